@@ -1,0 +1,108 @@
+"""Hedge a spot holding with a 3Commas Smart Short.
+
+A typed SmartTrade v2 client (sync and async), a ``HedgeBuilder`` for Smart Short payloads, scenario
+and risk math, a price-path simulator and a fake 3Commas for tests.
+
+Public names are imported lazily (PEP 562) so that ``import threecommas_hedge`` stays as cheap as
+importing httpx and pydantic: a name's module loads the first time the name is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS: dict[str, str] = {
+    # client
+    "ThreeCommas": "._client",
+    "AsyncThreeCommas": "._client",
+    # signing
+    "HmacSigner": "._signing",
+    "RsaSigner": "._signing",
+    "explain_signature": "._signing",
+    # errors
+    "ThreeCommasError": "._exceptions",
+    "APIError": "._exceptions",
+    "APIConnectionError": "._exceptions",
+    "APITimeoutError": "._exceptions",
+    "APIStatusError": "._exceptions",
+    "BadRequestError": "._exceptions",
+    "AuthenticationError": "._exceptions",
+    "PermissionDeniedError": "._exceptions",
+    "NotFoundError": "._exceptions",
+    "UnprocessableEntityError": "._exceptions",
+    "RateLimitError": "._exceptions",
+    "IPBannedError": "._exceptions",
+    "InternalServerError": "._exceptions",
+    "APIResponseValidationError": "._exceptions",
+    "HedgeValidationError": "._exceptions",
+    # request models
+    "SmartTradeCreate": ".models",
+    "SmartTradeUpdate": ".models",
+    "FundsRequest": ".models",
+    "MarketRules": ".models",
+    # response models
+    "SmartTrade": ".models",
+    "Trade": ".models",
+    "Account": ".models",
+    # hedging
+    "SpotPosition": ".hedge.builder",
+    "HedgeBuilder": ".hedge.builder",
+    "HedgeScenario": ".hedge.scenario",
+    "ScenarioRow": ".hedge.scenario",
+    "LeverageBracket": ".hedge.liquidation",
+    "liquidation_price": ".hedge.liquidation",
+    "simulate": ".hedge.simulate",
+    "SimulationResult": ".hedge.simulate",
+}
+
+__all__ = [*sorted(_EXPORTS), "__version__"]
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from ._client import AsyncThreeCommas, ThreeCommas
+    from ._exceptions import (
+        APIConnectionError,
+        APIError,
+        APIResponseValidationError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        HedgeValidationError,
+        InternalServerError,
+        IPBannedError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        ThreeCommasError,
+        UnprocessableEntityError,
+    )
+    from ._signing import HmacSigner, RsaSigner, explain_signature
+    from .hedge.builder import HedgeBuilder, SpotPosition
+    from .hedge.liquidation import LeverageBracket, liquidation_price
+    from .hedge.scenario import HedgeScenario, ScenarioRow
+    from .hedge.simulate import SimulationResult, simulate
+    from .models import (
+        Account,
+        FundsRequest,
+        MarketRules,
+        SmartTrade,
+        SmartTradeCreate,
+        SmartTradeUpdate,
+        Trade,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'threecommas_hedge' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
