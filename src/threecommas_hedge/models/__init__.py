@@ -1,0 +1,1 @@
+"""Pydantic models: strict, frozen request bodies and tolerant response entities."""
