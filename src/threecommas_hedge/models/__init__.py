@@ -1,1 +1,47 @@
 """Pydantic models: strict, frozen request bodies and tolerant response entities."""
+
+from .requests import (
+    EntryTrigger,
+    FundsRequest,
+    Leverage,
+    Position,
+    PositionConditional,
+    PositionUpdate,
+    PriceValue,
+    SetNoteRequest,
+    SmartTradeCreate,
+    SmartTradeUpdate,
+    StopLoss,
+    StopLossConditional,
+    StopLossTimeout,
+    StopLossTrailing,
+    TakeProfit,
+    TakeProfitStep,
+    Trailing,
+    TriggerPrice,
+    Units,
+)
+from .rules import MarketRules
+
+__all__ = [
+    "EntryTrigger",
+    "FundsRequest",
+    "Leverage",
+    "MarketRules",
+    "Position",
+    "PositionConditional",
+    "PositionUpdate",
+    "PriceValue",
+    "SetNoteRequest",
+    "SmartTradeCreate",
+    "SmartTradeUpdate",
+    "StopLoss",
+    "StopLossConditional",
+    "StopLossTimeout",
+    "StopLossTrailing",
+    "TakeProfit",
+    "TakeProfitStep",
+    "Trailing",
+    "TriggerPrice",
+    "Units",
+]

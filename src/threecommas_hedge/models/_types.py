@@ -14,7 +14,7 @@ from pydantic import BeforeValidator, PlainSerializer
 
 
 def parse_decimal(value: Any) -> Any:
-    """Turn an API decimal (str, int, Decimal; float only via its shortest repr) into a finite Decimal.
+    """Turn an API decimal (str, int, Decimal; a float via its repr) into a finite Decimal.
 
     Booleans and non-finite values are refused; anything else is left for pydantic to reject.
     """
