@@ -1,0 +1,136 @@
+"""Account entities: ``GET /ver1/accounts[/{id}]`` and the account's leverage data.
+
+``Account.is_paper`` and ``Account.is_futures`` are the rules the write guard relies on; the
+current docs define no boolean for either, so both are derived from server-given names only (never
+from the user's own account label).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pydantic import AliasChoices, Field, field_validator
+
+from ._types import ApiDecimal
+from .responses import ApiDatetime, LeverageKind, ResponseModel
+
+__all__ = ["Account", "CurrencyAmount", "LeverageRange", "LeverageType"]
+
+PAPER_MARKERS = ("paper", "simulator")
+"""Substrings (any case) of ``market_code`` / ``exchange_name`` that mark the paper simulator."""
+FUTURES_MARKER = "futures"
+"""Case-insensitive substring of a market type or ``market_code`` that marks a futures account."""
+
+
+class CurrencyAmount(ResponseModel):
+    """``{currency, amount}``: a balance or profit in the user's display currency."""
+
+    currency: str | None = None
+    amount: ApiDecimal | None = None
+
+
+class Account(ResponseModel):
+    """A connected exchange account or wallet, with capabilities, balances and profits."""
+
+    id: int
+    name: str | None = Field(default=None, description="the user's label; never used for rules")
+    exchange_name: str | None = None
+    market_code: str | None = None
+    market_icon: str | None = None
+    pretty_display_type: str | None = None
+    subaccount_name: str | None = None
+    customer_id: str | None = None
+    supported_market_types: list[str] = Field(default_factory=list)
+    smart_trading_supported: bool | None = None
+    smart_selling_supported: bool | None = None
+    trading_supported: bool | None = None
+    market_buy_supported: bool | None = None
+    market_sell_supported: bool | None = None
+    conditional_buy_supported: bool | None = None
+    hedge_mode_available: bool | None = None
+    hedge_mode_enabled: bool | None = None
+    is_locked: bool | None = None
+    lock_reason: str | None = None
+    api_key_invalid: bool | None = None
+    api_keys_state: str | None = None
+    stats_supported: bool | None = None
+    bots_allowed: bool | None = None
+    bots_ttp_allowed: bool | None = None
+    bots_tsl_allowed: bool | None = None
+    multi_bots_allowed: bool | None = None
+    grid_bots_allowed: bool | None = None
+    fast_convert_available: bool | None = None
+    deposit_enabled: bool | None = None
+    available_include_in_summary: bool | None = None
+    include_in_summary: bool | None = None
+    autobalance_enabled: bool | None = None
+    last_auto_balance: ApiDatetime | None = None
+    btc_amount: ApiDecimal | None = None
+    usd_amount: ApiDecimal | None = None
+    day_profit_btc: ApiDecimal | None = None
+    day_profit_usd: ApiDecimal | None = None
+    day_profit_btc_percentage: ApiDecimal | None = None
+    day_profit_usd_percentage: ApiDecimal | None = None
+    btc_profit: ApiDecimal | None = None
+    usd_profit: ApiDecimal | None = None
+    btc_profit_percentage: ApiDecimal | None = None
+    usd_profit_percentage: ApiDecimal | None = None
+    total_btc_profit: ApiDecimal | None = None
+    total_usd_profit: ApiDecimal | None = None
+    primary_display_currency_amount: CurrencyAmount | None = None
+    primary_display_currency_profit: CurrencyAmount | None = None
+    primary_display_currency_profit_percentage: CurrencyAmount | None = None
+    day_profit_primary_display_currency: CurrencyAmount | None = None
+    day_profit_primary_display_currency_percentage: CurrencyAmount | None = None
+    total_primary_display_currency_profit: CurrencyAmount | None = None
+    created_at: ApiDatetime | None = None
+    updated_at: ApiDatetime | None = None
+
+    @property
+    def is_paper(self) -> bool:
+        """Paper simulator: ``market_code`` or ``exchange_name`` contains "paper" or "simulator".
+
+        Covers ``market_code == "paper_trading"`` and names such as "Binance Spot account
+        simulator". The user's own ``name`` is ignored: a real account labelled "paper" stays real.
+        """
+        names = (self.market_code or "", self.exchange_name or "")
+        return any(marker in text.lower() for text in names for marker in PAPER_MARKERS)
+
+    @property
+    def is_futures(self) -> bool:
+        """Futures: a ``supported_market_types`` entry or ``market_code`` contains "futures"."""
+        kinds = (*self.supported_market_types, self.market_code or "")
+        return any(FUTURES_MARKER in kind.lower() for kind in kinds)
+
+
+class LeverageRange(ResponseModel):
+    """Allowed leverage bounds ``{min, max}``; ``{}`` when the type takes no value."""
+
+    min: ApiDecimal | None = None
+    max: ApiDecimal | None = None
+
+
+class LeverageType(ResponseModel):
+    """One leverage type a market offers (account leverage data, currency rates' leverage_data)."""
+
+    code: LeverageKind | None = None
+    name: str | None = None
+    can_set_leverage_value: bool | None = None
+    max_leverage: ApiDecimal | None = None
+    available_leverage_values: list[ApiDecimal] = Field(default_factory=list)
+    valid: LeverageRange = Field(
+        default_factory=LeverageRange, validation_alias=AliasChoices("valid", "value")
+    )
+
+    @field_validator("available_leverage_values", mode="before")
+    @classmethod
+    def _flag_is_no_values(cls, value: Any) -> Any:
+        # The docs type this as a boolean; the examples send a list.
+        return [] if value is None or isinstance(value, bool) else value
+
+    @property
+    def leverage_cap(self) -> Decimal | None:
+        """Highest stated leverage (``valid.max`` or ``max_leverage``); ``None``: no cap given."""
+        caps = [cap for cap in (self.valid.max, self.max_leverage) if cap is not None]
+        return max(caps, default=None)
