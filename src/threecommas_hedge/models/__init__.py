@@ -1,5 +1,7 @@
 """Pydantic models: strict, frozen request bodies and tolerant response entities."""
 
+from .accounts import Account, LeverageType
+from .market import CurrencyRates, CurrencyRatesWithLeverage, MarketInfo
 from .requests import (
     EntryTrigger,
     FundsRequest,
@@ -21,18 +23,27 @@ from .requests import (
     TriggerPrice,
     Units,
 )
+from .responses import ApiErrorBody, ReduceFundsInfo, SmartTrade, Trade
 from .rules import MarketRules
 
 __all__ = [
+    "Account",
+    "ApiErrorBody",
+    "CurrencyRates",
+    "CurrencyRatesWithLeverage",
     "EntryTrigger",
     "FundsRequest",
     "Leverage",
+    "LeverageType",
+    "MarketInfo",
     "MarketRules",
     "Position",
     "PositionConditional",
     "PositionUpdate",
     "PriceValue",
+    "ReduceFundsInfo",
     "SetNoteRequest",
+    "SmartTrade",
     "SmartTradeCreate",
     "SmartTradeUpdate",
     "StopLoss",
@@ -41,6 +52,7 @@ __all__ = [
     "StopLossTrailing",
     "TakeProfit",
     "TakeProfitStep",
+    "Trade",
     "Trailing",
     "TriggerPrice",
     "Units",
