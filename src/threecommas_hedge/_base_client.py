@@ -1,0 +1,479 @@
+"""Everything the sync and async clients share: configuration, request building, response parsing.
+
+Nothing here does I/O. The two send loops in ``_client.py`` call, for each attempt:
+``_before_attempt`` (seconds to wait first; a client-side rate limiter plugs in there), then send,
+then ``_on_response`` or ``_on_transport_error``, which return an :class:`Outcome`: a value, an
+error to raise, or an error plus the delay before the next attempt.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Literal, TypeVar
+from urllib.parse import quote
+
+import httpx
+
+from ._constants import (
+    ENV_API_KEY,
+    ENV_API_SECRET,
+    ENV_PRIVATE_KEY,
+    HEADER_FORCED_MODE,
+    HEADER_REQUEST_ID,
+    MODES,
+    REDACTED,
+    SENSITIVE_HEADERS,
+    USER_AGENT,
+)
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APITimeoutError,
+    ThreeCommasError,
+    error_from_response,
+)
+from ._logging import logger, setup_logging
+from ._retry import retry_delay, should_retry
+from ._signing import HmacSigner, RsaSigner, SignatureAuth, Signer
+from .models._types import format_decimal
+
+Mode = Literal["paper", "real"]
+QueryValue = str | int | Decimal | bool | Enum
+"""A query parameter value; ``None`` values are left out. Floats are refused: use Decimal."""
+
+_ClientT = TypeVar("_ClientT", bound="BaseClient")
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """A client's settings. ``auth`` holds the credentials and is never shown."""
+
+    base_url: str
+    mode: Mode
+    timeout: httpx.Timeout
+    max_retries: int
+    auth: SignatureAuth = field(repr=False)
+
+
+@dataclass(frozen=True)
+class PreparedRequest:
+    """One API call ready to send: the request (unsigned), how to sign it, how often to retry."""
+
+    request: httpx.Request
+    auth: httpx.Auth
+    max_retries: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt produced: a value or an error, and ``retry_in`` seconds if to be retried."""
+
+    value: Any = None
+    error: APIError | None = None
+    retry_in: float | None = None
+
+    def result(self) -> Any:
+        """The value, or raise the error."""
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+class BaseClient:
+    """Configuration and the pure steps of a request, shared by the sync and async clients."""
+
+    _config: ClientConfig
+    _owns_http: bool
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        api_secret: str | bytes | None,
+        private_key: str | bytes | None,
+        base_url: str,
+        mode: Mode,
+        timeout: float | httpx.Timeout,
+        max_retries: int,
+    ) -> None:
+        setup_logging()
+        self._config = ClientConfig(
+            base_url=_check_base_url(base_url),
+            mode=_check_mode(mode),
+            timeout=_check_timeout(timeout),
+            max_retries=_check_max_retries(max_retries),
+            auth=resolve_auth(api_key, api_secret, private_key),
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The base URL every path is appended to (includes ``/public/api``)."""
+        return self._config.base_url
+
+    @property
+    def mode(self) -> Mode:
+        """``"paper"`` or ``"real"``: the ``Forced-Mode`` header sent with every request."""
+        return self._config.mode
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        """The default timeout of each attempt."""
+        return self._config.timeout
+
+    @property
+    def max_retries(self) -> int:
+        """How many times a request may be retried (see ``_retry``)."""
+        return self._config.max_retries
+
+    @property
+    def signer(self) -> Signer:
+        """The HMAC or RSA signer in use (its repr shows no key)."""
+        return self._config.auth.signer
+
+    def with_options(
+        self: _ClientT,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+    ) -> _ClientT:
+        """A copy with other defaults that shares this client's connection pool.
+
+        Closing the copy leaves the pool open; closing the original closes it for both.
+        """
+        config = self._config
+        if timeout is not None:
+            config = replace(config, timeout=_check_timeout(timeout))
+        if max_retries is not None:
+            config = replace(config, max_retries=_check_max_retries(max_retries))
+        clone = copy.copy(self)
+        # cached per-client objects (resources bound to self) must be rebuilt for the copy
+        for name in _cached_property_names(type(self)):
+            clone.__dict__.pop(name, None)
+        clone._config = config
+        clone._owns_http = False
+        return clone
+
+    def build_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, QueryValue | None] | None = None,
+        json: Any = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> httpx.Request:
+        """The request that ``request()`` would send, before signing.
+
+        GET sends ``params`` in the query; a write sends ``json`` as the body, or ``params`` in the
+        query, never both. Pass the result to ``explain_signature`` to see what gets signed.
+        """
+        method = method.upper()
+        if not path.startswith("/") or "?" in path or "#" in path:
+            raise ValueError(
+                f"path must start with '/' and hold no query (use params=), got {path!r}"
+            )
+        if json is not None and method == "GET":
+            raise ValueError("a GET sends its parameters in the query: use params=, not json=")
+        if json is not None and params:
+            raise ValueError("send params= (query) or json= (body), not both")
+        url = self._config.base_url + path
+        query = encode_query(params or {})
+        if query:
+            url += "?" + query
+        headers = {
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+            HEADER_FORCED_MODE: self._config.mode,
+        }
+        content = None
+        if json is not None:
+            content = encode_body(json)
+            headers["Content-Type"] = "application/json"
+        limits = self._config.timeout if timeout is None else _check_timeout(timeout)
+        return httpx.Request(
+            method,
+            url,
+            headers=headers,
+            content=content,
+            extensions={"timeout": limits.as_dict()},
+        )
+
+    def _prepare(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, QueryValue | None] | None,
+        json: Any,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int | None,
+        auth: bool,
+    ) -> PreparedRequest:
+        request = self.build_request(method, path, params=params, json=json, timeout=timeout)
+        return PreparedRequest(
+            request=request,
+            auth=self._config.auth if auth else httpx.Auth(),
+            max_retries=(
+                self._config.max_retries if max_retries is None else _check_max_retries(max_retries)
+            ),
+        )
+
+    def _before_attempt(self, request: httpx.Request) -> float:
+        """Seconds to wait before sending ``request``; a client-side rate limiter goes here."""
+        return 0.0
+
+    def _after_response(self, request: httpx.Request, response: httpx.Response) -> None:
+        """Called with every response received, before it is interpreted."""
+
+    def _on_response(
+        self, prepared: PreparedRequest, response: httpx.Response, retries_done: int
+    ) -> Outcome:
+        request = prepared.request
+        logger.debug(
+            "%s %s -> %s (request id %s)",
+            request.method,
+            request.url.path,
+            response.status_code,
+            response.headers.get(HEADER_REQUEST_ID),
+        )
+        self._after_response(request, response)
+        response.request = redact(request)  # errors keep the response: no credentials in it
+        if response.is_success:
+            try:
+                return Outcome(value=parse_body(response))
+            except APIResponseValidationError as error:
+                return Outcome(error=error)
+        return self._on_error(prepared, error_from_response(response), retries_done)
+
+    def _on_transport_error(
+        self, prepared: PreparedRequest, exc: httpx.HTTPError, retries_done: int
+    ) -> Outcome:
+        request = prepared.request
+        logger.debug("%s %s -> %s: %s", request.method, request.url.path, type(exc).__name__, exc)
+        return self._on_error(prepared, transport_error(exc, request), retries_done)
+
+    def _on_error(self, prepared: PreparedRequest, error: APIError, retries_done: int) -> Outcome:
+        request = prepared.request
+        if retries_done >= prepared.max_retries or not should_retry(request.method, error):
+            return Outcome(error=error)
+        delay = retry_delay(retries_done, error)
+        logger.debug(
+            "retrying %s %s in %.2f s (retry %d of %d) after %s",
+            request.method,
+            request.url.path,
+            delay,
+            retries_done + 1,
+            prepared.max_retries,
+            type(error).__name__,
+        )
+        return Outcome(error=error, retry_in=delay)
+
+    def __repr__(self) -> str:
+        config = self._config
+        return (
+            f"{type(self).__name__}(base_url={config.base_url!r}, mode={config.mode!r}, "
+            f"auth={config.auth.signer.name!r})"
+        )
+
+
+def resolve_auth(
+    api_key: str | None, api_secret: str | bytes | None, private_key: str | bytes | None
+) -> SignatureAuth:
+    """The signing auth from the arguments, falling back to the environment variables.
+
+    An explicit secret or private key wins over both variables; giving (or setting) both an HMAC
+    secret and an RSA key is an error, as is giving neither.
+    """
+    api_key = api_key or os.environ.get(ENV_API_KEY) or None
+    api_secret = api_secret or None
+    private_key = private_key or None
+    if api_secret is None and private_key is None:
+        api_secret = os.environ.get(ENV_API_SECRET) or None
+        private_key = os.environ.get(ENV_PRIVATE_KEY) or None
+        if api_secret is not None and private_key is not None:
+            raise ThreeCommasError(
+                f"both {ENV_API_SECRET} and {ENV_PRIVATE_KEY} are set: keep the one that matches "
+                "the API key (HMAC secret or RSA private key)"
+            )
+    elif api_secret is not None and private_key is not None:
+        raise ThreeCommasError("give api_secret (HMAC key) or private_key (RSA key), not both")
+    signer: Signer | None = None
+    if api_secret is not None:
+        signer = HmacSigner(api_secret)
+    elif private_key is not None:
+        signer = RsaSigner(private_key)
+    if api_key is None or signer is None:
+        missing = [] if api_key is not None else [f"api_key= or {ENV_API_KEY}"]
+        if signer is None:
+            missing.append(
+                f"api_secret= or {ENV_API_SECRET} (HMAC key), "
+                f"or private_key= or {ENV_PRIVATE_KEY} (RSA key)"
+            )
+        raise ThreeCommasError("missing credentials: " + "; ".join(missing))
+    return SignatureAuth(api_key, signer)
+
+
+def encode_query(params: Mapping[str, QueryValue | None]) -> str:
+    """The query string: sorted by name, every name and value percent-encoded once (space %20)."""
+    pairs = []
+    for name in sorted(params):
+        value = params[name]
+        if value is None:
+            continue
+        pairs.append(f"{quote(name, safe='')}={quote(_query_text(name, value), safe='')}")
+    return "&".join(pairs)
+
+
+def encode_body(payload: Any) -> bytes:
+    """Compact JSON bytes (ASCII); Decimals become plain-notation strings, floats are refused."""
+    return json.dumps(
+        _jsonable(payload), separators=(",", ":"), ensure_ascii=True, allow_nan=False
+    ).encode("ascii")
+
+
+def parse_body(response: httpx.Response) -> Any:
+    """The decoded JSON of a 2xx answer (floats as Decimal), None for an empty body.
+
+    Raises APIResponseValidationError when the body is not JSON (an HTML page, truncated JSON).
+    """
+    text = response.text
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+    except ValueError as exc:
+        content_type = response.headers.get("content-type", "no content type")
+        raise APIResponseValidationError(
+            f"HTTP {response.status_code}: expected a JSON body from "
+            f"{response.request.method} {response.request.url.path}, got {content_type} "
+            f"({len(response.content)} bytes that do not parse: {exc})",
+            response=response,
+        ) from exc
+
+
+def transport_error(exc: httpx.HTTPError, request: httpx.Request) -> APIConnectionError:
+    """The error for a failed send, chained to ``exc`` (whose request is redacted)."""
+    redacted = redact(request)
+    if isinstance(exc, httpx.RequestError):
+        exc.request = redacted
+    error: APIConnectionError
+    if isinstance(exc, httpx.TimeoutException):
+        error = APITimeoutError(f"Request timed out ({type(exc).__name__}).", request=redacted)
+    else:
+        error = APIConnectionError(
+            f"Connection error ({type(exc).__name__}): {exc}", request=redacted
+        )
+    error.__cause__ = exc
+    return error
+
+
+def redact(request: httpx.Request) -> httpx.Request:
+    """A copy of ``request`` whose ``Apikey`` and ``Signature`` headers read ``[redacted]``."""
+    headers = [
+        (name, REDACTED if name.lower() in SENSITIVE_HEADERS else value)
+        for name, value in request.headers.multi_items()
+    ]
+    return httpx.Request(
+        request.method,
+        request.url,
+        headers=headers,
+        content=request.content,
+        extensions=request.extensions,
+    )
+
+
+def _query_text(name: str, value: QueryValue) -> str:
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return _decimal_text(value)
+    if isinstance(value, (str, int)):
+        return str(value)
+    raise TypeError(
+        f"query parameter {name!r}: expected str, int, Decimal or bool, got {type(value).__name__}"
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return _jsonable(value.value)
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, Decimal):
+        return _decimal_text(value)
+    if isinstance(value, Mapping):
+        result = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"JSON object keys must be str, got {type(key).__name__}")
+            result[key] = _jsonable(item)
+        return result
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, float):
+        raise TypeError("floats are not sent: use Decimal for amounts, prices and percentages")
+    raise TypeError(f"cannot send a {type(value).__name__} as JSON")
+
+
+def _decimal_text(value: Decimal) -> str:
+    if not value.is_finite():
+        raise ValueError(f"cannot send the non-finite decimal {value}")
+    return format_decimal(value)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a valid JSON number")
+
+
+def _check_base_url(base_url: str) -> str:
+    try:
+        url = httpx.URL(base_url)
+    except httpx.InvalidURL as exc:
+        raise ValueError(f"invalid base_url {base_url!r}: {exc}") from None
+    if url.scheme not in ("http", "https") or not url.host or url.query or url.fragment:
+        raise ValueError(f"base_url must be an http(s) URL without query, got {base_url!r}")
+    return str(url).rstrip("/")
+
+
+def _check_mode(mode: str) -> Mode:
+    if mode not in MODES:
+        raise ValueError(f"mode must be 'paper' or 'real', got {mode!r}")
+    return "real" if mode == "real" else "paper"
+
+
+def _check_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
+    if isinstance(timeout, httpx.Timeout):
+        limits = timeout
+    elif isinstance(timeout, (int, float)) and not isinstance(timeout, bool):
+        limits = httpx.Timeout(float(timeout))
+    else:
+        raise TypeError(f"timeout must be seconds or an httpx.Timeout, got {timeout!r}")
+    values = (limits.connect, limits.read, limits.write, limits.pool)
+    if any(value is None or value <= 0 for value in values):
+        raise ValueError("timeout must be a positive number of seconds for every phase")
+    return limits
+
+
+def _check_max_retries(max_retries: int) -> int:
+    if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
+        raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}")
+    return max_retries
+
+
+def _cached_property_names(cls: type) -> set[str]:
+    return {
+        name
+        for klass in cls.__mro__
+        for name, attribute in vars(klass).items()
+        if isinstance(attribute, functools.cached_property)
+    }

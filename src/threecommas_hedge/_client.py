@@ -1,0 +1,205 @@
+"""``ThreeCommas`` and ``AsyncThreeCommas``: the two thin send loops over ``BaseClient``.
+
+The loops differ only in ``send`` vs ``await send`` and in the sleep; everything else (building,
+signing, parsing, retry decisions, logging) is shared in ``_base_client``.
+
+A client closes only an httpx client it created: one passed as ``http_client=`` stays open and is
+the caller's to close. Copies made by ``with_options`` share the pool and never close it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from ._base_client import BaseClient, Mode, QueryValue
+from ._constants import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+
+
+class ThreeCommas(BaseClient):
+    """Synchronous 3Commas client.
+
+    Credentials: ``api_key`` with ``api_secret`` (HMAC key) or ``private_key`` (RSA key, PEM),
+    each falling back to ``THREECOMMAS_API_KEY``, ``THREECOMMAS_API_SECRET``,
+    ``THREECOMMAS_PRIVATE_KEY``. Every request carries ``Forced-Mode: paper`` unless
+    ``mode="real"``. ``timeout`` is in seconds (or an ``httpx.Timeout``) and never unlimited.
+    ``http_client`` lends an ``httpx.Client`` (its transport, pool and event hooks are used; its
+    base URL, default headers, params and timeout are not).
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        api_secret: str | bytes | None = None,
+        private_key: str | bytes | None = None,
+        base_url: str = DEFAULT_BASE_URL,
+        mode: Mode = "paper",
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+        _sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            api_secret=api_secret,
+            private_key=private_key,
+            base_url=base_url,
+            mode=mode,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise TypeError("http_client must be an httpx.Client (use AsyncThreeCommas for async)")
+        self._http = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
+        self._owns_http = http_client is None
+        self._sleep = _sleep
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, QueryValue | None] | None = None,
+        json: Any = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        auth: bool = True,
+    ) -> Any:
+        """Send a request to ``path`` (relative to the base URL) and return the decoded JSON.
+
+        Numbers with a fraction decode as ``Decimal``; an empty 2xx body gives None. ``auth=False``
+        sends no ``Apikey``/``Signature`` (market-data endpoints). Raises an ``APIError``.
+        """
+        prepared = self._prepare(
+            method,
+            path,
+            params=params,
+            json=json,
+            timeout=timeout,
+            max_retries=max_retries,
+            auth=auth,
+        )
+        for retries_done in itertools.count():
+            wait = self._before_attempt(prepared.request)
+            if wait > 0:
+                self._sleep(wait)
+            try:
+                response = self._http.send(prepared.request, auth=prepared.auth)
+            except httpx.HTTPError as exc:
+                outcome = self._on_transport_error(prepared, exc, retries_done)
+            else:
+                outcome = self._on_response(prepared, response, retries_done)
+            if outcome.retry_in is None:
+                break
+            self._sleep(outcome.retry_in)
+        return outcome.result()
+
+    def close(self) -> None:
+        """Close the connection pool, if this client created it."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> ThreeCommas:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncThreeCommas(BaseClient):
+    """Asynchronous 3Commas client; the same options as ``ThreeCommas`` with an
+    ``httpx.AsyncClient`` as ``http_client``."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        api_secret: str | bytes | None = None,
+        private_key: str | bytes | None = None,
+        base_url: str = DEFAULT_BASE_URL,
+        mode: Mode = "paper",
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.AsyncClient | None = None,
+        _sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            api_secret=api_secret,
+            private_key=private_key,
+            base_url=base_url,
+            mode=mode,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise TypeError("http_client must be an httpx.AsyncClient (use ThreeCommas for sync)")
+        self._http = (
+            http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout)
+        )
+        self._owns_http = http_client is None
+        self._sleep = _sleep
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, QueryValue | None] | None = None,
+        json: Any = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        auth: bool = True,
+    ) -> Any:
+        """Send a request to ``path`` and return the decoded JSON (see ``ThreeCommas.request``)."""
+        prepared = self._prepare(
+            method,
+            path,
+            params=params,
+            json=json,
+            timeout=timeout,
+            max_retries=max_retries,
+            auth=auth,
+        )
+        for retries_done in itertools.count():
+            wait = self._before_attempt(prepared.request)
+            if wait > 0:
+                await self._sleep(wait)
+            try:
+                response = await self._http.send(prepared.request, auth=prepared.auth)
+            except httpx.HTTPError as exc:
+                outcome = self._on_transport_error(prepared, exc, retries_done)
+            else:
+                outcome = self._on_response(prepared, response, retries_done)
+            if outcome.retry_in is None:
+                break
+            await self._sleep(outcome.retry_in)
+        return outcome.result()
+
+    async def aclose(self) -> None:
+        """Close the connection pool, if this client created it."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncThreeCommas:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
