@@ -1,0 +1,75 @@
+"""Checks of single builder arguments; a failure names the argument as the user typed it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TypeVar
+
+from threecommas_hedge._exceptions import HedgeValidationError
+
+_T = TypeVar("_T", bound=str)
+
+_HUNDRED = Decimal(100)
+_MIN_TRAILING = Decimal("0.01")
+
+
+def as_decimal(field: str, value: object) -> Decimal:
+    """A finite Decimal from a Decimal, int or numeric string; floats and booleans are refused."""
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int, str)):
+        raise HedgeValidationError(
+            field, f"must be a Decimal, int or numeric string, not {type(value).__name__}"
+        )
+    try:
+        result = Decimal(value)
+    except ArithmeticError:
+        raise HedgeValidationError(field, f"{value!r} is not a number") from None
+    if not result.is_finite():
+        raise HedgeValidationError(field, f"{value!r} is not a finite number")
+    return result
+
+
+def positive(field: str, value: object) -> Decimal:
+    """A Decimal greater than zero."""
+    result = as_decimal(field, value)
+    if result <= 0:
+        raise HedgeValidationError(field, f"must be greater than 0 (got {result})")
+    return result
+
+
+def whole(field: str, value: object, minimum: int = 1) -> int:
+    """An ``int`` (not a bool, not a float) of at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise HedgeValidationError(field, f"must be a whole number (got {value!r})")
+    if value < minimum:
+        raise HedgeValidationError(field, f"must be at least {minimum} (got {value})")
+    return value
+
+
+def choice(field: str, value: object, allowed: tuple[_T, ...]) -> _T:
+    """One of ``allowed``, typed as the matching literal."""
+    for option in allowed:
+        if value == option:
+            return option
+    raise HedgeValidationError(field, f"must be one of {', '.join(allowed)} (got {value!r})")
+
+
+def trailing_percent(field: str, value: object) -> Decimal:
+    """A trailing distance in percent, 0.01 to 100."""
+    result = as_decimal(field, value)
+    if not _MIN_TRAILING <= result <= _HUNDRED:
+        raise HedgeValidationError(field, f"must be between 0.01 and 100 (got {result})")
+    return result
+
+
+def price_or_percent(
+    prefix: str, price: object, percent: object
+) -> tuple[Decimal | None, Decimal | None]:
+    """Exactly one of a positive ``price`` or a non-zero signed ``percent``."""
+    if (price is None) == (percent is None):
+        raise HedgeValidationError(prefix, "give exactly one of price or percent")
+    if price is not None:
+        return positive(f"{prefix}.price", price), None
+    value = as_decimal(f"{prefix}.percent", percent)
+    if value == 0:
+        raise HedgeValidationError(f"{prefix}.percent", "must not be zero (that is the entry)")
+    return None, value

@@ -1,0 +1,435 @@
+"""Turn the builder's settings into a checked, rounded plan, and the plan into the request body.
+
+Every rule that involves more than one setting lives here: prices against the entry, exchange
+rules (lot step, minimums, tick, maximum leverage), TP volumes, trailing and breakeven, and the
+stop loss against the isolated liquidation estimate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from threecommas_hedge._exceptions import HedgeValidationError
+from threecommas_hedge.models import (
+    EntryTrigger,
+    Leverage,
+    MarketRules,
+    Position,
+    PositionConditional,
+    PriceValue,
+    SmartTradeCreate,
+    StopLoss,
+    StopLossConditional,
+    StopLossTimeout,
+    StopLossTrailing,
+    TakeProfit,
+    TakeProfitStep,
+    Trailing,
+    TriggerPrice,
+    Units,
+)
+
+from ._rounding import Direction, floor_to_step, round_to_step, strip_zeros
+from ._spec import PriceType, Size, Spec, SpotPosition, StopLossOrder, TakeProfitOrder
+from ._summary import (
+    HedgeSummary,
+    StopLossSummary,
+    TakeProfitSummary,
+    display_price,
+    distance_percent,
+    mmr_text,
+)
+from .liquidation import LeverageBracket, initial_margin, liquidation_price
+
+DEFAULT_MAINTENANCE_MARGIN_RATE = Decimal("0.01")
+"""MMR assumed for the liquidation estimate when no leverage brackets are given (amount 0)."""
+
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
+_HUNDRED = Decimal(100)
+_VOLUME_STEP = Decimal("0.01")
+_DEFAULT_BRACKETS = (
+    LeverageBracket(
+        notional_floor=_ZERO,
+        maintenance_margin_rate=DEFAULT_MAINTENANCE_MARGIN_RATE,
+        maintenance_amount=_ZERO,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resolved TP/SL trigger: its price (rounded, or estimated) and what the body carries."""
+
+    price: Decimal
+    send_value: Decimal | None
+    send_percent: Decimal | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The checked hedge: the summary plus the entry prices and triggers to send."""
+
+    summary: HedgeSummary
+    entry_price: Decimal | None
+    entry_trigger: Decimal | None
+    take_profit_targets: tuple[Target, ...]
+    stop_loss_target: Target | None
+
+
+def check_over_hedge(size: Size, spot: SpotPosition, quantity: Decimal | None = None) -> None:
+    """Refuse a short larger than the holding unless ``allow_over_hedge`` was given."""
+    ratio = size.value if quantity is None else quantity / spot.quantity
+    if ratio > _ONE and not size.allow_over_hedge:
+        raise HedgeValidationError(
+            f"hedge.{size.kind}",
+            f"over-hedge: hedge ratio {strip_zeros(ratio)} exceeds 1 ({spot.quantity} "
+            f"{spot.asset} held); a short larger than the holding is a new short bet, not a "
+            "hedge; pass allow_over_hedge=True to mean it",
+        )
+
+
+def entry_prices(spec: Spec) -> tuple[Decimal, Decimal | None, Decimal | None]:
+    """(entry reference, ``position.price.value`` to send, conditional trigger to send)."""
+    entry, rules = spec.entry, spec.rules
+    if entry.kind == "market":
+        return spec.spot.price, None, None
+    if entry.kind == "limit":
+        assert entry.price is not None
+        price = _round_price("limit_entry.price", entry.price, rules, "up")
+        return price, price, None
+    assert entry.trigger is not None
+    trigger = _round_price("conditional_entry.trigger", entry.trigger, rules, "nearest")
+    if entry.price is None:
+        return trigger, None, trigger
+    price = _round_price("conditional_entry.limit_price", entry.price, rules, "up")
+    return price, price, trigger
+
+
+def hedge_quantity(spec: Spec, entry: Decimal) -> Decimal:
+    """The short's size floored to the lot step, checked against the minimum lot and notional."""
+    size, spot, rules = spec.size, spec.spot, spec.rules
+    if size is None:
+        raise HedgeValidationError(
+            "hedge", "hedge size not set: call .hedge(ratio=..., quantity=... or notional=...)"
+        )
+    if size.kind == "ratio":
+        raw = size.value * spot.quantity
+    elif size.kind == "quantity":
+        raw = size.value
+    else:
+        raw = size.value / entry
+        check_over_hedge(size, spot, raw)
+    quantity = raw
+    if rules.lot_step is not None:
+        quantity = floor_to_step(raw, rules.lot_step)
+        if quantity <= 0:
+            raise HedgeValidationError(
+                "rules.lot_step",
+                f"hedge.{size.kind} gives {strip_zeros(raw)} {spot.asset}, which floors to 0 at "
+                f"the lot step {rules.lot_step}",
+            )
+    if rules.min_lot is not None and quantity < rules.min_lot:
+        raise HedgeValidationError(
+            "rules.min_lot",
+            f"hedge quantity {strip_zeros(quantity)} is below the minimum lot {rules.min_lot}",
+        )
+    notional = quantity * entry
+    if rules.min_notional is not None and notional < rules.min_notional:
+        raise HedgeValidationError(
+            "rules.min_notional",
+            f"hedge notional {strip_zeros(notional)} ({strip_zeros(quantity)} x {entry}) is "
+            f"below the minimum notional {rules.min_notional}",
+        )
+    return strip_zeros(quantity)
+
+
+def resolve(spec: Spec) -> Plan:
+    """Check every cross-setting rule, round, and estimate the liquidation price."""
+    rules, leverage = spec.rules, spec.leverage
+    if rules.max_leverage is not None and leverage.value > rules.max_leverage:
+        raise HedgeValidationError(
+            "leverage", f"{leverage.value}x is above the market maximum {rules.max_leverage}x"
+        )
+    entry, entry_price, entry_trigger = entry_prices(spec)
+    trailing_entry = spec.entry.trailing_percent is not None
+    quantity = hedge_quantity(spec, entry)
+    take_profits, tp_targets = _take_profits(spec, entry, trailing_entry)
+    stop, sl_target = _stop_loss(spec, entry, trailing_entry)
+    if spec.breakeven:
+        if stop is None:
+            raise HedgeValidationError("move_to_breakeven", "needs a stop loss to move")
+        if len(take_profits) < 2:
+            raise HedgeValidationError(
+                "move_to_breakeven",
+                f"needs at least 2 take-profit steps (got {len(take_profits)})",
+            )
+    isolated = leverage.margin == "isolated"
+    assumed_mmr = DEFAULT_MAINTENANCE_MARGIN_RATE if isolated and not leverage.brackets else None
+    liquidation = _liquidation(spec, quantity, entry) if isolated else None
+    if spec.stop_loss is not None and stop is not None and liquidation is not None:
+        _check_stop_before_liquidation(spec.stop_loss, stop.price, liquidation, spec, assumed_mmr)
+    summary = HedgeSummary(
+        direction="short",
+        asset=spec.spot.asset,
+        pair=spec.pair,
+        account_id=spec.account_id,
+        spot_quantity=spec.spot.quantity,
+        spot_price=spec.spot.price,
+        quantity=quantity,
+        ratio=quantity / spec.spot.quantity,
+        notional=strip_zeros(quantity * entry),
+        entry_type=spec.entry.kind,
+        entry=entry,
+        entry_estimated=trailing_entry,
+        take_profits=take_profits,
+        stop_loss=stop,
+        breakeven=spec.breakeven,
+        leverage=leverage.value,
+        margin=leverage.margin,
+        liquidation_price=liquidation,
+        maintenance_margin_rate=assumed_mmr,
+        brackets_given=leverage.brackets is not None,
+    )
+    return Plan(summary, entry_price, entry_trigger, tp_targets, sl_target)
+
+
+def to_body(spec: Spec, plan: Plan) -> SmartTradeCreate:
+    """The ``smart_cover`` request body of a resolved plan."""
+    summary, entry = plan.summary, spec.entry
+    conditional: PositionConditional | None = None
+    if entry.kind == "conditional":
+        assert plan.entry_trigger is not None
+        conditional = PositionConditional(
+            order_type=entry.order_type,
+            price=EntryTrigger(type=entry.price_type, value=plan.entry_trigger),
+            trailing=None
+            if entry.trailing_percent is None
+            else Trailing(enabled=True, percent=entry.trailing_percent),
+        )
+    take_profit: TakeProfit | None = None
+    if summary.take_profits:
+        steps = zip(summary.take_profits, plan.take_profit_targets, strict=True)
+        take_profit = TakeProfit(
+            enabled=True,
+            steps=[
+                TakeProfitStep(
+                    order_type=step.order_type,
+                    volume=step.volume,
+                    price=_trigger(step.price_type, target),
+                    trailing=None
+                    if step.trailing_percent is None
+                    else Trailing(enabled=True, percent=step.trailing_percent),
+                )
+                for step, target in steps
+            ],
+        )
+    return SmartTradeCreate(
+        account_id=spec.account_id,
+        pair=spec.pair,
+        instant=False,
+        skip_enter_step=False,
+        note=spec.note,
+        leverage=Leverage(enabled=True, type=summary.margin, value=summary.leverage),
+        position=Position(
+            type="sell",
+            order_type=entry.kind,
+            units=Units(value=summary.quantity),
+            price=None if plan.entry_price is None else PriceValue(value=plan.entry_price),
+            conditional=conditional,
+        ),
+        take_profit=take_profit,
+        stop_loss=_stop_loss_body(summary, plan.stop_loss_target),
+    )
+
+
+def _given(prefix: str, order: TakeProfitOrder | StopLossOrder) -> str:
+    """The argument the user gave for a trigger: ``<prefix>.price`` or ``<prefix>.percent``."""
+    return f"{prefix}.price" if order.price is not None else f"{prefix}.percent"
+
+
+def _round_price(field: str, value: Decimal, rules: MarketRules, direction: Direction) -> Decimal:
+    if rules.price_step is not None:
+        value = round_to_step(value, rules.price_step, direction)
+        if value <= 0:
+            raise HedgeValidationError(
+                field, f"rounds to {value} at the price tick {rules.price_step}"
+            )
+    return strip_zeros(value)
+
+
+def _target(
+    prefix: str,
+    order: TakeProfitOrder | StopLossOrder,
+    entry: Decimal,
+    trailing_entry: bool,
+    rules: MarketRules,
+) -> Target:
+    """A TP/SL trigger as a price rounded down (the safe side of a short's buys)."""
+    field = _given(prefix, order)
+    if order.percent is None:
+        assert order.price is not None
+        if trailing_entry:
+            raise HedgeValidationError(
+                field, "the trailing entry's fill price is not known yet: give a percent instead"
+            )
+        rounded = _round_price(field, order.price, rules, "down")
+        return Target(rounded, rounded, None)
+    estimate = entry * (_ONE + order.percent / _HUNDRED)
+    if trailing_entry:
+        return Target(strip_zeros(estimate), None, order.percent)
+    rounded = _round_price(field, estimate, rules, "down")
+    return Target(rounded, rounded, None)
+
+
+def _volumes(steps: tuple[TakeProfitOrder, ...]) -> list[Decimal]:
+    """Step volumes; those not given share the rest of 100 in 0.01 steps (the last takes the
+    rounding rest)."""
+    given = [step.volume for step in steps]
+    missing = [index for index, volume in enumerate(given) if volume is None]
+    total = sum((volume for volume in given if volume is not None), _ZERO)
+    if not missing:
+        if total != _HUNDRED:
+            raise HedgeValidationError(
+                "take_profit", f"step volumes must add up to 100 (got {strip_zeros(total)})"
+            )
+        return [volume for volume in given if volume is not None]
+    remainder = _HUNDRED - total
+    share = floor_to_step(remainder / len(missing), _VOLUME_STEP)
+    if share <= 0:
+        raise HedgeValidationError(
+            f"take_profit[{missing[0]}].volume",
+            f"the other steps already close {strip_zeros(total)}% of 100, leaving nothing to "
+            "share: give every volume",
+        )
+    volumes: list[Decimal] = []
+    for index, volume in enumerate(given):
+        if volume is None:
+            volume = remainder - share * (len(missing) - 1) if index == missing[-1] else share
+        volumes.append(strip_zeros(volume))
+    return volumes
+
+
+def _take_profits(
+    spec: Spec, entry: Decimal, trailing_entry: bool
+) -> tuple[tuple[TakeProfitSummary, ...], tuple[Target, ...]]:
+    steps = spec.take_profits
+    summaries: list[TakeProfitSummary] = []
+    targets: list[Target] = []
+    for index, (step, volume) in enumerate(zip(steps, _volumes(steps), strict=True)):
+        prefix = f"take_profit[{index}]"
+        target = _target(prefix, step, entry, trailing_entry, spec.rules)
+        if target.price >= entry:
+            raise HedgeValidationError(
+                _given(prefix, step),
+                f"a short's take profit must be below the entry {entry} (got {target.price})",
+            )
+        if step.trailing_percent is not None and index != len(steps) - 1:
+            raise HedgeValidationError(
+                "trailing_take_profit",
+                f"trailing applies to the last take-profit step only, but step {index} of "
+                f"{len(steps)} trails (call it after the last take_profit)",
+            )
+        order_type = step.order_type
+        if order_type is None:
+            order_type = "market" if step.trailing_percent is not None else "limit"
+        elif order_type == "limit" and step.trailing_percent is not None:
+            raise HedgeValidationError(
+                f"{prefix}.order_type", "a trailing take-profit step must be a market order"
+            )
+        summaries.append(
+            TakeProfitSummary(
+                price=target.price,
+                volume=volume,
+                distance_percent=distance_percent(target.price, entry),
+                order_type=order_type,
+                price_type=step.price_type,
+                trailing_percent=step.trailing_percent,
+            )
+        )
+        targets.append(target)
+    return tuple(summaries), tuple(targets)
+
+
+def _stop_loss(
+    spec: Spec, entry: Decimal, trailing_entry: bool
+) -> tuple[StopLossSummary | None, Target | None]:
+    stop = spec.stop_loss
+    if stop is None:
+        return None, None
+    target = _target("stop_loss", stop, entry, trailing_entry, spec.rules)
+    if target.price <= entry:
+        raise HedgeValidationError(
+            _given("stop_loss", stop),
+            f"a short's stop loss must be above the entry {entry} (got {target.price})",
+        )
+    limit: Decimal | None = None
+    if stop.order_type == "limit":
+        limit = target.price
+        if stop.limit_price is not None:
+            limit = _round_price("stop_loss.limit_price", stop.limit_price, spec.rules, "down")
+            if limit < target.price:
+                raise HedgeValidationError(
+                    "stop_loss.limit_price",
+                    f"{limit} is below the trigger {target.price}: the stop's buy order might "
+                    "never fill",
+                )
+    summary = StopLossSummary(
+        price=target.price,
+        distance_percent=distance_percent(target.price, entry),
+        order_type=stop.order_type,
+        limit_price=limit,
+        price_type=stop.price_type,
+        trailing=stop.trailing,
+        timeout=stop.timeout,
+    )
+    return summary, target
+
+
+def _liquidation(spec: Spec, quantity: Decimal, entry: Decimal) -> Decimal | None:
+    leverage = spec.leverage
+    try:
+        return liquidation_price(
+            side="short",
+            quantity=quantity,
+            entry_price=entry,
+            wallet_balance=initial_margin(quantity, entry, Decimal(leverage.value)),
+            brackets=leverage.brackets or _DEFAULT_BRACKETS,
+        )
+    except ValueError as error:
+        raise HedgeValidationError("leverage.brackets", str(error)) from None
+
+
+def _check_stop_before_liquidation(
+    order: StopLossOrder, stop: Decimal, liquidation: Decimal, spec: Spec, mmr: Decimal | None
+) -> None:
+    """A short's stop at or above its liquidation price would never fire."""
+    if stop >= liquidation:
+        raise HedgeValidationError(
+            _given("stop_loss", order),
+            f"the stop at {stop} is at or beyond the estimated liquidation price "
+            f"{display_price(liquidation)} ({spec.leverage.value}x isolated; {mmr_text(mmr)}): "
+            "it would never fire; lower the leverage or the stop",
+        )
+
+
+def _trigger(price_type: PriceType, target: Target) -> TriggerPrice:
+    return TriggerPrice(type=price_type, value=target.send_value, percent=target.send_percent)
+
+
+def _stop_loss_body(summary: HedgeSummary, target: Target | None) -> StopLoss | None:
+    stop = summary.stop_loss
+    if stop is None or target is None:
+        return None
+    return StopLoss(
+        enabled=True,
+        breakeven=True if summary.breakeven else None,
+        order_type=stop.order_type,
+        price=None if stop.limit_price is None else PriceValue(value=stop.limit_price),
+        conditional=StopLossConditional(
+            price=_trigger(stop.price_type, target),
+            trailing=StopLossTrailing(enabled=True) if stop.trailing else None,
+        ),
+        timeout=None if stop.timeout is None else StopLossTimeout(enabled=True, value=stop.timeout),
+    )
