@@ -190,7 +190,7 @@ INTERNAL_FIELD_NAMES: dict[str, str] = {
 
 _BRACKETED = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])+)")
 _SEGMENT = re.compile(r"\[([^\[\]]*)\]")
-_PLAN_WORDS = re.compile(r"\b(plan|subscription)\b", re.IGNORECASE)
+_PLAN_WORDS = re.compile(r"(?<![a-z])(plans?|subscriptions?)(?![a-z])", re.IGNORECASE)
 
 
 def error_from_response(response: httpx.Response) -> APIStatusError:
@@ -267,7 +267,8 @@ def error_fields(attributes: Mapping[str, list[str]]) -> dict[str, list[str]]:
 def is_plan_restriction(error: str | None, description: str | None) -> bool:
     """Whether a 429 body says the request type is not available on the plan.
 
-    The wording is not documented; this looks for the words "plan" or "subscription".
+    The wording is not documented; this looks for the words "plan" or "subscription" (also
+    inside snake_case codes such as ``plan_restriction``).
     """
     return any(text and _PLAN_WORDS.search(text) for text in (error, description))
 
