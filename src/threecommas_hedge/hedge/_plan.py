@@ -286,6 +286,8 @@ def _target(
 def _volumes(steps: tuple[TakeProfitOrder, ...]) -> list[Decimal]:
     """Step volumes; those not given share the rest of 100 in 0.01 steps (the last takes the
     rounding rest)."""
+    if not steps:
+        return []
     given = [step.volume for step in steps]
     missing = [index for index, volume in enumerate(given) if volume is None]
     total = sum((volume for volume in given if volume is not None), _ZERO)
