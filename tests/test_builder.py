@@ -413,6 +413,8 @@ def test_trailing_entry_refuses_absolute_prices() -> None:
     trailing = base().conditional_entry(D("61000"), trailing_percent=D("1"))
     refused(trailing.take_profit(price=D("55000")).build, "take_profit[0].price", "percent")
     refused(trailing.stop_loss(price=D("63000")).build, "stop_loss.price", "percent")
+    limit_stop = trailing.stop_loss(percent=D("3"), order_type="limit")
+    refused(limit_stop.build, "stop_loss.order_type", "use order_type market")
 
 
 # -- take profit ------------------------------------------------------------------------------

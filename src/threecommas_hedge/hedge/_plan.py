@@ -368,6 +368,12 @@ def _stop_loss(
         )
     limit: Decimal | None = None
     if stop.order_type == "limit":
+        if trailing_entry:
+            raise HedgeValidationError(
+                "stop_loss.order_type",
+                "a trailing entry's fill price is unknown, so a limit stop loss has no price to "
+                "rest at: use order_type market",
+            )
         limit = target.price
         if stop.limit_price is not None:
             limit = _round_price("stop_loss.limit_price", stop.limit_price, spec.rules, "down")

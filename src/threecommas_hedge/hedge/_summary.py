@@ -10,7 +10,6 @@ from ._rounding import strip_zeros
 from ._spec import EntryKind, Margin, OrderType, PriceType
 
 _HUNDRED = Decimal(100)
-_CENT = Decimal("0.01")
 _LABEL_WIDTH = 15
 
 
@@ -89,8 +88,8 @@ def distance_percent(price: Decimal, entry: Decimal) -> Decimal:
 
 def display_price(price: Decimal) -> Decimal:
     """A computed price for display: six significant digits, at least two decimals."""
-    exponent = min(-2, price.adjusted() - 5)
-    return strip_zeros(price.quantize(Decimal(1).scaleb(exponent)))
+    places = max(2, 5 - price.adjusted())
+    return strip_zeros(Decimal(f"{price:.{places}f}"))
 
 
 def mmr_text(assumed_mmr: Decimal | None) -> str:
@@ -104,7 +103,7 @@ def mmr_text(assumed_mmr: Decimal | None) -> str:
 
 
 def _percent(value: Decimal) -> str:
-    return f"{value.quantize(_CENT):+}%"
+    return f"{value:+.2f}%"
 
 
 def _line(label: str, text: str) -> str:
@@ -128,7 +127,7 @@ def format_summary(s: HedgeSummary) -> str:
         _line(
             "Hedge",
             f"short {s.quantity} {s.asset}, effective hedge ratio "
-            f"{(s.ratio * _HUNDRED).quantize(_CENT)}% (notional {approx}{s.notional})",
+            f"{s.ratio * _HUNDRED:.2f}% (notional {approx}{s.notional})",
         ),
         _line("Entry", f"{s.entry_type} at {approx}{s.entry}{entry_note}"),
     ]
