@@ -194,14 +194,15 @@ def test_initial_margin_needs_positive_leverage() -> None:
         initial_margin(D(1), D(100), D(0))
 
 
-decimals = st.decimals(allow_nan=False, allow_infinity=False, places=4)
+def decimals(low: str, high: str) -> st.SearchStrategy[D]:
+    return st.decimals(min_value=D(low), max_value=D(high), places=4)
 
 
 @settings(max_examples=150, deadline=None)
 @given(
     side=st.sampled_from(["long", "short"]),
-    quantity=decimals.filter(lambda value: D("0.001") <= value <= 100),
-    entry=decimals.filter(lambda value: 100 <= value <= 100000),
+    quantity=decimals("0.001", "100"),
+    entry=decimals("100", "100000"),
     leverage=st.integers(min_value=1, max_value=50),
 )
 def test_equity_equals_maintenance_margin_at_the_liquidation_price(

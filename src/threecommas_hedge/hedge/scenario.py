@@ -452,7 +452,7 @@ class HedgeScenario(BaseModel):
             status = "partly_closed"
         if remaining > 0:
             exits.append((remaining, price))
-        elif status == "partly_closed":
+        else:
             status = "take_profit"
         return _Outcome(tuple(exits), False, status)
 
