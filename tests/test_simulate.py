@@ -632,3 +632,25 @@ def test_from_payload_conditional_market_entry_uses_the_trigger() -> None:
     scenario = HedgeScenario.from_payload(Spot(), trade)
     assert scenario.entry_price == D(59000)
     assert scenario.take_profits == ((D(59000) * D("0.92"), D(100)),)
+
+
+def test_a_hedge_builder_payload_replays_the_article() -> None:
+    from threecommas_hedge import HedgeBuilder, HedgeScenario, SpotPosition
+
+    spot = SpotPosition(asset="BTC", quantity=D(1), price=D(60000))
+    body = (
+        HedgeBuilder(spot, account_id=1, pair="USDT_BTCUSDT")
+        .hedge(ratio=D("0.5"))
+        .leverage(2)
+        .take_profit(percent=D("-8"))
+        .stop_loss(percent=D("3"))
+        .build()
+    )
+    scenario = HedgeScenario.from_payload(spot, body, entry_price=D(60000))
+    assert (scenario.take_profits, scenario.stop_loss) == (((D(55200), D(100)),), D(61800))
+    assert scenario.at(D(62000)).net == D(1100)
+    down = simulate(body, path(60000, 58000, 55000), entry_price=D(60000))
+    assert down.exit_prices == (D(55200),)
+    assert down.realized_pnl == scenario.at(D(55000)).hedge_pnl == D(2400)
+    up = simulate(body, path(60000, 61800, 62000), entry_price=D(60000))
+    assert up.realized_pnl == scenario.at(D(62000)).hedge_pnl == D(-900)
