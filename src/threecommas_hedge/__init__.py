@@ -47,9 +47,18 @@ _EXPORTS: dict[str, str] = {
     "SmartTrade": ".models",
     "Trade": ".models",
     "Account": ".models",
+    "ReduceFundsInfo": ".models",
+    "LeverageType": ".models",
+    "MarketInfo": ".models",
+    "CurrencyRates": ".models",
+    "CurrencyRatesWithLeverage": ".models",
+    "ApiErrorBody": ".models",
     # hedging
     "SpotPosition": ".hedge.builder",
     "HedgeBuilder": ".hedge.builder",
+    "HedgeSummary": ".hedge.builder",
+    "TakeProfitSummary": ".hedge.builder",
+    "StopLossSummary": ".hedge.builder",
     "HedgeScenario": ".hedge.scenario",
     "ScenarioRow": ".hedge.scenario",
     "LeverageBracket": ".hedge.liquidation",
@@ -58,7 +67,53 @@ _EXPORTS: dict[str, str] = {
     "SimulationResult": ".hedge.simulate",
 }
 
-__all__ = [*sorted(_EXPORTS), "__version__"]
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "Account",
+    "ApiErrorBody",
+    "AsyncThreeCommas",
+    "AuthenticationError",
+    "BadRequestError",
+    "CurrencyRates",
+    "CurrencyRatesWithLeverage",
+    "FundsRequest",
+    "HedgeBuilder",
+    "HedgeScenario",
+    "HedgeSummary",
+    "HedgeValidationError",
+    "HmacSigner",
+    "IPBannedError",
+    "InternalServerError",
+    "LeverageBracket",
+    "LeverageType",
+    "MarketInfo",
+    "MarketRules",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ReduceFundsInfo",
+    "RsaSigner",
+    "ScenarioRow",
+    "SimulationResult",
+    "SmartTrade",
+    "SmartTradeCreate",
+    "SmartTradeUpdate",
+    "SpotPosition",
+    "StopLossSummary",
+    "TakeProfitSummary",
+    "ThreeCommas",
+    "ThreeCommasError",
+    "Trade",
+    "UnprocessableEntityError",
+    "__version__",
+    "explain_signature",
+    "liquidation_price",
+    "simulate",
+]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._client import AsyncThreeCommas, ThreeCommas
@@ -80,14 +135,26 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         UnprocessableEntityError,
     )
     from ._signing import HmacSigner, RsaSigner, explain_signature
-    from .hedge.builder import HedgeBuilder, SpotPosition
+    from .hedge.builder import (
+        HedgeBuilder,
+        HedgeSummary,
+        SpotPosition,
+        StopLossSummary,
+        TakeProfitSummary,
+    )
     from .hedge.liquidation import LeverageBracket, liquidation_price
     from .hedge.scenario import HedgeScenario, ScenarioRow
     from .hedge.simulate import SimulationResult, simulate
     from .models import (
         Account,
+        ApiErrorBody,
+        CurrencyRates,
+        CurrencyRatesWithLeverage,
         FundsRequest,
+        LeverageType,
+        MarketInfo,
         MarketRules,
+        ReduceFundsInfo,
         SmartTrade,
         SmartTradeCreate,
         SmartTradeUpdate,
