@@ -40,22 +40,17 @@ from ._summary import (
     distance_percent,
     mmr_text,
 )
-from .liquidation import LeverageBracket, initial_margin, liquidation_price
-
-DEFAULT_MAINTENANCE_MARGIN_RATE = Decimal("0.01")
-"""MMR assumed for the liquidation estimate when no leverage brackets are given (amount 0)."""
+from .liquidation import (
+    DEFAULT_BRACKETS,
+    DEFAULT_MAINTENANCE_MARGIN_RATE,
+    initial_margin,
+    liquidation_price,
+)
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 _VOLUME_STEP = Decimal("0.01")
-_DEFAULT_BRACKETS = (
-    LeverageBracket(
-        notional_floor=_ZERO,
-        maintenance_margin_rate=DEFAULT_MAINTENANCE_MARGIN_RATE,
-        maintenance_amount=_ZERO,
-    ),
-)
 
 
 @dataclass(frozen=True)
@@ -403,7 +398,7 @@ def _liquidation(spec: Spec, quantity: Decimal, entry: Decimal) -> Decimal | Non
             quantity=quantity,
             entry_price=entry,
             wallet_balance=initial_margin(quantity, entry, Decimal(leverage.value)),
-            brackets=leverage.brackets or _DEFAULT_BRACKETS,
+            brackets=leverage.brackets or DEFAULT_BRACKETS,
         )
     except ValueError as error:
         raise HedgeValidationError("leverage.brackets", str(error)) from None

@@ -57,7 +57,7 @@ from threecommas_hedge._exceptions import HedgeValidationError
 from threecommas_hedge.models import MarketRules, SmartTradeCreate
 
 from . import _inputs
-from ._plan import DEFAULT_MAINTENANCE_MARGIN_RATE, check_over_hedge, resolve, to_body
+from ._plan import check_over_hedge, resolve, to_body
 from ._plan import entry_prices as _entry_prices
 from ._plan import hedge_quantity as _hedge_quantity
 from ._spec import (
@@ -77,7 +77,7 @@ from ._spec import (
     TakeProfitOrder,
 )
 from ._summary import HedgeSummary, StopLossSummary, TakeProfitSummary, format_summary
-from .liquidation import LeverageBracket
+from .liquidation import DEFAULT_MAINTENANCE_MARGIN_RATE, LeverageBracket
 
 __all__ = [
     "DEFAULT_MAINTENANCE_MARGIN_RATE",

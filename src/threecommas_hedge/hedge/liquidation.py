@@ -65,6 +65,20 @@ class LeverageBracket:
         return tuple(brackets)
 
 
+DEFAULT_MAINTENANCE_MARGIN_RATE = Decimal("0.01")
+"""Maintenance margin rate assumed when no leverage brackets are given (amount 0): conservative,
+above the first bracket of the major USDT-M perpetuals, so the estimate errs toward the entry."""
+
+DEFAULT_BRACKETS = (
+    LeverageBracket(
+        notional_floor=_ZERO,
+        maintenance_margin_rate=DEFAULT_MAINTENANCE_MARGIN_RATE,
+        maintenance_amount=_ZERO,
+    ),
+)
+"""The one-bracket ladder used by the builder, the scenario and the engine when none is given."""
+
+
 def bracket_for(brackets: Sequence[LeverageBracket], notional: Decimal) -> LeverageBracket:
     """The bracket whose range holds ``notional`` (the lowest one below every floor)."""
     if not brackets:

@@ -33,7 +33,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from threecommas_hedge.models.requests import SmartTradeCreate
 
 from ._costs import FUNDING_NOTE, estimated_funding, trade_fee
-from .liquidation import LeverageBracket, initial_margin, liquidation_price
+from .liquidation import (
+    DEFAULT_BRACKETS,
+    DEFAULT_MAINTENANCE_MARGIN_RATE,
+    LeverageBracket,
+    initial_margin,
+    liquidation_price,
+)
 
 __all__ = [
     "FUNDING_NOTE",
@@ -50,7 +56,6 @@ _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 _GRID_MOVES = tuple(Decimal(move) for move in ("-0.2", "-0.1", "-0.05", "0.05", "0.1", "0.2"))
-_ZERO_MAINTENANCE = (LeverageBracket(_ZERO, _ZERO, _ZERO),)
 
 
 @dataclass(frozen=True)
@@ -127,8 +132,8 @@ class HedgeScenario(BaseModel):
 
     Isolated margin without ``wallet_balance``: the position's wallet balance is its initial margin
     ``hedge_quantity * entry_price / leverage`` (no fee deducted). Cross margin needs the futures
-    wallet balance. Without ``brackets`` the maintenance margin is taken as zero, so the liquidation
-    price is the bankruptcy price (optimistic: the real one is nearer the entry).
+    wallet balance. Without ``brackets`` one bracket at ``DEFAULT_MAINTENANCE_MARGIN_RATE`` (1%) is
+    assumed, as the builder does, so both report the same liquidation price.
     ``take_profits`` are ``(price, volume %)`` pairs below the entry; ``stop_loss`` is the SL
     trigger above it.
     """
@@ -264,7 +269,7 @@ class HedgeScenario(BaseModel):
             quantity=self.hedge_quantity,
             entry_price=self.entry_price,
             wallet_balance=self.position_wallet_balance,
-            brackets=self.brackets or _ZERO_MAINTENANCE,
+            brackets=self.brackets or DEFAULT_BRACKETS,
             contract_size=self.contract_size,
         )
 
@@ -287,7 +292,8 @@ class HedgeScenario(BaseModel):
             found.append(f"hedge ratio {self.hedge_ratio} is above 1: the short over-hedges")
         if not self.brackets:
             found.append(
-                "no leverage brackets given: the liquidation price assumes zero maintenance margin"
+                "no leverage brackets given: the liquidation price assumes a maintenance "
+                f"margin rate of {DEFAULT_MAINTENANCE_MARGIN_RATE * 100}%"
             )
         if self.funding_rate and self.holding_days:
             found.append(FUNDING_NOTE)

@@ -59,7 +59,7 @@ from threecommas_hedge.models.requests import (
     TakeProfit,
 )
 
-from .liquidation import LeverageBracket, liquidation_price
+from .liquidation import DEFAULT_BRACKETS, LeverageBracket, liquidation_price
 
 __all__ = [
     "EngineStatus",
@@ -92,7 +92,6 @@ _T = TypeVar("_T")
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
-_ZERO_MAINTENANCE = (LeverageBracket(_ZERO, _ZERO, _ZERO),)
 
 
 @dataclass(frozen=True)
@@ -199,7 +198,7 @@ class SmartTradeEngine:
         self._maker = maker_fee_rate
         self._taker = taker_fee_rate
         self._breakeven_with_fees = breakeven_with_fees
-        self._brackets = tuple(brackets) or _ZERO_MAINTENANCE
+        self._brackets = tuple(brackets) or DEFAULT_BRACKETS
         self._given_wallet = wallet_balance
         self._leverage: Leverage | None = payload.leverage
 
