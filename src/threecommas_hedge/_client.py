@@ -10,6 +10,7 @@ the caller's to close. Copies made by ``with_options`` share the pool and never 
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -20,6 +21,14 @@ import httpx
 
 from ._base_client import BaseClient, Mode, QueryValue
 from ._constants import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from .resources import (
+    Accounts,
+    AsyncAccounts,
+    AsyncMarket,
+    AsyncSmartTrades,
+    Market,
+    SmartTrades,
+)
 
 
 class ThreeCommas(BaseClient):
@@ -60,6 +69,21 @@ class ThreeCommas(BaseClient):
         self._http = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
         self._owns_http = http_client is None
         self._sleep = _sleep
+
+    @functools.cached_property
+    def smart_trades(self) -> SmartTrades:
+        """SmartTrade endpoints: create, get, list, update, cancel, funds, notes, trades."""
+        return SmartTrades(self)
+
+    @functools.cached_property
+    def accounts(self) -> Accounts:
+        """Account endpoints: list, get, leverage data."""
+        return Accounts(self)
+
+    @functools.cached_property
+    def market(self) -> Market:
+        """Market data (unsigned): markets, pairs, currency rates, trading rules."""
+        return Market(self)
 
     def request(
         self,
@@ -151,6 +175,21 @@ class AsyncThreeCommas(BaseClient):
         )
         self._owns_http = http_client is None
         self._sleep = _sleep
+
+    @functools.cached_property
+    def smart_trades(self) -> AsyncSmartTrades:
+        """SmartTrade endpoints: create, get, list, update, cancel, funds, notes, trades."""
+        return AsyncSmartTrades(self)
+
+    @functools.cached_property
+    def accounts(self) -> AsyncAccounts:
+        """Account endpoints: list, get, leverage data."""
+        return AsyncAccounts(self)
+
+    @functools.cached_property
+    def market(self) -> AsyncMarket:
+        """Market data (unsigned): markets, pairs, currency rates, trading rules."""
+        return AsyncMarket(self)
 
     async def request(
         self,
