@@ -1,12 +1,11 @@
-"""Pytest plugin (registered through the ``pytest11`` entry point): the ``threecommas_fake`` fixture.
+"""Pytest plugin (the package's ``pytest11`` entry point): the ``threecommas_fake`` fixture.
 
-The fake is imported inside the fixture so that loading the plugin costs nothing for test runs that
+The fake is imported inside the fixture, so loading the plugin costs nothing for test runs that
 never ask for it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -16,10 +15,8 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture
-def threecommas_fake() -> Iterator[FakeThreeCommas]:
-    """A fresh `FakeThreeCommas` with one paper USDT-M futures account (``fake.account_id``)."""
+def threecommas_fake() -> FakeThreeCommas:
+    """A fresh `FakeThreeCommas` (HMAC credentials, no accounts, no prices yet)."""
     from threecommas_hedge.testing import FakeThreeCommas
 
-    fake = FakeThreeCommas()
-    fake.add_account()
-    yield fake
+    return FakeThreeCommas()
