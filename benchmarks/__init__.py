@@ -1,0 +1,1 @@
+"""Benchmarks of threecommas-hedge against raw httpx: ``python -m benchmarks.run``."""
