@@ -28,6 +28,8 @@ __all__ = [
     "ErrorAttributes",
     "Errors",
     "Path",
+    "check_create",
+    "check_update",
     "key",
     "validate_create",
     "validate_funds",
@@ -486,12 +488,12 @@ def _group_enabled(body: Mapping[str, Any], name: str) -> bool:
     return isinstance(group, dict) and group.get("enabled") is True
 
 
-def validate_create(body: Any) -> tuple[ErrorAttributes, SmartTradeCreate | None]:
-    """Check a create body; returns the errors, or none and the parsed `SmartTradeCreate`."""
+def check_create(body: Any) -> ErrorAttributes:
+    """The API's answer to a create body, by field (empty when the body is valid)."""
     errors = Errors()
     if not isinstance(body, dict):
         errors.add("body", INVALID)
-        return errors.attributes, None
+        return errors.attributes
     reject_unknown(errors, body, (), _CREATE_KEYS)
     read_int(errors, body, ("account_id",), required=True, minimum=1)
     pair = body.get("pair")
@@ -512,20 +514,20 @@ def validate_create(body: Any) -> tuple[ErrorAttributes, SmartTradeCreate | None
         for group in ("take_profit", "stop_loss"):
             if _group_enabled(body, group):
                 errors.add((group, "enabled"), "is not allowed for an instant trade")
-    return _finish(errors, SmartTradeCreate, body)
+    return errors.attributes
 
 
-def validate_update(body: Any) -> tuple[ErrorAttributes, SmartTradeUpdate | None]:
-    """Check an edit body (``PATCH``); returns the errors or the parsed `SmartTradeUpdate`."""
+def check_update(body: Any) -> ErrorAttributes:
+    """The API's answer to an edit body (``PATCH``), by field (empty when valid)."""
     errors = Errors()
     if not isinstance(body, dict):
         errors.add("body", INVALID)
-        return errors.attributes, None
+        return errors.attributes
     groups = ("leverage", "position", "take_profit", "stop_loss")
     reject_unknown(errors, body, (), groups)
     if all(body.get(group) is None for group in groups):
         errors.add(",".join(groups), "are missing, at least one parameter must be provided")
-        return errors.attributes, None
+        return errors.attributes
     _leverage(errors, body)
     path: Path = ("position",)
     position = read_object(errors, body, path)
@@ -540,7 +542,17 @@ def validate_update(body: Any) -> tuple[ErrorAttributes, SmartTradeUpdate | None
     if body.get("take_profit") is None:
         tp_steps = MAX_TP_STEPS  # breakeven is then checked against the trade's own steps
     _stop_loss(errors, body, tp_steps)
-    return _finish(errors, SmartTradeUpdate, body)
+    return errors.attributes
+
+
+def validate_create(body: Any) -> tuple[ErrorAttributes, SmartTradeCreate | None]:
+    """`check_create`, then the parsed `SmartTradeCreate` when there is nothing to report."""
+    return _finish(check_create(body), SmartTradeCreate, body)
+
+
+def validate_update(body: Any) -> tuple[ErrorAttributes, SmartTradeUpdate | None]:
+    """`check_update`, then the parsed `SmartTradeUpdate` when there is nothing to report."""
+    return _finish(check_update(body), SmartTradeUpdate, body)
 
 
 def validate_funds(body: Any) -> tuple[ErrorAttributes, FundsRequest | None]:
@@ -561,7 +573,7 @@ def validate_funds(body: Any) -> tuple[ErrorAttributes, FundsRequest | None]:
         errors.add("price", "is not allowed for a market order")
     else:
         _price_value(errors, body, ("price",), required=order_type == "limit")
-    return _finish(errors, FundsRequest, body)
+    return _finish(errors.attributes, FundsRequest, body)
 
 
 def validate_note(body: Any) -> tuple[ErrorAttributes, SetNoteRequest | None]:
@@ -572,17 +584,18 @@ def validate_note(body: Any) -> tuple[ErrorAttributes, SetNoteRequest | None]:
         return errors.attributes, None
     reject_unknown(errors, body, (), ("note",))
     read_note(errors, body, ("note",), required=True)
-    return _finish(errors, SetNoteRequest, body)
+    return _finish(errors.attributes, SetNoteRequest, body)
 
 
 def _finish(
-    errors: Errors, model: type[_Model], body: Mapping[str, Any]
+    attributes: ErrorAttributes, model: type[_Model], body: Any
 ) -> tuple[ErrorAttributes, _Model | None]:
-    if errors:
-        return errors.attributes, None
+    if attributes:
+        return attributes, None
     try:
         return {}, model.model_validate(body)
     except ValidationError as exc:  # a rule the raw checks missed: still answer like the API
+        errors = Errors()
         for error in exc.errors():
             location = tuple(part for part in error["loc"] if isinstance(part, str | int))
             errors.add(location or "body", str(error["msg"]))
