@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 from threecommas_hedge._exceptions import HedgeValidationError
 from threecommas_hedge.models import (
@@ -30,6 +31,7 @@ from threecommas_hedge.models import (
     Units,
 )
 
+from . import _inputs
 from ._rounding import Direction, floor_to_step, round_to_step, strip_zeros
 from ._spec import PriceType, Size, Spec, SpotPosition, StopLossOrder, TakeProfitOrder
 from ._summary import (
@@ -116,25 +118,39 @@ def hedge_quantity(spec: Spec, entry: Decimal) -> Decimal:
     else:
         raw = size.value / entry
         check_over_hedge(size, spot, raw)
+    return lot_quantity(raw, entry, rules, asset=spot.asset, given=f"hedge.{size.kind}")
+
+
+def lot_quantity(
+    raw: Decimal,
+    price: Decimal,
+    rules: MarketRules,
+    *,
+    asset: str,
+    given: str,
+    label: str = "hedge",
+) -> Decimal:
+    """An order size ``raw`` floored to the lot step, checked against the minimum lot and the
+    minimum notional at ``price``; ``given`` names the input it came from, ``label`` the order."""
     quantity = raw
     if rules.lot_step is not None:
         quantity = floor_to_step(raw, rules.lot_step)
         if quantity <= 0:
             raise HedgeValidationError(
                 "rules.lot_step",
-                f"hedge.{size.kind} gives {strip_zeros(raw)} {spot.asset}, which floors to 0 at "
+                f"{given} gives {strip_zeros(raw)} {asset}, which floors to 0 at "
                 f"the lot step {rules.lot_step}",
             )
     if rules.min_lot is not None and quantity < rules.min_lot:
         raise HedgeValidationError(
             "rules.min_lot",
-            f"hedge quantity {strip_zeros(quantity)} is below the minimum lot {rules.min_lot}",
+            f"{label} quantity {strip_zeros(quantity)} is below the minimum lot {rules.min_lot}",
         )
-    notional = quantity * entry
+    notional = quantity * price
     if rules.min_notional is not None and notional < rules.min_notional:
         raise HedgeValidationError(
             "rules.min_notional",
-            f"hedge notional {strip_zeros(notional)} ({strip_zeros(quantity)} x {entry}) is "
+            f"{label} notional {strip_zeros(notional)} ({strip_zeros(quantity)} x {price}) is "
             f"below the minimum notional {rules.min_notional}",
         )
     return strip_zeros(quantity)
@@ -237,6 +253,55 @@ def to_body(spec: Spec, plan: Plan) -> SmartTradeCreate:
         take_profit=take_profit,
         stop_loss=_stop_loss_body(summary, plan.stop_loss_target),
     )
+
+
+def live_target(
+    kind: Literal["take_profit", "stop_loss"],
+    prefix: str,
+    *,
+    price: object = None,
+    percent: object = None,
+    entry: Decimal,
+    reference: Decimal,
+    rules: MarketRules,
+    trailing_entry: bool = False,
+    liquidation: Decimal | None = None,
+) -> Target:
+    """A new take-profit or stop-loss trigger for a live short, by the builder's rules.
+
+    Exactly one of ``price`` or ``percent`` (the signed move from ``entry``: -8 is 8 % below);
+    rounded down to the tick (the safe side of a short's buys); a trailing entry still pending
+    takes percents only. The side is checked against ``reference``, the price the order works
+    from (the market price once the short is open, else the entry): a take profit below it, a stop
+    loss above it and below ``liquidation`` when known. So a stop may move below the entry to lock
+    in profit, which the builder, measuring from the entry, refuses for a new trade.
+    """
+    level, move = _inputs.price_or_percent(prefix, price, percent)
+    order: TakeProfitOrder | StopLossOrder
+    if kind == "take_profit":
+        order = TakeProfitOrder(level, move, None, None, "ask")
+    else:
+        order = StopLossOrder(level, move, "market", None, False, None, "ask")
+    field = _given(prefix, order)
+    target = _target(prefix, order, entry, trailing_entry, rules)
+    if target.price <= 0:
+        raise HedgeValidationError(field, f"{move}% puts the level at or below zero")
+    if kind == "take_profit" and target.price >= reference:
+        raise HedgeValidationError(
+            field, f"a short's take profit must be below {reference} (got {target.price})"
+        )
+    if kind == "stop_loss":
+        if target.price <= reference:
+            raise HedgeValidationError(
+                field, f"a short's stop loss must be above {reference} (got {target.price})"
+            )
+        if liquidation is not None and target.price >= liquidation:
+            raise HedgeValidationError(
+                field,
+                f"the stop at {target.price} is at or beyond the liquidation price "
+                f"{display_price(liquidation)}: it would never fire",
+            )
+    return target
 
 
 def _given(prefix: str, order: TakeProfitOrder | StopLossOrder) -> str:
