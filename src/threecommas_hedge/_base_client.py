@@ -1,9 +1,13 @@
 """Everything the sync and async clients share: configuration, request building, response parsing.
 
 Nothing here does I/O. The two send loops in ``_client.py`` call, for each attempt:
-``_before_attempt`` (seconds to wait first; a client-side rate limiter plugs in there), then send,
-then ``_on_response`` or ``_on_transport_error``, which return an :class:`Outcome`: a value, an
+``_before_attempt`` (seconds to wait first: the client-side rate limiter), then send, then
+``_on_response`` or ``_on_transport_error``, which return an :class:`Outcome`: a value, an
 error to raise, or an error plus the delay before the next attempt.
+
+A call is a *flow* (:meth:`BaseClient._request_flow`): a generator that yields each request to
+send and receives its decoded answer (or its error, thrown in). The mode guard's reads run before
+the request itself this way, and both clients drive the same flow with their own loop.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ import copy
 import functools
 import json
 import os
-from collections.abc import Mapping
+import time
+import weakref
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import Enum
@@ -40,7 +46,9 @@ from ._exceptions import (
     ThreeCommasError,
     error_from_response,
 )
+from ._guard import ModeGuard
 from ._logging import logger, setup_logging
+from ._ratelimit import RateLimiter, RateLimits
 from ._retry import retry_delay, should_retry
 from ._signing import HmacSigner, RsaSigner, SignatureAuth, Signer
 from .models._types import format_decimal
@@ -48,6 +56,9 @@ from .models._types import format_decimal
 Mode = Literal["paper", "real"]
 QueryValue = str | int | Decimal | bool | Enum
 """A query parameter value; ``None`` values are left out. Floats are refused: use Decimal."""
+
+RateLimitOption = bool | RateLimits | RateLimiter
+"""``rate_limit=``: True (the documented limits), False (none), settings, or a shared limiter."""
 
 _ClientT = TypeVar("_ClientT", bound="BaseClient")
 
@@ -103,6 +114,10 @@ class BaseClient:
         mode: Mode,
         timeout: float | httpx.Timeout,
         max_retries: int,
+        rate_limit: RateLimitOption = True,
+        allowed_account_ids: Iterable[int] | None = None,
+        mode_guard: bool = True,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         setup_logging()
         self._config = ClientConfig(
@@ -112,6 +127,17 @@ class BaseClient:
             max_retries=_check_max_retries(max_retries),
             auth=resolve_auth(api_key, api_secret, private_key),
         )
+        self._api_prefix = httpx.URL(self._config.base_url).path.rstrip("/")
+        self._limiter = _make_limiter(rate_limit, clock)
+        if not mode_guard and allowed_account_ids is not None:
+            raise ValueError("allowed_account_ids needs the mode guard: drop mode_guard=False")
+        self._guard = (
+            ModeGuard(self._config.mode, allowed_account_ids=allowed_account_ids, clock=clock)
+            if mode_guard
+            else None
+        )
+        # a request retried after a 429 has slept through the restriction that 429 set
+        self._waited: weakref.WeakKeyDictionary[httpx.Request, float] = weakref.WeakKeyDictionary()
 
     @property
     def base_url(self) -> str:
@@ -132,6 +158,16 @@ class BaseClient:
     def max_retries(self) -> int:
         """How many times a request may be retried (see ``_retry``)."""
         return self._config.max_retries
+
+    @property
+    def rate_limiter(self) -> RateLimiter | None:
+        """The client-side rate limiter (shared with ``with_options`` copies), or None if off."""
+        return self._limiter
+
+    @property
+    def allowed_account_ids(self) -> frozenset[int] | None:
+        """The only accounts writes may target, when restricted (see ``_guard``)."""
+        return self._guard.allowed_account_ids if self._guard is not None else None
 
     @property
     def signer(self) -> Signer:
@@ -226,12 +262,46 @@ class BaseClient:
             ),
         )
 
+    def _request_flow(self, prepared: PreparedRequest) -> Generator[PreparedRequest, Any, Any]:
+        """One call as a flow: the mode guard's reads (if any), then ``prepared`` itself.
+
+        The guard raises ``ModeMismatchError`` before the write is ever yielded.
+        """
+        request = prepared.request
+        path = self._api_path(request)
+        if self._guard is not None:
+            yield from self._guard.check(
+                request.method, path, request.url.params, request.content, self._guard_read
+            )
+        value = yield prepared
+        if self._guard is not None:
+            self._guard.observe(path, value)
+        return value
+
+    def _guard_read(self, path: str, params: Mapping[str, int]) -> PreparedRequest:
+        return self._prepare(
+            "GET", path, params=params, json=None, timeout=None, max_retries=None, auth=True
+        )
+
+    def _api_path(self, request: httpx.Request) -> str:
+        """The path below the base URL: ``/v2/smart_trades`` for ``/public/api/v2/smart_trades``."""
+        path = request.url.path
+        return path[len(self._api_prefix) :] if path.startswith(self._api_prefix) else path
+
     def _before_attempt(self, request: httpx.Request) -> float:
-        """Seconds to wait before sending ``request``; a client-side rate limiter goes here."""
-        return 0.0
+        """Seconds to wait before sending ``request``: its rate-limit slot (raises while banned)."""
+        if self._limiter is None:
+            return 0.0
+        waited = self._waited.pop(request, None)
+        return self._limiter.acquire(request, self._api_path(request), waited_until=waited)
 
     def _after_response(self, request: httpx.Request, response: httpx.Response) -> None:
-        """Called with every response received, before it is interpreted."""
+        """Called with every response received, before it is interpreted: feeds the limiter."""
+        if self._limiter is None:
+            return
+        until = self._limiter.observe(request, self._api_path(request), response)
+        if until is not None and response.status_code == 429:
+            self._waited[request] = until
 
     def _on_response(
         self, prepared: PreparedRequest, response: httpx.Response, retries_done: int
@@ -433,6 +503,18 @@ def _decimal_text(value: Decimal) -> str:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a valid JSON number")
+
+
+def _make_limiter(option: RateLimitOption, clock: Callable[[], float]) -> RateLimiter | None:
+    if isinstance(option, RateLimiter):
+        return option
+    if isinstance(option, RateLimits):
+        return RateLimiter(option, clock=clock)
+    if option is True:
+        return RateLimiter(clock=clock)
+    if option is False:
+        return None
+    raise TypeError(f"rate_limit must be a bool, RateLimits or RateLimiter, got {option!r}")
 
 
 def _check_base_url(base_url: str) -> str:

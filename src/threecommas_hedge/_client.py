@@ -4,7 +4,8 @@ The loops differ only in ``send`` vs ``await send`` and in the sleep; everything
 signing, parsing, retry decisions, logging) is shared in ``_base_client``.
 
 A client closes only an httpx client it created: one passed as ``http_client=`` stays open and is
-the caller's to close. Copies made by ``with_options`` share the pool and never close it.
+the caller's to close. Copies made by ``with_options`` share the pool and never close it, and share
+the rate limiter and the mode guard's caches.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ import asyncio
 import functools
 import itertools
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
-from ._base_client import BaseClient, Mode, QueryValue
+from ._base_client import BaseClient, Mode, PreparedRequest, QueryValue, RateLimitOption
 from ._constants import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._exceptions import APIError
 from .resources import (
     Accounts,
     AsyncAccounts,
@@ -29,6 +31,8 @@ from .resources import (
     Market,
     SmartTrades,
 )
+
+_T = TypeVar("_T")
 
 
 class ThreeCommas(BaseClient):
@@ -40,6 +44,12 @@ class ThreeCommas(BaseClient):
     ``mode="real"``. ``timeout`` is in seconds (or an ``httpx.Timeout``) and never unlimited.
     ``http_client`` lends an ``httpx.Client`` (its transport, pool and event hooks are used; its
     base URL, default headers, params and timeout are not).
+
+    Safety (see ``_ratelimit`` and ``_guard``): ``rate_limit`` keeps requests within the
+    documented limits (True, False, ``RateLimits(...)`` or a ``RateLimiter`` shared by several
+    clients); before any write the target account's kind must match ``mode`` and, if given, the
+    account must be in ``allowed_account_ids``, else ``ModeMismatchError`` and nothing is sent.
+    ``mode_guard=False`` switches that check off (tests against a server you control only).
     """
 
     def __init__(
@@ -53,7 +63,11 @@ class ThreeCommas(BaseClient):
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
+        rate_limit: RateLimitOption = True,
+        allowed_account_ids: Iterable[int] | None = None,
+        mode_guard: bool = True,
         _sleep: Callable[[float], None] = time.sleep,
+        _clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -63,6 +77,10 @@ class ThreeCommas(BaseClient):
             mode=mode,
             timeout=timeout,
             max_retries=max_retries,
+            rate_limit=rate_limit,
+            allowed_account_ids=allowed_account_ids,
+            mode_guard=mode_guard,
+            clock=_clock,
         )
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise TypeError("http_client must be an httpx.Client (use AsyncThreeCommas for async)")
@@ -110,6 +128,24 @@ class ThreeCommas(BaseClient):
             max_retries=max_retries,
             auth=auth,
         )
+        return self._run(self._request_flow(prepared))
+
+    def _run(self, flow: Generator[PreparedRequest, Any, _T]) -> _T:
+        """Drive a flow: send each request it yields, hand back the answer or throw the error."""
+        value: Any = None
+        error: APIError | None = None
+        while True:
+            try:
+                prepared = flow.send(value) if error is None else flow.throw(error)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+            try:
+                value, error = self._send(prepared), None
+            except APIError as exc:
+                value, error = None, exc
+
+    def _send(self, prepared: PreparedRequest) -> Any:
+        """One request with its retries: the send loop."""
         for retries_done in itertools.count():
             wait = self._before_attempt(prepared.request)
             if wait > 0:
@@ -157,7 +193,11 @@ class AsyncThreeCommas(BaseClient):
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
+        rate_limit: RateLimitOption = True,
+        allowed_account_ids: Iterable[int] | None = None,
+        mode_guard: bool = True,
         _sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        _clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -167,6 +207,10 @@ class AsyncThreeCommas(BaseClient):
             mode=mode,
             timeout=timeout,
             max_retries=max_retries,
+            rate_limit=rate_limit,
+            allowed_account_ids=allowed_account_ids,
+            mode_guard=mode_guard,
+            clock=_clock,
         )
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError("http_client must be an httpx.AsyncClient (use ThreeCommas for sync)")
@@ -212,6 +256,24 @@ class AsyncThreeCommas(BaseClient):
             max_retries=max_retries,
             auth=auth,
         )
+        return await self._run(self._request_flow(prepared))
+
+    async def _run(self, flow: Generator[PreparedRequest, Any, _T]) -> _T:
+        """Drive a flow: send each request it yields, hand back the answer or throw the error."""
+        value: Any = None
+        error: APIError | None = None
+        while True:
+            try:
+                prepared = flow.send(value) if error is None else flow.throw(error)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+            try:
+                value, error = await self._send(prepared), None
+            except APIError as exc:
+                value, error = None, exc
+
+    async def _send(self, prepared: PreparedRequest) -> Any:
+        """One request with its retries: the send loop."""
         for retries_done in itertools.count():
             wait = self._before_attempt(prepared.request)
             if wait > 0:

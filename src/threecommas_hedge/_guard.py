@@ -1,0 +1,303 @@
+"""The mode guard: before a write leaves, check that its target account matches the client's mode.
+
+Rules (the same for every write path, including ``client.request()``):
+
+- A write is POST, PUT, PATCH or DELETE. Its target accounts are the ``account_id`` of the JSON body
+  or the query, the account of the SmartTrade named in a ``/v2/smart_trades/{id}...`` path, and the
+  ``{id}`` of a ``/ver1/accounts/{id}...`` path (``leverage_data`` is a read and is exempt). A
+  write that names no account is not checked.
+- ``allowed_account_ids``, when given, is checked first and without any request: a write to an
+  account outside it is refused (in either mode).
+- Then the account's kind (:attr:`Account.is_paper`) must match the mode: paper mode writes only to
+  paper accounts, real mode only to real accounts. An explicit id in ``allowed_account_ids`` does
+  not override the kind: a real-mode client never writes to a paper account either, so a mistake in
+  either direction fails before anything is sent.
+- An account the key cannot see (not in ``GET /ver1/accounts``) is refused.
+
+The account list is cached for ``ttl`` seconds (injectable clock); an id missing from a cached list
+triggers one fresh fetch. The SmartTrade -> account mapping never changes, so it is remembered from
+every SmartTrade the client sees (bounded); only a trade never seen costs one
+``GET /v2/smart_trades/{id}`` before the write.
+
+The check is a generator: it yields the reads it needs (built by the caller's ``get``, sent by the
+caller's sync or async loop, which passes the decoded JSON back in) and raises
+:class:`ModeMismatchError` to refuse. The same code serves both clients.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Generator, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from ._exceptions import ThreeCommasError
+from .models.accounts import Account
+
+__all__ = ["ModeGuard", "ModeMismatchError", "WriteTarget", "write_target"]
+
+Mode = Literal["paper", "real"]
+_R = TypeVar("_R")
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+READ_ONLY_ACCOUNT_ACTIONS = frozenset({"leverage_data"})
+"""``/ver1/accounts/{id}/<action>`` paths sent as POST that only read (ACCOUNTS_READ)."""
+
+ACCOUNTS_PAGE_SIZE = 100
+MAX_ACCOUNT_PAGES = 50
+MAX_REMEMBERED_TRADES = 10_000
+DEFAULT_ACCOUNTS_TTL = 60.0
+"""Seconds the account list is trusted before it is fetched again."""
+
+
+class ModeMismatchError(ThreeCommasError):
+    """A write was refused before sending: its account does not match the mode or the allow-list.
+
+    ``account_id`` is the account concerned (None when the request does not say it clearly),
+    ``mode`` the client's mode. Nothing of the write was sent.
+    """
+
+    def __init__(self, message: str, *, account_id: int | None, mode: str) -> None:
+        super().__init__(message)
+        self.account_id = account_id
+        self.mode = mode
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (str(self), self.account_id, self.mode))
+
+
+def _rebuild(message: str, account_id: int | None, mode: str) -> ModeMismatchError:
+    return ModeMismatchError(message, account_id=account_id, mode=mode)
+
+
+@dataclass(frozen=True)
+class WriteTarget:
+    """The accounts a write names directly, and the SmartTrades whose account it touches."""
+
+    account_ids: frozenset[int]
+    smart_trade_ids: frozenset[int]
+
+
+def write_target(
+    method: str, path: str, query: Mapping[str, str], body: bytes, *, mode: str
+) -> WriteTarget | None:
+    """What a ``method`` request to the API ``path`` writes to, or None when it is no write or
+    names no account. Raises ModeMismatchError when an ``account_id`` is given but is no id."""
+    if method.upper() not in WRITE_METHODS:
+        return None
+    segments = path.strip("/").split("/")
+    accounts: set[int] = set()
+    trades: set[int] = set()
+    if segments[:2] == ["v2", "smart_trades"] and len(segments) > 2 and segments[2].isdigit():
+        trades.add(int(segments[2]))
+    if (
+        segments[:2] == ["ver1", "accounts"]
+        and len(segments) > 2
+        and segments[2].isdigit()
+        and (len(segments) == 3 or segments[3] not in READ_ONLY_ACCOUNT_ACTIONS)
+    ):
+        accounts.add(int(segments[2]))
+    named = [query["account_id"]] if "account_id" in query else []
+    parsed = _json(body)
+    if isinstance(parsed, dict) and "account_id" in parsed:
+        named.append(parsed["account_id"])
+    for value in named:
+        accounts.add(_account_id(value, mode))
+    if not accounts and not trades:
+        return None
+    return WriteTarget(frozenset(accounts), frozenset(trades))
+
+
+class ModeGuard:
+    """Checks writes against the mode and ``allowed_account_ids``; holds the account caches.
+
+    Thread-safe; shared by a client and its ``with_options`` copies.
+    """
+
+    def __init__(
+        self,
+        mode: Mode,
+        *,
+        allowed_account_ids: Iterable[int] | None = None,
+        ttl: float = DEFAULT_ACCOUNTS_TTL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.mode: Mode = mode
+        self.allowed_account_ids = _check_ids(allowed_account_ids)
+        self._ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._accounts: dict[int, Account] = {}
+        self._fetched_at: float | None = None
+        self._trade_accounts: dict[int, int] = {}
+
+    def check(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, str],
+        body: bytes,
+        get: Callable[[str, Mapping[str, int]], _R],
+    ) -> Generator[_R, Any, None]:
+        """Yield the reads needed (``get(path, params)``), then return, or raise to refuse."""
+        target = write_target(method, path, query, body, mode=self.mode)
+        if target is None:
+            return
+        what = f"{method.upper()} {path}"
+        for account_id in sorted(target.account_ids):
+            self._check_allowed(account_id, what)
+        account_ids = set(target.account_ids)
+        for trade_id in sorted(target.smart_trade_ids):
+            owner = self._remembered(trade_id)
+            if owner is None:
+                entity = yield get(f"/v2/smart_trades/{trade_id}", {})
+                self.observe(f"/v2/smart_trades/{trade_id}", entity)
+                owner = self._remembered(trade_id)
+            if owner is None:
+                raise ModeMismatchError(
+                    f"refused {what}: cannot tell which account SmartTrade {trade_id} belongs to",
+                    account_id=None,
+                    mode=self.mode,
+                )
+            self._check_allowed(owner, what)
+            account_ids.add(owner)
+        for account_id in sorted(account_ids):
+            account = yield from self._account(account_id, get)
+            self._check_kind(account, what)
+
+    def observe(self, path: str, value: Any) -> None:
+        """Remember SmartTrade -> account from a decoded answer of a ``/v2/smart_trades`` path."""
+        if not path.startswith("/v2/smart_trades"):
+            return
+        entities = value if isinstance(value, list) else [value]
+        with self._lock:
+            for entity in entities:
+                pair = _trade_and_account(entity)
+                if pair is None:
+                    continue
+                self._trade_accounts.pop(pair[0], None)
+                self._trade_accounts[pair[0]] = pair[1]
+                if len(self._trade_accounts) > MAX_REMEMBERED_TRADES:
+                    del self._trade_accounts[next(iter(self._trade_accounts))]
+
+    def forget_accounts(self) -> None:
+        """Drop the cached account list: the next checked write fetches it again."""
+        with self._lock:
+            self._accounts = {}
+            self._fetched_at = None
+
+    def _remembered(self, trade_id: int) -> int | None:
+        with self._lock:
+            return self._trade_accounts.get(trade_id)
+
+    def _account(
+        self, account_id: int, get: Callable[[str, Mapping[str, int]], _R]
+    ) -> Generator[_R, Any, Account]:
+        with self._lock:
+            fresh = self._fetched_at is not None and self._clock() - self._fetched_at < self._ttl
+            account = self._accounts.get(account_id) if fresh else None
+        if account is not None:
+            return account
+        accounts: dict[int, Account] = {}
+        for page in range(1, MAX_ACCOUNT_PAGES + 1):
+            entries = yield get("/ver1/accounts", {"page": page, "per_page": ACCOUNTS_PAGE_SIZE})
+            entries = entries if isinstance(entries, list) else []
+            known = len(accounts)
+            for entry in entries:
+                parsed = _parse_account(entry)
+                if parsed is not None:
+                    accounts[parsed.id] = parsed
+            if len(entries) < ACCOUNTS_PAGE_SIZE or len(accounts) == known:
+                break
+        with self._lock:
+            self._accounts = accounts
+            self._fetched_at = self._clock()
+        account = accounts.get(account_id)
+        if account is None:
+            raise ModeMismatchError(
+                f"refused a write to account {account_id}: it is not among the accounts this API "
+                "key can see (GET /ver1/accounts), so its kind cannot be checked",
+                account_id=account_id,
+                mode=self.mode,
+            )
+        return account
+
+    def _check_allowed(self, account_id: int, what: str) -> None:
+        allowed = self.allowed_account_ids
+        if allowed is not None and account_id not in allowed:
+            raise ModeMismatchError(
+                f"refused {what}: account {account_id} is not in allowed_account_ids "
+                f"{sorted(allowed)}; nothing was sent",
+                account_id=account_id,
+                mode=self.mode,
+            )
+
+    def _check_kind(self, account: Account, what: str) -> None:
+        kind = "paper" if account.is_paper else "real"
+        if kind == self.mode:
+            return
+        label = account.exchange_name or account.market_code or "unknown exchange"
+        hint = (
+            "create the client with mode='real' (and allowed_account_ids) to trade it"
+            if kind == "real"
+            else "use a client with mode='paper' for paper accounts"
+        )
+        raise ModeMismatchError(
+            f"refused {what} in {self.mode} mode: account {account.id} ({label}) is a {kind} "
+            f"account; nothing was sent. {hint}",
+            account_id=account.id,
+            mode=self.mode,
+        )
+
+
+def _json(body: bytes) -> Any:
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def _account_id(value: object, mode: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise ModeMismatchError(
+        f"refused a write whose account_id {value!r} is not an account id",
+        account_id=None,
+        mode=mode,
+    )
+
+
+def _trade_and_account(entity: object) -> tuple[int, int] | None:
+    if not isinstance(entity, dict):
+        return None
+    trade_id, account = entity.get("id"), entity.get("account")
+    account_id = account.get("id") if isinstance(account, dict) else None
+    if type(trade_id) is int and type(account_id) is int:
+        return trade_id, account_id
+    return None
+
+
+def _parse_account(entry: object) -> Account | None:
+    if not isinstance(entry, dict):
+        return None
+    try:
+        return Account.model_validate(entry)
+    except ValueError:  # pydantic's ValidationError is a ValueError: unusable entries are skipped
+        return None
+
+
+def _check_ids(ids: Iterable[int] | None) -> frozenset[int] | None:
+    if ids is None:
+        return None
+    if isinstance(ids, (str, bytes)):
+        raise TypeError("allowed_account_ids must be a collection of int account ids")
+    checked = frozenset(ids)
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in checked):
+        raise TypeError("allowed_account_ids must hold int account ids")
+    return checked
