@@ -322,8 +322,7 @@ class FakeThreeCommas:
             raise ApiError(400, "Wrong param(s)", "The body is not valid JSON")
         query = dict(httpx.QueryParams(request.url.query))
         params: dict[str, Any] = dict(body) if isinstance(body, dict) else {}
-        if method != "GET":
-            params.update(query)
+        params.update(query)  # the query wins over the body
         self._state.settle()
         return route.handler(self._state, Call(ids, query, params, body, mode))
 

@@ -285,7 +285,8 @@ def _stop_loss(trade: FakeSmartTrade) -> dict[str, Any]:
 
 
 def _funds_status(order: FundsOrder) -> str:
-    return {"pending": "idle", "placed": "order_placed"}.get(order.state, order.state)
+    states = {"pending": "idle", "placed": "order_placed", "filled": "finished"}
+    return states.get(order.state, order.state)
 
 
 def _reduce_step(order: FundsOrder) -> dict[str, Any]:
