@@ -1,4 +1,4 @@
-"""Every SmartTrade endpoint and the account / market-data calls, with the raw ``client.request``."""
+"""Every SmartTrade endpoint and the account and market-data calls, through ``client.request``."""
 
 from __future__ import annotations
 
@@ -98,7 +98,7 @@ def test_create_get_edit_force_start(fake: FakeThreeCommas, client: ThreeCommas)
     )
     assert edited.position.units.value == D("0.4")
     assert edited.position.price.value == D("61500")
-    assert [step.id for step in edited.take_profit.steps][0] == kept
+    assert edited.take_profit.steps[0].id == kept
     assert [step.price.value for step in edited.take_profit.steps] == [D("57000"), D("56000")]
     assert [step.position for step in edited.take_profit.steps] == [1, 2]
 
@@ -208,11 +208,8 @@ def test_cancel_and_cancel_one_trade(fake: FakeThreeCommas, client: ThreeCommas)
     assert cancelled.is_terminal
 
     second = client.request("POST", "/v2/smart_trades", json=short(account_id))["id"]
-    stop_loss_id = [
-        t
-        for t in client.request("GET", f"/v2/smart_trades/{second}/trades")
-        if t["trade_purpose"] == "stop_loss"
-    ][0]["id"]
+    trades = client.request("GET", f"/v2/smart_trades/{second}/trades")
+    stop_loss_id = next(t["id"] for t in trades if t["trade_purpose"] == "stop_loss")
     client.request("DELETE", f"/v2/smart_trades/{second}/trades/{stop_loss_id}")
     assert get(client, second).status.basic_type == "cancelled"  # the stop loss takes it all
 
