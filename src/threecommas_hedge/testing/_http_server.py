@@ -85,7 +85,10 @@ class FakeServer:
         self.host = host
         self.port = int(self._server.server_address[1])
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="threecommas-fake-server", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="threecommas-fake-server",
+            daemon=True,
         )
 
     @property
