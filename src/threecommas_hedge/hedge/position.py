@@ -14,8 +14,10 @@ trade is terminal (:attr:`SmartTrade.is_terminal`). Quantities come from ``data.
 - spot leg ``spot.quantity * (P - spot.price)``: valued against the holding's reference price;
 - hedge realized ``closed * (avg_entry - avg_exit)`` and unrealized ``open * (avg_entry - P)``, with
   the ``*_without_commission`` averages of ``data`` (hedge-math section 2: never recover a fee by
-  inverting a price with fees). The total is exact; the split follows 3Commas' average entry, which
-  is the average-cost basis the simulator uses;
+  inverting a price with fees). With the average entry of every entry fill (adds included), which
+  is what 3Commas reports (``entered_total / entered_amount`` in its examples), the sum is the exact
+  cash result; closes are counted at that average, so the split differs from an average-cost
+  basis only when funds were added after a partial close;
 - fees ``rate * (entered * avg_entry + closed * avg_exit)``: paid on the fills so far, at
   ``fee_rate`` or the trade's ``data.commission`` (0 when neither is known). Closing the open part
   costs ``open * P * rate`` more, not included;
