@@ -1,0 +1,172 @@
+"""Every Python block of docs/ and README.md runs here, so the docs cannot drift from the code.
+
+The conventions (also in docs/guides/docs-examples.md):
+
+- A block is a script of its own: it runs in a fresh namespace and carries its imports.
+- A block fenced ``{.py .continue title="..."}`` continues the block before it on the same page
+  and runs in the namespace that block left; its title tells the reader so.
+- Printed output is checked in docs/: each ``print(...)`` is followed by the output it gives, as
+  a ``#> ...`` comment or a triple-quoted block (``pytest --update-examples`` rewrites them).
+  README.md's blocks only run: the front page writes its output as plain comments.
+- Blocks written for a real account run against a fake: https://api.3commas.io is routed to a
+  ``FakeThreeCommas`` whose credentials are the docs' placeholders (``...``), also set as
+  ``THREECOMMAS_API_KEY`` / ``THREECOMMAS_API_SECRET``. Nothing reaches the network: respx refuses
+  every other request.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import respx
+from pytest_examples import CodeExample, EvalExample, find_examples
+
+from threecommas_hedge.testing import FakeThreeCommas
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+API_HOST = "api.3commas.io"
+PLACEHOLDER = "..."
+PYTHON = frozenset({"py", "python"})
+
+
+def _language(example: CodeExample) -> str:
+    return example.prefix.split()[0].strip("{.") if example.prefix.strip() else ""
+
+
+def _chains(examples: list[CodeExample]) -> list[list[CodeExample]]:
+    """Blocks grouped so that each ``.continue`` block follows the one it continues."""
+    chains: list[list[CodeExample]] = []
+    for example in examples:
+        if "continue" in example.prefix_tags():
+            if not chains or chains[-1][-1].path != example.path:
+                raise ValueError(
+                    f"{example}: a .continue block needs a block before it on its page"
+                )
+            if "title=" not in example.prefix:
+                raise ValueError(
+                    f"{example}: a .continue block needs a title saying what it continues"
+                )
+            chains[-1].append(example)
+        else:
+            chains.append([example])
+    return chains
+
+
+def _examples() -> list[CodeExample]:
+    found = find_examples(ROOT / "docs", README)
+    return [example for example in found if _language(example) in PYTHON]
+
+
+EXAMPLES = _examples()
+CHAINS = _chains(EXAMPLES)
+
+
+def _chain_id(chain: list[CodeExample]) -> str:
+    first = chain[0]
+    return f"{first.path.relative_to(ROOT)}:{first.start_line}"
+
+
+@pytest.fixture
+def api_is_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeThreeCommas]:
+    """https://api.3commas.io answered by a fake; every other request refused.
+
+    The fake's credentials are the docs' placeholders (``...``), also put in the environment, so
+    a block written for a real account runs unchanged. It has a paper futures account and BTC at
+    60,000 USDT.
+    """
+    fake = FakeThreeCommas(api_key=PLACEHOLDER, api_secret=PLACEHOLDER)
+    fake.add_account()
+    fake.set_price("USDT_BTCUSDT", Decimal("60000"))
+    monkeypatch.setenv("THREECOMMAS_API_KEY", PLACEHOLDER)
+    monkeypatch.setenv("THREECOMMAS_API_SECRET", PLACEHOLDER)
+    with respx.mock(assert_all_called=False) as router:
+        router.route(host=API_HOST).mock(side_effect=fake.transport.handle_request)
+        yield fake
+
+
+def _run(
+    eval_example: EvalExample, example: CodeExample, namespace: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Run one block (checking its printed output) in ``namespace``; return the namespace left."""
+    if example.path == README:
+        run = eval_example.run  # the front page shows its output as plain comments: run only
+    elif eval_example.update_examples:
+        run = eval_example.run_print_update
+    else:
+        run = eval_example.run_print_check
+    try:
+        return run(example, module_globals=namespace)
+    except Exception as exc:  # a block failed: report where, without pytest-examples' traceback
+        error = exc
+    pytest.fail(_where(example, error), pytrace=False)
+
+
+def _where(example: CodeExample, error: BaseException) -> str:
+    """``page.md:line: Error: message``, the line being the block's deepest line in the trace.
+
+    pytest-examples rewrites the traceback onto the Markdown file in a way pytest cannot format
+    on Python 3.11, so the failure is described from the line numbers alone.
+    """
+    lines = [
+        line
+        for frame, line in traceback.walk_tb(error.__traceback__)
+        if frame.f_code.co_filename == str(example.path)
+    ]
+    where = f"{example.path.relative_to(ROOT)}:{lines[-1] if lines else example.start_line}"
+    return f"{where}: {type(error).__name__}: {error}"
+
+
+@pytest.mark.parametrize("chain", CHAINS, ids=[_chain_id(chain) for chain in CHAINS])
+def test_docs_example(
+    chain: list[CodeExample], eval_example: EvalExample, api_is_fake: FakeThreeCommas
+) -> None:
+    eval_example.set_config(line_length=100)
+    namespace: dict[str, Any] | None = None
+    for example in chain:
+        namespace = _run(eval_example, example, namespace)
+
+
+def test_docs_have_examples() -> None:
+    """The collection above found the pages' blocks (a broken glob would pass silently)."""
+    pages = {example.path.relative_to(ROOT).as_posix() for example in EXAMPLES}
+    assert {"docs/index.md", "docs/guides/builder.md"} <= pages
+
+
+def _block(prefix: str, page: str = "docs/page.md") -> CodeExample:
+    return CodeExample.create("x = 1\n", path=ROOT / page, prefix=prefix)
+
+
+def test_a_continue_block_joins_the_block_before_it() -> None:
+    first, second = _block("python"), _block('{.py .continue title="continued from above"}')
+    third = _block("py")
+    assert _chains([first, second, third]) == [[first, second], [third]]
+
+
+def test_a_continue_block_needs_a_block_before_it_on_its_page() -> None:
+    first = _block("python", "docs/other.md")
+    second = _block('{.py .continue title="continued from above"}')
+    with pytest.raises(ValueError, match="needs a block before it"):
+        _chains([first, second])
+    with pytest.raises(ValueError, match="needs a block before it"):
+        _chains([second])
+
+
+def test_a_continue_block_needs_a_title() -> None:
+    with pytest.raises(ValueError, match="needs a title"):
+        _chains([_block("python"), _block("{.py .continue}")])
+
+
+def test_only_python_blocks_run() -> None:
+    assert [_language(_block(prefix)) for prefix in ("python", "py", "{.py .continue}")] == [
+        "python",
+        "py",
+        "py",
+    ]
+    assert _language(_block("pycon")) not in PYTHON
+    assert _language(_block("")) not in PYTHON
