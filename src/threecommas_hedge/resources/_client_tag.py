@@ -1,0 +1,53 @@
+"""The client tag: a short random marker the client puts in a new SmartTrade's ``note``.
+
+3Commas has no idempotency key, so the tag stands in for one: after a create whose outcome is
+unknown, the client looks for a SmartTrade whose note carries the tag before sending again.
+
+The note sent is the caller's note (any earlier tag removed) followed by `` [tch:<12 hex>]``; the
+whole stays within the API's 300 characters, so a caller's note may be up to
+``MAX_USER_NOTE_LENGTH`` characters.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from threecommas_hedge._exceptions import HedgeValidationError
+from threecommas_hedge.models.requests import MAX_NOTE_LENGTH
+
+__all__ = ["MAX_USER_NOTE_LENGTH", "client_tag_of", "new_client_tag", "tag_note"]
+
+_TAG = re.compile(r"\[tch:([0-9a-f]{12})\]")
+_TAG_WITH_SPACE = re.compile(r"\s*\[tch:[0-9a-f]{12}\]")
+TAG_SUFFIX_LENGTH = len(" [tch:]") + 12
+MAX_USER_NOTE_LENGTH = MAX_NOTE_LENGTH - TAG_SUFFIX_LENGTH
+"""The longest note a caller may give to a create (281): the rest is kept for the tag."""
+
+
+def new_client_tag() -> str:
+    """A fresh tag: 12 random lowercase hex digits (48 bits)."""
+    return secrets.token_hex(6)
+
+
+def tag_note(note: str | None, tag: str) -> str:
+    """The note to send: ``note`` without any earlier tag, then `` [tch:<tag>]``.
+
+    Raises ``HedgeValidationError`` (field ``note``) when the caller's note leaves no room.
+    """
+    if _TAG.fullmatch(f"[tch:{tag}]") is None:
+        raise ValueError(f"a client tag is 12 lowercase hex digits, got {tag!r}")
+    text = _TAG_WITH_SPACE.sub("", note or "").strip()
+    if len(text) > MAX_USER_NOTE_LENGTH:
+        raise HedgeValidationError(
+            "note",
+            f"at most {MAX_USER_NOTE_LENGTH} characters on create (got {len(text)}): "
+            f"{TAG_SUFFIX_LENGTH} of the API's {MAX_NOTE_LENGTH} carry the client tag",
+        )
+    return f"{text} [tch:{tag}]" if text else f"[tch:{tag}]"
+
+
+def client_tag_of(note: str | None) -> str | None:
+    """The client tag in a note (the last one, if the note was edited), or None."""
+    found = _TAG.findall(note or "")
+    return found[-1] if found else None
