@@ -384,3 +384,17 @@ def test_market_rules_on_create() -> None:
                 "POST", "/v2/smart_trades", json=payload(account_id) | {"pair": "USDT_NOPE"}
             )
         assert list(caught.value.error_attributes) == ["pair"]
+
+
+def test_a_cancelled_trade_stops_following_the_market() -> None:
+    fake, account_id = new_fake()
+    trade_id = create(fake, payload(account_id))
+    fake.set_price(PAIR, D("58000"))
+    assert state(fake, trade_id).profit.volume == D("0.5") * D("2000")
+    with fake.client(mode_guard=False) as client:
+        client.request("DELETE", f"/v2/smart_trades/{trade_id}")
+    fake.set_price(PAIR, D("50000"))
+    trade = state(fake, trade_id)
+    assert trade.status.basic_type == "cancelled"
+    assert trade.profit.volume == 0
+    assert trade.data.cancel_available is False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import httpx
@@ -150,3 +151,26 @@ def test_python_m_serves_and_prints_credentials() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_concurrent_clients_share_one_consistent_state(
+    fake: FakeThreeCommas, server: FakeServer
+) -> None:
+    account_id = fake.add_account()
+    body = {
+        "account_id": account_id,
+        "pair": PAIR,
+        "position": {"type": "sell", "order_type": "market", "units": {"value": "0.01"}},
+    }
+
+    def create_ten() -> list[int]:
+        with client_for(fake, server, mode_guard=False) as client:
+            return [client.request("POST", "/v2/smart_trades", json=body)["id"] for _ in range(10)]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ids = [
+            trade_id for batch in pool.map(lambda _: create_ten(), range(4)) for trade_id in batch
+        ]
+    assert len(set(ids)) == 40
+    assert sorted(ids) == sorted(trade["id"] for trade in fake.smart_trades())
+    assert len(fake.requests) == 40

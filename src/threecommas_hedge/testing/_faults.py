@@ -69,15 +69,6 @@ class Faults:
                     return self._pending.pop(index)
         return None
 
-    def clear(self) -> None:
-        """Drop every pending fault."""
-        with self._lock:
-            self._pending.clear()
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._pending)
-
 
 _REASONS = {
     500: "Internal Server Error",

@@ -234,11 +234,15 @@ class FakeSmartTrade:
         return step.fill_price
 
     def profit(self, price: Decimal) -> Decimal | None:
-        """Realised plus unrealised PnL at ``price``, net of fees (quote currency)."""
+        """Realised plus unrealised PnL at ``price``, net of fees (quote currency).
+
+        A cancelled trade no longer manages its open units: only what it realised counts.
+        """
         engine = self.engine
         if engine is None or not engine.entered:
             return None
-        return engine.realized_pnl + engine.unrealized_pnl(price) - engine.fees
+        open_pnl = engine.unrealized_pnl(price) if engine.status != "cancelled" else _ZERO
+        return engine.realized_pnl + open_pnl - engine.fees
 
     # -- settling ------------------------------------------------------------------------------
 
