@@ -1,0 +1,312 @@
+"""Commands that talk to 3Commas: create, list, show, edit, close, cancel, accounts.
+
+Each write says which mode it used. ``--real`` writes ask for confirmation unless ``--yes``.
+The requests go through ``client.smart_trades`` here; the checks before a write (``edit_body``,
+``check_close``) are the pure functions of :mod:`threecommas_hedge.hedge.position`, the same ones
+a ``Hedge`` object uses, so these commands can move onto ``client.hedges`` unchanged in behaviour.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from decimal import Decimal
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from threecommas_hedge._exceptions import HedgeValidationError
+from threecommas_hedge.hedge.position import check_close, edit_body
+from threecommas_hedge.models import Account, SmartTrade
+from threecommas_hedge.resources.smart_trades import ListStatus
+
+from . import render, views
+from .console import EXIT_FAILURE, EXIT_USAGE, CliError, flag_error, make_console, waiting
+from .options import HedgeFlags, JsonOption, parse_decimal, with_hedge_flags
+from .planning import plan_from_flags
+from .session import (
+    BaseUrlOption,
+    FakeOption,
+    RealOption,
+    Session,
+    Target,
+    YesOption,
+    connect,
+)
+
+TradeId = Annotated[int, typer.Argument(help="SmartTrade id (see `list`).", min=1)]
+
+
+@contextmanager
+def _session(fake: bool, base_url: str | None, real: bool) -> Iterator[tuple[Session, Console]]:
+    target = Target(fake=fake, base_url=base_url, real=real)
+    with connect(target) as session:
+        yield session, make_console(stderr=True)
+
+
+def _confirm_real(session: Session, action: str, yes: bool) -> None:
+    """Ask before a real-money write; declining exits 1 with nothing sent."""
+    if not session.target.real or yes:
+        return
+    if not typer.confirm(f"{action} in REAL mode (real money) on {session.where}?", default=False):
+        raise CliError("not confirmed: nothing was sent", EXIT_FAILURE)
+
+
+def _print_trade(trade: SmartTrade, as_json: bool, headline: str | None = None) -> None:
+    if as_json:
+        typer.echo(json.dumps(trade.model_dump(mode="json", exclude_none=True), indent=2))
+        return
+    console = make_console()
+    if headline:
+        console.print(headline)
+    console.print(views.trade_view(trade))
+
+
+def _mode_line(session: Session) -> str:
+    return f"{session.target.mode} mode, {session.where}"
+
+
+@with_hedge_flags
+def create(
+    fake: FakeOption = False,
+    base_url: BaseUrlOption = None,
+    real: RealOption = False,
+    yes: YesOption = False,
+    as_json: JsonOption = False,
+    *,
+    flags: HedgeFlags,
+) -> None:
+    """Create the hedge (a Smart Short) on your futures account: paper unless --real.
+
+    Shows the review first. Without --account-id, the one futures account of the mode is used.
+    """
+    plan = plan_from_flags(flags)  # every flag checked before any request
+    with _session(fake, base_url, real) as (session, status):
+        if session.fake is not None and session.fake.price(plan.summary.pair) is None:
+            session.fake.set_price(plan.summary.pair, flags.price)
+        if flags.account_id is None:
+            plan = plan_from_flags(replace(flags, account_id=_pick_account(session, status)))
+        account_id = plan.summary.account_id
+        if not as_json:
+            console = make_console()
+            console.print(render.review(plan))
+            console.print(render.warnings(plan))
+        _confirm_real(session, f"Create this hedge on account {account_id}", yes)
+        with waiting(status, "Creating the SmartTrade..."):
+            trade = session.client.smart_trades.create(plan.payload)
+        _print_trade(
+            trade,
+            as_json,
+            f"\n[bold green]Created[/] SmartTrade {trade.id} ({_mode_line(session)})",
+        )
+
+
+def _pick_account(session: Session, status: Console) -> int:
+    """The one futures account that supports SmartTrades in the session's mode."""
+    with waiting(status, "Looking up your futures account..."):
+        accounts = list(session.client.accounts.list())
+    paper = not session.target.real
+    fits = [
+        account
+        for account in accounts
+        if account.is_futures and account.is_paper == paper and account.smart_trading_supported
+    ]
+    if len(fits) == 1:
+        return fits[0].id
+    kind = "paper" if paper else "real"
+    found = ", ".join(f"{a.id} ({a.name or a.market_code})" for a in fits) or "none"
+    raise flag_error(
+        "--account-id",
+        f"not given, and {len(fits)} {kind} futures accounts support SmartTrades: {found}",
+    )
+
+
+def list_trades(
+    status_filter: Annotated[
+        ListStatus, typer.Option("--status", help="Which SmartTrades to list.")
+    ] = "active",
+    pair: Annotated[str | None, typer.Option("--pair", help="Only this pair.")] = None,
+    account_id: Annotated[
+        int | None, typer.Option("--account-id", help="Only this account.", min=1)
+    ] = None,
+    all_types: Annotated[
+        bool, typer.Option("--all-types", help="Every SmartTrade, not only Smart Shorts.")
+    ] = False,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many.", min=1)] = 20,
+    fake: FakeOption = False,
+    base_url: BaseUrlOption = None,
+    real: RealOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List your hedges (Smart Shorts), newest first."""
+    with (
+        _session(fake, base_url, real) as (session, status),
+        waiting(status, "Fetching SmartTrades..."),
+    ):
+        listing = session.client.smart_trades.list(
+            account_id=account_id,
+            pair=pair,
+            type=None if all_types else "smart_cover",
+            status=status_filter,
+            per_page=min(limit, 100),
+        )
+        trades = list(itertools.islice(listing, limit))
+    if as_json:
+        documents = [trade.model_dump(mode="json", exclude_none=True) for trade in trades]
+        typer.echo(json.dumps(documents, indent=2))
+        return
+    console = make_console()
+    if not trades:
+        console.print(f"No {status_filter} SmartTrades ({_mode_line(session)}).")
+        return
+    console.print(views.trade_table(trades))
+
+
+def show(
+    trade_id: TradeId,
+    fake: FakeOption = False,
+    base_url: BaseUrlOption = None,
+    real: RealOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Show one SmartTrade: status, position, targets, liquidation, profit."""
+    with (
+        _session(fake, base_url, real) as (session, status),
+        waiting(status, f"Fetching SmartTrade {trade_id}..."),
+    ):
+        trade = session.client.smart_trades.get(trade_id)
+    _print_trade(trade, as_json)
+
+
+def edit(
+    trade_id: TradeId,
+    tp: Annotated[
+        list[Decimal] | None,
+        typer.Option(
+            "--tp",
+            parser=parse_decimal,
+            metavar="PRICE",
+            help="New take-profit price, one per working step in order (repeatable).",
+        ),
+    ] = None,
+    tp_percent: Annotated[
+        list[Decimal] | None,
+        typer.Option(
+            "--tp-percent",
+            parser=parse_decimal,
+            metavar="PCT",
+            help="Or as % from the entry, negative for a short (repeatable).",
+        ),
+    ] = None,
+    sl: Annotated[
+        Decimal | None,
+        typer.Option("--sl", parser=parse_decimal, metavar="PRICE", help="New stop-loss price."),
+    ] = None,
+    sl_percent: Annotated[
+        Decimal | None,
+        typer.Option(
+            "--sl-percent", parser=parse_decimal, metavar="PCT", help="Or as % above the entry."
+        ),
+    ] = None,
+    fake: FakeOption = False,
+    base_url: BaseUrlOption = None,
+    real: RealOption = False,
+    yes: YesOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Move the take profit and/or the stop loss of a hedge (checked before sending)."""
+    if not (tp or tp_percent or sl is not None or sl_percent is not None):
+        raise flag_error("--tp/--sl", "give a new take profit and/or stop loss")
+    namer = _edit_flag_namer(bool(tp), sl is not None)
+    with _session(fake, base_url, real) as (session, status):
+        with waiting(status, f"Fetching SmartTrade {trade_id}..."):
+            trade = session.client.smart_trades.get(trade_id)
+        try:
+            body = edit_body(
+                trade,
+                take_profit=tp or None,
+                take_profit_percent=tp_percent or None,
+                stop_loss=sl,
+                stop_loss_percent=sl_percent,
+            )
+        except HedgeValidationError as error:
+            raise flag_error(namer(error.field), error.rule) from None
+        _confirm_real(session, f"Edit SmartTrade {trade_id}", yes)
+        with waiting(status, f"Editing SmartTrade {trade_id}..."):
+            trade = session.client.smart_trades.update(trade_id, body)
+    _print_trade(trade, as_json, f"[bold green]Edited[/] ({_mode_line(session)})")
+
+
+def _edit_flag_namer(tp_price: bool, sl_price: bool) -> Callable[[str], str]:
+    def name(field: str) -> str:
+        if field.startswith("take_profit"):
+            return "--tp" if tp_price else "--tp-percent"
+        if field.startswith("stop_loss"):
+            return "--sl" if sl_price else "--sl-percent"
+        return "edit"
+
+    return name
+
+
+def close(
+    trade_id: TradeId,
+    fake: FakeOption = False,
+    base_url: BaseUrlOption = None,
+    real: RealOption = False,
+    yes: YesOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Close a hedge now at market (the short is bought back; your spot stays)."""
+    with _session(fake, base_url, real) as (session, status):
+        with waiting(status, f"Fetching SmartTrade {trade_id}..."):
+            trade = session.client.smart_trades.get(trade_id)
+        try:
+            check_close(trade)
+        except HedgeValidationError as error:
+            raise CliError(f"close {trade_id}: {error.rule}", EXIT_USAGE) from None
+        _confirm_real(session, f"Close SmartTrade {trade_id} at market", yes)
+        with waiting(status, f"Closing SmartTrade {trade_id}..."):
+            trade = session.client.smart_trades.close_by_market(trade_id)
+    _print_trade(trade, as_json, f"[bold]Closing at market[/] ({_mode_line(session)})")
+
+
+def cancel(
+    trade_id: TradeId,
+    fake: FakeOption = False,
+    base_url: BaseUrlOption = None,
+    real: RealOption = False,
+    yes: YesOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Cancel a SmartTrade: its orders go; a short already entered stays open, unmanaged
+    (use `close` to buy it back at market)."""
+    with _session(fake, base_url, real) as (session, status):
+        _confirm_real(session, f"Cancel SmartTrade {trade_id}", yes)
+        with waiting(status, f"Cancelling SmartTrade {trade_id}..."):
+            trade = session.client.smart_trades.cancel(trade_id)
+    _print_trade(trade, as_json, f"[bold]Cancelling[/] ({_mode_line(session)})")
+
+
+def accounts(
+    fake: FakeOption = False,
+    base_url: BaseUrlOption = None,
+    real: RealOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List your connected exchange accounts (use a futures account id for `create`)."""
+    with (
+        _session(fake, base_url, real) as (session, status),
+        waiting(status, "Fetching accounts..."),
+    ):
+        found: list[Account] = list(session.client.accounts.list())
+    if as_json:
+        documents: list[dict[str, Any]] = [
+            account.model_dump(mode="json", exclude_none=True) for account in found
+        ]
+        typer.echo(json.dumps(documents, indent=2))
+        return
+    make_console().print(views.accounts_table(found))

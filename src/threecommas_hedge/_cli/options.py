@@ -1,0 +1,279 @@
+"""The hedge flags shared by ``plan`` and ``create``, their parsers, and one decorator to add them.
+
+Percent flags are in percent as people write them: ``--entry-fee 0.05`` is 0.05 %, ``--tp-percent
+-8`` is 8 % below the entry. Decimals are parsed as ``Decimal`` (never float) and a bad one is a
+usage error naming its flag.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+
+EntryChoice = Literal["market", "limit", "conditional"]
+MarginChoice = Literal["isolated", "cross"]
+
+DEFAULT_ENTRY_FEE = Decimal("0.05")
+DEFAULT_EXIT_FEE = Decimal("0.05")
+DEFAULT_FUNDING_RATE = Decimal("0.01")
+DEFAULT_FUNDING_HOURS = Decimal(8)
+DEFAULT_DAYS = Decimal(7)
+"""Cost defaults (Binance USDT-M taker fee 0.05 % each way, funding 0.01 % every 8 h, one week)."""
+
+REQUIRED = inspect.Parameter.empty
+"""The default of a flag that must be given."""
+
+
+def parse_decimal(text: str | Decimal) -> Decimal:
+    """A finite decimal from the command line; anything else is a ``BadParameter``."""
+    if isinstance(text, Decimal):  # a default value
+        return text
+    try:
+        value = Decimal(text.strip().replace("_", ""))
+    except (InvalidOperation, AttributeError):
+        raise typer.BadParameter(f"{text!r} is not a number") from None
+    if not value.is_finite():
+        raise typer.BadParameter(f"{text!r} is not a finite number")
+    return value
+
+
+@dataclass(frozen=True)
+class Target:
+    """A ``--tp``/``--tp-percent`` value: ``LEVEL[:VOLUME]`` as typed (``text``) and parsed."""
+
+    level: Decimal
+    volume: Decimal | None
+    text: str
+
+
+def parse_target(text: str) -> Target:
+    """``55000`` or ``55000:50`` (level, then the % of the position the step closes)."""
+    level, separator, volume = text.partition(":")
+    if separator and not volume.strip():
+        raise typer.BadParameter(f"{text!r}: give a volume after ':' or leave the ':' out")
+    try:
+        return Target(
+            parse_decimal(level), parse_decimal(volume) if separator else None, text.strip()
+        )
+    except typer.BadParameter:
+        raise typer.BadParameter(f"{text!r} is not LEVEL or LEVEL:VOLUME") from None
+
+
+_HEDGE = "Hedge"
+_EXITS = "Take profit and stop loss"
+_COSTS = "Costs (estimates)"
+
+
+def _option(
+    name: str,
+    annotation: Any,
+    default: Any,
+    flag: str,
+    help_text: str,
+    panel: str,
+    **extra: Any,
+) -> inspect.Parameter:
+    option = typer.Option(
+        flag,
+        help=help_text,
+        rich_help_panel=panel,
+        show_default=default not in (None, REQUIRED),
+        **extra,
+    )
+    return inspect.Parameter(
+        name,
+        inspect.Parameter.KEYWORD_ONLY,
+        default=default,
+        annotation=Annotated[annotation, option],
+    )
+
+
+def _decimal(name: str, default: Any, flag: str, help_text: str, panel: str) -> inspect.Parameter:
+    """A decimal flag; ``default=REQUIRED`` makes it required, ``None`` optional."""
+    annotation = Decimal | None if default is None else Decimal
+    return _option(
+        name,
+        annotation,
+        default,
+        flag,
+        help_text,
+        panel,
+        parser=parse_decimal,
+        metavar="NUMBER",
+    )
+
+
+@dataclass(frozen=True)
+class HedgeFlags:
+    """Every hedge flag as typed (``None``: not given)."""
+
+    asset: str
+    spot_qty: Decimal
+    price: Decimal
+    ratio: Decimal | None
+    hedge_qty: Decimal | None
+    over_hedge: bool
+    leverage: int
+    margin: MarginChoice
+    wallet_balance: Decimal | None
+    entry: EntryChoice
+    entry_price: Decimal | None
+    tp: list[Target]
+    tp_percent: list[Target]
+    trailing_tp: Decimal | None
+    sl: Decimal | None
+    sl_percent: Decimal | None
+    trailing_sl: bool
+    breakeven: bool
+    entry_fee: Decimal
+    exit_fee: Decimal
+    funding_rate: Decimal
+    funding_hours: Decimal
+    days: Decimal
+    account_id: int | None
+    pair: str | None
+    note: str | None
+
+
+HEDGE_PARAMETERS: tuple[inspect.Parameter, ...] = (
+    _option("asset", str, "BTC", "--asset", "Asset held on spot (the base currency).", _HEDGE),
+    _decimal("spot_qty", REQUIRED, "--spot-qty", "Quantity held on spot.", _HEDGE),
+    _decimal("price", REQUIRED, "--price", "Current price (spot value, market entry).", _HEDGE),
+    _decimal("ratio", None, "--ratio", "Hedge this fraction of the holding (0.5 = half).", _HEDGE),
+    _decimal("hedge_qty", None, "--hedge-qty", "Or short this quantity of the asset.", _HEDGE),
+    _option(
+        "over_hedge", bool, False, "--over-hedge", "Allow a short larger than the holding.", _HEDGE
+    ),
+    _option("leverage", int, 1, "--leverage", "Integer leverage of the short.", _HEDGE, min=1),
+    _option("margin", MarginChoice, "isolated", "--margin", "Margin type.", _HEDGE),
+    _decimal(
+        "wallet_balance",
+        None,
+        "--wallet-balance",
+        "Futures wallet balance behind the short (needed with --margin cross).",
+        _HEDGE,
+    ),
+    _option("entry", EntryChoice, "market", "--entry", "How the short enters.", _HEDGE),
+    _decimal(
+        "entry_price",
+        None,
+        "--entry-price",
+        "Limit price (--entry limit) or trigger (--entry conditional).",
+        _HEDGE,
+    ),
+    _option(
+        "tp",
+        list[Target] | None,
+        None,
+        "--tp",
+        "Take-profit price, optionally :VOLUME in % of the position (repeatable).",
+        _EXITS,
+        parser=parse_target,
+        metavar="PRICE[:VOLUME]",
+    ),
+    _option(
+        "tp_percent",
+        list[Target] | None,
+        None,
+        "--tp-percent",
+        "Take profit as % from the entry, negative for a short (-8), optionally :VOLUME.",
+        _EXITS,
+        parser=parse_target,
+        metavar="PCT[:VOLUME]",
+    ),
+    _decimal("trailing_tp", None, "--trailing-tp", "Trail the last take profit by this %.", _EXITS),
+    _decimal("sl", None, "--sl", "Stop-loss price (above the entry).", _EXITS),
+    _decimal("sl_percent", None, "--sl-percent", "Or stop loss as % above the entry (3).", _EXITS),
+    _option(
+        "trailing_sl",
+        bool,
+        False,
+        "--trailing-sl",
+        "Trail the stop loss down with the price.",
+        _EXITS,
+    ),
+    _option(
+        "breakeven",
+        bool,
+        False,
+        "--breakeven",
+        "Move the stop loss to the entry once the first take profit fills.",
+        _EXITS,
+    ),
+    _decimal(
+        "entry_fee", DEFAULT_ENTRY_FEE, "--entry-fee", "Fee rate of the entry fill, in %.", _COSTS
+    ),
+    _decimal(
+        "exit_fee", DEFAULT_EXIT_FEE, "--exit-fee", "Fee rate of each exit fill, in %.", _COSTS
+    ),
+    _decimal(
+        "funding_rate",
+        DEFAULT_FUNDING_RATE,
+        "--funding-rate",
+        "Funding rate per interval, in % (positive: the short receives it).",
+        _COSTS,
+    ),
+    _decimal(
+        "funding_hours",
+        DEFAULT_FUNDING_HOURS,
+        "--funding-hours",
+        "Hours between funding payments.",
+        _COSTS,
+    ),
+    _decimal("days", DEFAULT_DAYS, "--days", "Days the hedge is held (for funding).", _COSTS),
+    _option(
+        "account_id",
+        int | None,
+        None,
+        "--account-id",
+        "3Commas futures account id (from `accounts`).",
+        _HEDGE,
+        min=1,
+    ),
+    _option("pair", str | None, None, "--pair", "3Commas pair; default USDT_<ASSET>USDT.", _HEDGE),
+    _option("note", str | None, None, "--note", "A note stored with the trade.", _HEDGE),
+)
+
+_FLAG_NAMES = tuple(field.name for field in fields(HedgeFlags))
+
+
+def with_hedge_flags(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command every hedge flag after its own; it receives them as ``flags``."""
+    own = [
+        parameter
+        for parameter in inspect.signature(command, eval_str=True).parameters.values()
+        if parameter.name != "flags"
+    ]
+
+    @functools.wraps(command)
+    def run(**kwargs: Any) -> None:
+        values = {name: kwargs.pop(name) for name in _FLAG_NAMES}
+        values["tp"] = values["tp"] or []
+        values["tp_percent"] = values["tp_percent"] or []
+        command(flags=HedgeFlags(**values), **kwargs)
+
+    signature = inspect.Signature([*own, *HEDGE_PARAMETERS])
+    run.__signature__ = signature  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
+    return run
+
+
+PlotOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--plot",
+        help="Also write the payoff chart to this PNG file (needs matplotlib).",
+        metavar="FILE",
+        dir_okay=False,
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document (decimals as strings).")
+]

@@ -1,0 +1,47 @@
+"""``threecommas-hedge plan``: review any hedge offline, as text or as one JSON document."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+
+from . import chart, render
+from .console import make_console
+from .document import plan_document
+from .options import HedgeFlags, JsonOption, PlotOption, with_hedge_flags
+from .planning import HedgePlan, plan_from_flags
+
+
+def print_plan(console: Console, plan: HedgePlan) -> None:
+    """The review, the payload, the scenario table and the payoff chart."""
+    console.print(render.review(plan))
+    console.print(render.warnings(plan))
+    console.print()
+    console.print("[bold]Payload[/] (POST /v2/smart_trades)")
+    console.print(render.payload(plan.payload))
+    console.print()
+    console.print(render.scenario_table(plan))
+    console.print(render.costs_note(plan))
+    console.print()
+    console.print(chart.text_chart(plan, width=console.width))
+
+
+@with_hedge_flags
+def plan(as_json: JsonOption = False, plot: PlotOption = None, *, flags: HedgeFlags) -> None:
+    """Review a hedge offline: payload, estimated PnL, risk/reward, liquidation, scenarios.
+
+    No account and no network: nothing is sent. Example (the article's hedge):
+    threecommas-hedge plan --spot-qty 1 --price 60000 --ratio 0.5 --tp 55000 --sl 61800
+    """
+    if plot is not None:
+        chart.require_matplotlib()
+    hedge = plan_from_flags(flags)
+    if as_json:
+        typer.echo(json.dumps(plan_document(hedge), indent=2))
+    else:
+        print_plan(make_console(), hedge)
+    if plot is not None:
+        chart.write_png(hedge, plot)
+        make_console(stderr=True).print(f"Payoff chart written to {plot}")

@@ -1,0 +1,147 @@
+"""How a command reaches 3Commas: the real API, another base URL, or the embedded fake.
+
+- Default: ``https://api.3commas.io`` with the credentials of the environment
+  (``THREECOMMAS_API_KEY`` plus ``THREECOMMAS_API_SECRET`` or ``THREECOMMAS_PRIVATE_KEY``).
+- ``--base-url`` (or ``THREECOMMAS_BASE_URL``): another server with the same credentials, e.g.
+  ``threecommas-hedge fake-server``, which prints its URL and credentials; state then lasts across
+  commands for as long as the server runs.
+- ``--fake``: a fake 3Commas inside the process for this one command, made by
+  :data:`fake_factory` (one paper USDT-M futures account, BTC at 60,000). Tests replace
+  ``fake_factory`` to share one fake across invocations, and ``http_client_factory`` to run the
+  credentials path against a fake's transport.
+
+Every client runs in paper mode (``Forced-Mode: paper``) unless ``--real``; the client's mode
+guard refuses a write whose account does not match the mode before anything is sent.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import httpx
+import typer
+
+from threecommas_hedge._base_client import Mode
+from threecommas_hedge._client import ThreeCommas
+from threecommas_hedge._constants import (
+    DEFAULT_BASE_URL,
+    ENV_API_KEY,
+    ENV_API_SECRET,
+    ENV_PRIVATE_KEY,
+)
+
+from .console import EXIT_USAGE, CliError
+
+if TYPE_CHECKING:
+    from threecommas_hedge.testing import FakeThreeCommas
+
+ENV_BASE_URL = "THREECOMMAS_BASE_URL"
+FAKE_PAIR = "USDT_BTCUSDT"
+FAKE_PRICE = Decimal(60000)
+
+
+def new_fake() -> FakeThreeCommas:
+    """A fake with one paper USDT-M futures account and BTC at 60,000."""
+    from threecommas_hedge.testing import FakeThreeCommas
+
+    fake = FakeThreeCommas()
+    fake.add_account("futures", "paper")
+    fake.set_price(FAKE_PAIR, FAKE_PRICE)
+    return fake
+
+
+fake_factory: Callable[[], FakeThreeCommas] = new_fake
+"""Makes the fake behind ``--fake``; replace it to share one fake across invocations."""
+
+http_client_factory: Callable[[], httpx.Client | None] = lambda: None  # noqa: E731
+"""An ``httpx.Client`` to lend the real-API client (``None``: it makes its own)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a command sends its requests and in which mode."""
+
+    fake: bool = False
+    base_url: str | None = None
+    real: bool = False
+
+    @property
+    def mode(self) -> Mode:
+        """``real`` or ``paper``."""
+        return "real" if self.real else "paper"
+
+
+@dataclass(frozen=True)
+class Session:
+    """An open client, and the fake behind it when ``--fake`` is used."""
+
+    client: ThreeCommas
+    fake: FakeThreeCommas | None
+    target: Target
+
+    @property
+    def where(self) -> str:
+        """Where the requests go, for messages."""
+        if self.fake is not None:
+            return "embedded fake 3Commas, offline"
+        return self.target.base_url or DEFAULT_BASE_URL
+
+
+@contextmanager
+def connect(target: Target) -> Iterator[Session]:
+    """Open a client for ``target``; :class:`CliError` (exit 2) when credentials are missing."""
+    mode = target.mode
+    if target.fake:
+        fake = fake_factory()
+        with fake.client(mode=mode) as client:
+            yield Session(client, fake, target)
+        return
+    _check_credentials()
+    http = http_client_factory()
+    try:
+        with ThreeCommas(
+            base_url=target.base_url or DEFAULT_BASE_URL, mode=mode, http_client=http
+        ) as client:
+            yield Session(client, None, target)
+    finally:
+        if http is not None:
+            http.close()
+
+
+def _check_credentials() -> None:
+    key = os.environ.get(ENV_API_KEY)
+    secret = os.environ.get(ENV_API_SECRET) or os.environ.get(ENV_PRIVATE_KEY)
+    if not key or not secret:
+        raise CliError(
+            f"no 3Commas credentials: set {ENV_API_KEY} and {ENV_API_SECRET} (HMAC) or "
+            f"{ENV_PRIVATE_KEY} (RSA, PEM), or try --fake",
+            EXIT_USAGE,
+        )
+
+
+FakeOption = Annotated[
+    bool,
+    typer.Option(
+        "--fake",
+        help="Run against an embedded fake 3Commas (offline, simulated, state lasts one command).",
+    ),
+]
+BaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--base-url",
+        envvar=ENV_BASE_URL,
+        help="API root, e.g. the URL `threecommas-hedge fake-server` prints.",
+        show_default=False,
+    ),
+]
+RealOption = Annotated[
+    bool,
+    typer.Option("--real", help="Real mode: trade real money (asks first unless --yes)."),
+]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
