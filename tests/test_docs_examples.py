@@ -11,11 +11,12 @@ The conventions (also in docs/guides/docs-examples.md):
 - Blocks written for a real account run against a fake: https://api.3commas.io is routed to a
   ``FakeThreeCommas`` whose credentials are the docs' placeholders (``...``), also set as
   ``THREECOMMAS_API_KEY`` / ``THREECOMMAS_API_SECRET``. Nothing reaches the network: respx refuses
-  every other request.
+  every other request. A block that sets up respx itself is left to its own routes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 from collections.abc import Iterator
 from decimal import Decimal
@@ -72,8 +73,8 @@ def _chain_id(chain: list[CodeExample]) -> str:
     return f"{first.path.relative_to(ROOT)}:{first.start_line}"
 
 
-@pytest.fixture
-def api_is_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeThreeCommas]:
+@contextlib.contextmanager
+def _api_is_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeThreeCommas]:
     """https://api.3commas.io answered by a fake; every other request refused.
 
     The fake's credentials are the docs' placeholders (``...``), also put in the environment, so
@@ -88,6 +89,11 @@ def api_is_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeThreeCommas]:
     with respx.mock(assert_all_called=False) as router:
         router.route(host=API_HOST).mock(side_effect=fake.transport.handle_request)
         yield fake
+
+
+def _mocks_http_itself(chain: list[CodeExample]) -> bool:
+    """Whether the blocks set up respx themselves (an outer respx router would answer first)."""
+    return any("respx.mock" in example.source for example in chain)
 
 
 def _run(
@@ -124,12 +130,15 @@ def _where(example: CodeExample, error: BaseException) -> str:
 
 @pytest.mark.parametrize("chain", CHAINS, ids=[_chain_id(chain) for chain in CHAINS])
 def test_docs_example(
-    chain: list[CodeExample], eval_example: EvalExample, api_is_fake: FakeThreeCommas
+    chain: list[CodeExample], eval_example: EvalExample, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     eval_example.set_config(line_length=100)
-    namespace: dict[str, Any] | None = None
-    for example in chain:
-        namespace = _run(eval_example, example, namespace)
+    with contextlib.ExitStack() as stack:
+        if not _mocks_http_itself(chain):
+            stack.enter_context(_api_is_fake(monkeypatch))
+        namespace: dict[str, Any] | None = None
+        for example in chain:
+            namespace = _run(eval_example, example, namespace)
 
 
 def test_docs_have_examples() -> None:
@@ -170,3 +179,9 @@ def test_only_python_blocks_run() -> None:
     ]
     assert _language(_block("pycon")) not in PYTHON
     assert _language(_block("")) not in PYTHON
+
+
+def test_blocks_with_their_own_respx_routes_are_left_to_them() -> None:
+    own = CodeExample.create("with respx.mock(base_url=API) as api:\n    pass\n", prefix="python")
+    assert _mocks_http_itself([_block("python"), own])
+    assert not _mocks_http_itself([_block("python")])
