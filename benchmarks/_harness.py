@@ -147,10 +147,16 @@ def compare(
     min_rounds: int = 3,
     target: float | None = None,
     note: str = "",
+    before_round: Callable[[], object] | None = None,
 ) -> Comparison:
-    """Time ``subject`` against ``baseline`` in interleaved rounds of ``per_round`` operations."""
+    """Time ``subject`` against ``baseline`` in interleaved rounds of ``per_round`` operations.
+
+    ``before_round`` runs untimed before each round (and before the warm-up).
+    """
     (label_a, a), (label_b, b) = subject, baseline
     for _ in range(warmup):
+        if before_round is not None:
+            before_round()
         a(per_round)
         b(per_round)
     pairs: list[tuple[float, float]] = []
@@ -158,6 +164,8 @@ def compare(
     for index in range(rounds):
         if index >= min_rounds and time.perf_counter() > deadline:
             break
+        if before_round is not None:
+            before_round()
         if index % 2 == 0:
             ta = _timed(a, per_round)
             tb = _timed(b, per_round)
@@ -180,10 +188,13 @@ async def acompare(
     min_rounds: int = 3,
     target: float | None = None,
     note: str = "",
+    before_round: Callable[[], Awaitable[object]] | None = None,
 ) -> Comparison:
     """The async twin of :func:`compare` (both sides on the running event loop)."""
     (label_a, a), (label_b, b) = subject, baseline
     for _ in range(warmup):
+        if before_round is not None:
+            await before_round()
         await a(per_round)
         await b(per_round)
     pairs: list[tuple[float, float]] = []
@@ -191,6 +202,8 @@ async def acompare(
     for index in range(rounds):
         if index >= min_rounds and time.perf_counter() > deadline:
             break
+        if before_round is not None:
+            await before_round()
         if index % 2 == 0:
             ta = await _atimed(a, per_round)
             tb = await _atimed(b, per_round)

@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -306,6 +307,18 @@ class LoopbackServer:
             self._loop.call_soon_threadsafe(self._stop.set)
             self._thread.join(self._timeout)
             self._thread = None
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time the server process has used so far (Linux ``/proc``; None elsewhere or
+        when the server runs in this process)."""
+        if self._process is None:
+            return None
+        try:
+            stat = Path(f"/proc/{self._process.pid}/stat").read_text()
+        except OSError:
+            return None
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def last_requests(self) -> dict[str, Any]:
         """What the server last saw per route, ``{"create": {"head": ..., "body": ...}, ...}``,

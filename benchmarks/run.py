@@ -58,7 +58,7 @@ def machine() -> dict[str, str]:
 
 
 def _roundtrips(names: set[str], quick: bool) -> list[Result]:
-    from .roundtrip import bench_concurrent_get, bench_create
+    from .roundtrip import bench_concurrent_get, bench_create, bench_throttled_get
 
     scale: dict[str, Any] = (
         {"rounds": 3, "budget_s": 2.0} if quick else {"rounds": 21, "budget_s": 25.0}
@@ -83,6 +83,8 @@ def _roundtrips(names: set[str], quick: bool) -> list[Result]:
                         **scale,
                     )
                 )
+        if "get" in names:
+            results.append(bench_throttled_get(server, concurrency=20 if quick else 200))
     return results
 
 
