@@ -4,8 +4,10 @@ A comparison runs the subject (the library) and the baseline (raw httpx, ...) in
 rounds, ABAB then BABA, so slow drift of the machine (frequency scaling, a noisy neighbour) hits
 both sides alike. Each round times a batch of operations; a side's figure is the median over
 rounds of seconds per operation, and the ratio is the median of the per-round ratios (each pairs
-two adjacent batches). Every loop is bounded: ``rounds`` at most, and no new round once
-``budget_s`` has passed (after at least ``min_rounds``).
+two adjacent batches). The CPU time this process spent per operation is kept too: it shows what
+the library adds, less disturbed by other load on the machine than wall time. Every loop is
+bounded: ``rounds`` at most, and no new round once ``budget_s`` has passed (after at least
+``min_rounds``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ class Comparison:
     baseline_s: float
     round_ratios: tuple[float, ...]
     per_round: int
+    subject_cpu_s: float = 0.0
+    """CPU seconds of this process per operation (0: not measured)."""
+    baseline_cpu_s: float = 0.0
     target: float | None = None
     note: str = ""
 
@@ -58,8 +63,10 @@ class Comparison:
             verdict = f"  target <= {self.target:.2f}x: {'MET' if self.met else 'MISSED'}"
         lines = [
             f"{self.name}: {self.ratio:.3f}x{verdict}",
-            f"    {self.subject}: {_duration(self.subject_s)} per op (median)",
-            f"    {self.baseline}: {_duration(self.baseline_s)} per op (median)",
+            f"    {self.subject}: {_duration(self.subject_s)} per op (median"
+            + (f"; CPU {_duration(self.subject_cpu_s)})" if self.subject_cpu_s else ")"),
+            f"    {self.baseline}: {_duration(self.baseline_s)} per op (median"
+            + (f"; CPU {_duration(self.baseline_cpu_s)})" if self.baseline_cpu_s else ")"),
             f"    added: {_duration(self.subject_s - self.baseline_s)} per op; "
             f"{len(self.round_ratios)} rounds x {self.per_round} ops, "
             f"round ratios {low:.3f}..{high:.3f}",
@@ -100,24 +107,28 @@ def _duration(seconds: float) -> str:
     return f"{sign}{seconds * 1e6:.1f} us"
 
 
-def _timed(batch: Batch, n: int) -> float:
+Timing = tuple[float, float]
+"""Wall and CPU seconds per operation of one batch."""
+
+
+def _timed(batch: Batch, n: int) -> Timing:
     gc.collect()
-    start = time.perf_counter()
+    cpu, start = time.process_time(), time.perf_counter()
     batch(n)
-    return (time.perf_counter() - start) / n
+    return (time.perf_counter() - start) / n, (time.process_time() - cpu) / n
 
 
-async def _atimed(batch: AsyncBatch, n: int) -> float:
+async def _atimed(batch: AsyncBatch, n: int) -> Timing:
     gc.collect()
-    start = time.perf_counter()
+    cpu, start = time.process_time(), time.perf_counter()
     await batch(n)
-    return (time.perf_counter() - start) / n
+    return (time.perf_counter() - start) / n, (time.process_time() - cpu) / n
 
 
 def _summarise(
     name: str,
     labels: tuple[str, str],
-    pairs: list[tuple[float, float]],
+    pairs: list[tuple[Timing, Timing]],
     per_round: int,
     target: float | None,
     note: str,
@@ -126,10 +137,12 @@ def _summarise(
         name=name,
         subject=labels[0],
         baseline=labels[1],
-        subject_s=statistics.median(a for a, _ in pairs),
-        baseline_s=statistics.median(b for _, b in pairs),
-        round_ratios=tuple(a / b for a, b in pairs),
+        subject_s=statistics.median(a[0] for a, _ in pairs),
+        baseline_s=statistics.median(b[0] for _, b in pairs),
+        round_ratios=tuple(a[0] / b[0] for a, b in pairs),
         per_round=per_round,
+        subject_cpu_s=statistics.median(a[1] for a, _ in pairs),
+        baseline_cpu_s=statistics.median(b[1] for _, b in pairs),
         target=target,
         note=note,
     )
@@ -148,10 +161,12 @@ def compare(
     target: float | None = None,
     note: str = "",
     before_round: Callable[[], object] | None = None,
+    measure_cpu: bool = True,
 ) -> Comparison:
     """Time ``subject`` against ``baseline`` in interleaved rounds of ``per_round`` operations.
 
-    ``before_round`` runs untimed before each round (and before the warm-up).
+    ``before_round`` runs untimed before each round (and before the warm-up). ``measure_cpu``
+    False: the work happens in other processes, this process's CPU time means nothing.
     """
     (label_a, a), (label_b, b) = subject, baseline
     for _ in range(warmup):
@@ -159,7 +174,7 @@ def compare(
             before_round()
         a(per_round)
         b(per_round)
-    pairs: list[tuple[float, float]] = []
+    pairs: list[tuple[Timing, Timing]] = []
     deadline = time.perf_counter() + budget_s
     for index in range(rounds):
         if index >= min_rounds and time.perf_counter() > deadline:
@@ -172,7 +187,7 @@ def compare(
         else:
             tb = _timed(b, per_round)
             ta = _timed(a, per_round)
-        pairs.append((ta, tb))
+        pairs.append((ta, tb) if measure_cpu else ((ta[0], 0.0), (tb[0], 0.0)))
     return _summarise(name, (label_a, label_b), pairs, per_round, target, note)
 
 
@@ -197,7 +212,7 @@ async def acompare(
             await before_round()
         await a(per_round)
         await b(per_round)
-    pairs: list[tuple[float, float]] = []
+    pairs: list[tuple[Timing, Timing]] = []
     deadline = time.perf_counter() + budget_s
     for index in range(rounds):
         if index >= min_rounds and time.perf_counter() > deadline:

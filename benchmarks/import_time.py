@@ -50,6 +50,7 @@ def compare_imports(
         budget_s=budget_s,
         target=target,
         note=note,
+        measure_cpu=False,
     )
 
 
@@ -96,6 +97,7 @@ def bench_import(*, rounds: int = 21, budget_s: float = 30.0) -> list[Comparison
         rounds=max(3, rounds // 3),
         per_round=1,
         budget_s=budget_s / 6,
+        measure_cpu=False,
     )
     from_httpx = loaded_modules("import httpx")
     details = [

@@ -85,6 +85,10 @@ def _roundtrips(names: set[str], quick: bool) -> list[Result]:
                 )
         if "get" in names:
             results.append(bench_throttled_get(server, concurrency=20 if quick else 200))
+    if "create" in names:
+        from .overhead import create_breakdown
+
+        results.append(create_breakdown(number=50 if quick else 2000, repeat=2 if quick else 7))
     return results
 
 
