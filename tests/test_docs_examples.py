@@ -8,6 +8,9 @@ The conventions (also in docs/guides/docs-examples.md):
 - Printed output is checked in docs/: each ``print(...)`` is followed by the output it gives, as
   a ``#> ...`` comment or a triple-quoted block (``pytest --update-examples`` rewrites them).
   README.md's blocks only run: the front page writes its output as plain comments.
+- ``console`` blocks are command-line sessions: every ``$ threecommas-hedge ...`` line runs (in
+  process, one fake per block), must exit 0, and the lines shown under it must appear in its output
+  in that order (``...`` elides). Other shell commands go in ``bash`` blocks, which do not run.
 - Blocks written for a real account run against a fake: https://api.3commas.io is routed to a
   ``FakeThreeCommas`` whose credentials are the docs' placeholders (``...``), also set as
   ``THREECOMMAS_API_KEY`` / ``THREECOMMAS_API_SECRET``. Nothing reaches the network: respx refuses
@@ -17,8 +20,12 @@ The conventions (also in docs/guides/docs-examples.md):
 from __future__ import annotations
 
 import contextlib
+import re
+import shlex
+import sys
 import traceback
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,12 +34,16 @@ import pytest
 import respx
 from pytest_examples import CodeExample, EvalExample, find_examples
 
+from threecommas_hedge.cli import main as cli_main
 from threecommas_hedge.testing import FakeThreeCommas
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 API_HOST = "api.3commas.io"
 PLACEHOLDER = "..."
+CONSOLE = re.compile(r"^```console\n(.*?)^```", re.MULTILINE | re.DOTALL)
+PROMPT = "$ "
+PROGRAM = "threecommas-hedge"
 PYTHON = frozenset({"py", "python"})
 
 
@@ -141,6 +152,84 @@ def test_docs_example(
             namespace = _run(eval_example, example, namespace)
 
 
+@dataclass(frozen=True)
+class Command:
+    """One ``$ threecommas-hedge ...`` line of a console block and the output shown under it."""
+
+    argv: tuple[str, ...]
+    shown: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ConsoleBlock:
+    path: Path
+    line: int
+    commands: tuple[Command, ...]
+
+
+def _console_blocks(path: Path) -> list[ConsoleBlock]:
+    text = path.read_text("utf-8")
+    blocks = []
+    for match in CONSOLE.finditer(text):
+        line = text[: match.start()].count("\n") + 1
+        commands: list[Command] = []
+        for row in match.group(1).splitlines():
+            if row.startswith(PROMPT):
+                argv = shlex.split(row.removeprefix(PROMPT))
+                if argv[:1] != [PROGRAM]:
+                    raise ValueError(f"{path}:{line}: console blocks run {PROGRAM} only: {row}")
+                commands.append(Command(tuple(argv[1:]), ()))
+            elif commands:
+                last = commands[-1]
+                commands[-1] = Command(last.argv, (*last.shown, row.rstrip()))
+            else:
+                raise ValueError(f"{path}:{line}: output before any command: {row}")
+        blocks.append(ConsoleBlock(path, line, tuple(commands)))
+    return blocks
+
+
+CONSOLE_BLOCKS = [
+    block for page in sorted((ROOT / "docs").glob("**/*.md")) for block in _console_blocks(page)
+]
+
+
+def _shown_in_order(shown: tuple[str, ...], output: str) -> str | None:
+    """The first shown line missing from ``output`` (in order, ``...`` skipped), else None."""
+    lines = iter(line.rstrip() for line in output.splitlines())
+    for expected in shown:
+        if expected in ("...", ""):
+            continue
+        if not any(line == expected for line in lines):
+            return expected
+    return None
+
+
+@pytest.mark.parametrize(
+    "block",
+    CONSOLE_BLOCKS,
+    ids=[f"{block.path.relative_to(ROOT)}:{block.line}" for block in CONSOLE_BLOCKS],
+)
+def test_docs_command_line(
+    block: ConsoleBlock, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "80")
+    with _api_is_fake(monkeypatch):
+        for command in block.commands:
+            monkeypatch.setattr(sys, "argv", [PROGRAM, *command.argv])
+            with pytest.raises(SystemExit) as exited:
+                cli_main()
+            captured = capsys.readouterr()
+            where = (
+                f"{block.path.relative_to(ROOT)}:{block.line}: {PROGRAM} {shlex.join(command.argv)}"
+            )
+            assert exited.value.code in (0, None), f"{where} failed:\n{captured.err}"
+            missing = _shown_in_order(command.shown, captured.out)
+            assert missing is None, (
+                f"{where}: the docs show a line it no longer prints: {missing!r}"
+            )
+
+
 def test_docs_have_examples() -> None:
     """The collection above found the pages' blocks (a broken glob would pass silently)."""
     pages = {example.path.relative_to(ROOT).as_posix() for example in EXAMPLES}
@@ -185,3 +274,34 @@ def test_blocks_with_their_own_respx_routes_are_left_to_them() -> None:
     own = CodeExample.create("with respx.mock(base_url=API) as api:\n    pass\n", prefix="python")
     assert _mocks_http_itself([_block("python"), own])
     assert not _mocks_http_itself([_block("python")])
+
+
+def test_console_blocks_are_parsed_into_commands_and_shown_output(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "Text\n\n```console\n$ threecommas-hedge plan --tp 55000\nRisk/reward  1 : 2.78\n...\n"
+        "$ threecommas-hedge list\n```\n\n```bash\n$ pip install .\n```\n"
+    )
+    (block,) = _console_blocks(page)
+    assert block.line == 3
+    assert block.commands == (
+        Command(("plan", "--tp", "55000"), ("Risk/reward  1 : 2.78", "...")),
+        Command(("list",), ()),
+    )
+
+
+def test_console_blocks_run_the_command_line_only(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("```console\n$ pip install .\n```\n")
+    with pytest.raises(ValueError, match="run threecommas-hedge only"):
+        _console_blocks(page)
+    page.write_text("```console\noutput first\n$ threecommas-hedge list\n```\n")
+    with pytest.raises(ValueError, match="output before any command"):
+        _console_blocks(page)
+
+
+def test_shown_lines_must_appear_in_order() -> None:
+    output = "a  \nb\nc\n"
+    assert _shown_in_order(("a", "...", "c"), output) is None
+    assert _shown_in_order(("c", "a"), output) == "a"
+    assert _shown_in_order(("d",), output) == "d"
