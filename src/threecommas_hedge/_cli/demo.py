@@ -62,8 +62,11 @@ def article_plan(account_id: int) -> HedgePlan:
 
 
 def demo(plot: PlotOption = None) -> None:
-    """Replay the article offline: 1 BTC hedged with a 0.5 BTC Smart Short, TP 55,000 and
-    SL 61,800, on a simulated exchange (no account, nothing sent to 3Commas)."""
+    """Replay the article's hedge offline, on a simulated exchange (no account needed).
+
+    1 BTC held at 60,000, hedged by a 0.5 BTC Smart Short with TP 55,000 and SL 61,800: the
+    review, the payload, then a drop to 55,000 and a rise to 62,000. Nothing is sent to 3Commas.
+    """
     if plot is not None:
         chart.require_matplotlib()
     console = make_console()
@@ -100,7 +103,7 @@ def demo(plot: PlotOption = None) -> None:
     )
     if plot is not None:
         chart.write_png(plan, plot)
-        console.print(f"Payoff chart written to {plot}", markup=False)
+        console.print(f"Payoff chart written to {plot}", markup=False, soft_wrap=True)
 
 
 def _replay(

@@ -14,7 +14,7 @@ import typer
 from threecommas_hedge._constants import ENV_API_KEY, ENV_API_SECRET, ENV_PRIVATE_KEY
 from threecommas_hedge.testing import FakeThreeCommas, serve
 
-from .console import EXIT_FAILURE, CliError, make_console
+from .console import EXIT_FAILURE, CliError, flag_error, make_console
 from .session import ENV_BASE_URL, FAKE_PAIR, FAKE_PRICE
 
 
@@ -34,7 +34,9 @@ def fake_server(
     fake.set_price(FAKE_PAIR, FAKE_PRICE)
     try:
         server = serve(fake, host, port)
-    except (OSError, ValueError) as error:
+    except ValueError as error:
+        raise flag_error("--host", str(error)) from None
+    except OSError as error:
         raise CliError(f"cannot serve on {host}:{port}: {error}", EXIT_FAILURE) from None
     console = make_console()
     console.print(f"Fake 3Commas (simulated, paper) serving at {server.base_url}", markup=False)

@@ -52,7 +52,8 @@ def _confirm_real(session: Session, action: str, yes: bool) -> None:
     """Ask before a real-money write; declining exits 1 with nothing sent."""
     if not session.target.real or yes:
         return
-    if not typer.confirm(f"{action} in REAL mode (real money) on {session.where}?", default=False):
+    question = f"{action} in REAL mode (real money) on {session.where}?"
+    if not typer.confirm(question, default=False, err=True):
         raise CliError("not confirmed: nothing was sent", EXIT_FAILURE)
 
 
@@ -282,8 +283,7 @@ def cancel(
     yes: YesOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Cancel a SmartTrade: its orders go; a short already entered stays open, unmanaged
-    (use `close` to buy it back at market)."""
+    """Cancel a SmartTrade (an entered short stays open, unmanaged: `close` buys it back)."""
     with _session(fake, base_url, real) as (session, status):
         _confirm_real(session, f"Cancel SmartTrade {trade_id}", yes)
         with waiting(status, f"Cancelling SmartTrade {trade_id}..."):

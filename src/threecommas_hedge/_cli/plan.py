@@ -44,4 +44,6 @@ def plan(as_json: JsonOption = False, plot: PlotOption = None, *, flags: HedgeFl
         print_plan(make_console(), hedge)
     if plot is not None:
         chart.write_png(hedge, plot)
-        make_console(stderr=True).print(f"Payoff chart written to {plot}")
+        make_console(stderr=True).print(
+            f"Payoff chart written to {plot}", markup=False, soft_wrap=True
+        )

@@ -185,7 +185,8 @@ def flag_errors(flags: HedgeFlags) -> Iterator[None]:
     try:
         yield
     except HedgeValidationError as error:
-        raise flag_error(name(error.field), error.rule) from None
+        rule = error.rule.replace("pass allow_over_hedge=True", "pass --over-hedge")
+        raise flag_error(name(error.field), rule) from None
 
 
 def flag_namer(flags: HedgeFlags) -> Callable[[str], str]:

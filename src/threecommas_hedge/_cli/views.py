@@ -64,11 +64,8 @@ def trade_table(trades: Iterable[SmartTrade]) -> Table:
         tps = [price for price in status.take_profit_prices if price is not None]
         tp = fmt.price(tps[0]) + (f" +{len(tps) - 1}" if len(tps) > 1 else "") if tps else "-"
         units = trade.position.units.value
-        size = (
-            "-"
-            if units is None
-            else f"{_SIDE.get(trade.position.type or '', '')} {fmt.number(units)}"
-        )
+        sign = "-" if trade.position.type == "sell" else "+"
+        size = "?" if units is None else f"{sign}{fmt.number(units)}"
         table.add_row(
             str(trade.id),
             _pair(trade.pair),

@@ -1,0 +1,54 @@
+"""The CLI stays optional: importing the package loads neither typer, rich nor matplotlib.
+
+httpx itself imports rich (for its own command line) when rich is installed, so rich is checked
+against what ``import httpx`` alone loads: the package must add none of those modules.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+CHECK = """
+import sys
+import httpx, pydantic
+before = set(sys.modules)
+import threecommas_hedge
+from threecommas_hedge import HedgeBuilder, HedgeScenario, SmartTradeCreate, ThreeCommas
+from threecommas_hedge import SpotPosition, liquidation_price, simulate
+import threecommas_hedge.cli
+added = set(sys.modules) - before
+heavy = ("typer", "rich", "matplotlib", "click")
+print(sorted(m for m in added if m.split(".")[0] in heavy) or "none")
+print(sorted(m for m in ("typer", "matplotlib") if m in sys.modules) or "none")
+"""
+
+PLAN = """
+import sys
+from threecommas_hedge.cli import main
+sys.argv = ["threecommas-hedge", "plan", "--spot-qty", "1", "--price", "60000", "--ratio", "0.5"]
+try:
+    main()
+except SystemExit as exit:
+    assert exit.code == 0, exit.code
+print("matplotlib" in sys.modules, "typer" in sys.modules, file=sys.stderr)
+"""
+
+
+def python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_importing_the_package_loads_no_cli_dependency() -> None:
+    result = python(CHECK)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["none", "none"]
+
+
+def test_plan_without_plot_does_not_import_matplotlib() -> None:
+    result = python(PLAN)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "False True"
+    assert "Short (Smart Short)" in result.stdout
