@@ -87,7 +87,7 @@ def create(
     """
     plan = plan_from_flags(flags)  # every flag checked before any request
     with _session(fake, base_url, real) as (session, status):
-        if session.fake is not None and session.fake.price(plan.summary.pair) is None:
+        if session.fake is not None:  # the simulated market stands at the price given
             session.fake.set_price(plan.summary.pair, flags.price)
         if flags.account_id is None:
             plan = plan_from_flags(replace(flags, account_id=_pick_account(session, status)))
@@ -114,7 +114,9 @@ def _pick_account(session: Session, status: Console) -> int:
     fits = [
         account
         for account in accounts
-        if account.is_futures and account.is_paper == paper and account.smart_trading_supported
+        if account.is_futures
+        and account.is_paper == paper
+        and account.smart_trading_supported is not False
     ]
     if len(fits) == 1:
         return fits[0].id

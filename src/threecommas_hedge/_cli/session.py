@@ -6,7 +6,8 @@
   ``threecommas-hedge fake-server``, which prints its URL and credentials; state then lasts across
   commands for as long as the server runs.
 - ``--fake``: a fake 3Commas inside the process for this one command, made by
-  :data:`fake_factory` (one paper USDT-M futures account, BTC at 60,000). Tests replace
+  :data:`fake_factory` (one paper USDT-M futures account, BTC at 60,000; ``create`` sets the
+  pair's market to ``--price``). Tests replace
   ``fake_factory`` to share one fake across invocations, and ``http_client_factory`` to run the
   credentials path against a fake's transport.
 
@@ -58,7 +59,13 @@ def new_fake() -> FakeThreeCommas:
 fake_factory: Callable[[], FakeThreeCommas] = new_fake
 """Makes the fake behind ``--fake``; replace it to share one fake across invocations."""
 
-http_client_factory: Callable[[], httpx.Client | None] = lambda: None  # noqa: E731
+
+def own_http_client() -> httpx.Client | None:
+    """The default: the client makes (and closes) its own connection pool."""
+    return None
+
+
+http_client_factory: Callable[[], httpx.Client | None] = own_http_client
 """An ``httpx.Client`` to lend the real-API client (``None``: it makes its own)."""
 
 
