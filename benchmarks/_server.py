@@ -10,8 +10,6 @@ Routes, under ``/public/api``:
 
 - ``POST /v2/smart_trades``: 201, the official create example;
 - ``GET /v2/smart_trades/{id}``: 200, the official get example;
-- ``GET /v2/smart_trades?page=P&per_page=N``: a page of ``N`` trades (the get example) while
-  ``P * N`` stays within ``--list-total`` (default 10 000), then an empty page;
 - ``GET /ver1/accounts``: a one-page list, and ``GET /ver1/accounts/{id}``: the account ``id``,
   both paper futures accounts (``market_code`` ``paper_trading_futures``), so a mode guard that
   checks the account before a write passes and is measured;
@@ -37,12 +35,10 @@ import threading
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qs
 
 HOST = "127.0.0.1"
 PREFIX = "/public/api"
 EXAMPLES = Path(__file__).resolve().parent.parent / "tests" / "data" / "examples"
-DEFAULT_LIST_TOTAL = 10_000
 ACCOUNT_ID = 32455218
 """The account the benchmark payloads trade on (listed by ``GET /ver1/accounts``)."""
 _MAX_HEAD = 64 * 1024
@@ -86,17 +82,13 @@ def paper_account(account_id: int) -> dict[str, Any]:
 class Routes:
     """The precomputed answers, and a record of the last request seen on each route."""
 
-    def __init__(self, list_total: int = DEFAULT_LIST_TOTAL) -> None:
-        trade = _example("3_get_smart_trade.response.200.json")
-        self.get_trade = answer(200, _compact(trade))
+    def __init__(self) -> None:
+        self.get_trade = answer(200, _compact(_example("3_get_smart_trade.response.200.json")))
         self.create_trade = answer(
             201, _compact(_example("1_create_smart_trade.response.201.json"))
         )
         self.not_found = answer(404, b'{"error":"not_found","error_description":"no such route"}')
         self.length_required = answer(411, b'{"error":"length_required"}', close=True)
-        self.list_total = list_total
-        self._trade_json = _compact(trade)
-        self._pages: dict[int, bytes] = {}
         self._accounts: dict[int, bytes] = {}
         self.account_list = answer(200, _compact([paper_account(ACCOUNT_ID)]))
         self.last: dict[str, dict[str, bytes]] = {}
@@ -109,18 +101,9 @@ class Routes:
             cached = self._accounts[account_id] = answer(200, _compact(paper_account(account_id)))
         return cached
 
-    def page(self, page: int, per_page: int) -> bytes:
-        """Page ``page`` (from 1) of ``per_page`` trades, within ``list_total`` trades in all."""
-        count = max(0, min(per_page, self.list_total - (page - 1) * per_page))
-        cached = self._pages.get(count)
-        if cached is None:
-            body = b"[" + b",".join([self._trade_json] * count) + b"]"
-            cached = self._pages[count] = answer(200, body)
-        return cached
-
     def respond(self, method: bytes, target: bytes, head: bytes, body: bytes) -> bytes:
         """The answer to one request (``head`` is the raw request head, kept for ``/__last``)."""
-        path, _, query = target.partition(b"?")
+        path = target.partition(b"?")[0]
         if path == b"/__last":
             seen: dict[str, Any] = {
                 route: {part: raw.decode("latin-1") for part, raw in request.items()}
@@ -128,23 +111,18 @@ class Routes:
             }
             seen["counts"] = self.counts
             return answer(200, _compact(seen))
-        route, response = self._route(method, path, query)
+        route, response = self._route(method, path)
         self.last[route] = {"head": head, "body": body}
         self.counts[route] = self.counts.get(route, 0) + 1
         return response
 
-    def _route(self, method: bytes, path: bytes, query: bytes) -> tuple[str, bytes]:
+    def _route(self, method: bytes, path: bytes) -> tuple[str, bytes]:
         if not path.startswith(PREFIX.encode()):
             return "other", self.not_found
         parts = path[len(PREFIX) :].strip(b"/").split(b"/")
         if parts[:2] == [b"v2", b"smart_trades"]:
             if len(parts) == 2 and method == b"POST":
                 return "create", self.create_trade
-            if len(parts) == 2 and method == b"GET":
-                params = parse_qs(query.decode("ascii", "replace"))
-                page = int(params.get("page", ["1"])[0])
-                per_page = int(params.get("per_page", ["100"])[0])
-                return "list", self.page(page, per_page)
             if len(parts) == 3 and method == b"GET" and parts[2].isdigit():
                 return "get", self.get_trade
         if parts[:2] == [b"ver1", b"accounts"] and method == b"GET":
@@ -225,11 +203,8 @@ class LoopbackServer:
     ``last_requests()`` shows what the server last saw on each route.
     """
 
-    def __init__(
-        self, *, in_process: bool = False, list_total: int = DEFAULT_LIST_TOTAL, timeout: float = 10
-    ) -> None:
+    def __init__(self, *, in_process: bool = False, timeout: float = 10) -> None:
         self._in_process = in_process
-        self._list_total = list_total
         self._timeout = timeout
         self._process: subprocess.Popen[str] | None = None
         self._thread: threading.Thread | None = None
@@ -257,7 +232,7 @@ class LoopbackServer:
 
     def _start_process(self) -> None:
         command = [sys.executable, str(Path(__file__).resolve())]
-        command += ["--port", "0", "--list-total", str(self._list_total)]
+        command += ["--port", "0"]
         self._process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
@@ -280,7 +255,7 @@ class LoopbackServer:
             self._loop = loop
             self._stop = asyncio.Event()
             try:
-                loop.run_until_complete(_serve(Routes(self._list_total), 0, ready, stop=self._stop))
+                loop.run_until_complete(_serve(Routes(), 0, ready, stop=self._stop))
             finally:
                 loop.close()
 
@@ -344,7 +319,6 @@ class LoopbackServer:
 def _main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--list-total", type=int, default=DEFAULT_LIST_TOTAL)
     args = parser.parse_args()
 
     async def main() -> None:
@@ -354,7 +328,7 @@ def _main() -> None:
         def ready(port: int) -> None:
             print(f"LISTENING {HOST} {port}", flush=True)
 
-        serving = asyncio.ensure_future(_serve(Routes(args.list_total), args.port, ready))
+        serving = asyncio.ensure_future(_serve(Routes(), args.port, ready))
         await asyncio.wait([serving, stdin_closed], return_when=asyncio.FIRST_COMPLETED)
         serving.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -144,22 +144,33 @@ def bench_create(
     per_round: int = 200,
     budget_s: float = 20.0,
     defaults: bool = False,
+    typed: bool = True,
 ) -> Comparison:
-    """Signed ``smart_trades.create`` vs raw ``httpx.Client.post`` of the same request."""
+    """Signed ``smart_trades.create`` vs raw ``httpx.Client.post`` of the same request.
+
+    ``typed=False`` times ``client.request("POST", "/v2/smart_trades", json=...)`` instead: the
+    same signed and guarded request, answered as decoded JSON rather than a ``SmartTrade``.
+    """
     body = payload()
+    as_dict = body.model_dump(mode="json", exclude_none=True)
     options = limiter_options(defaults)
     if defaults:
         per_round = min(per_round, WITHIN_BUDGET)
     clients = [sync_client(server, **options)]
 
+    def call() -> Any:
+        if typed:
+            return clients[0].smart_trades.create(body)
+        return clients[0].request("POST", "/v2/smart_trades", json=as_dict)
+
     def fresh_client() -> None:
         clients.pop().close()
         clients.append(sync_client(server, **options))
-        clients[0].smart_trades.create(body)  # untimed: connects, fills the guard's cache
+        call()  # untimed: connects, fills the guard's cache
 
     with httpx.Client() as raw:
         try:
-            clients[0].smart_trades.create(body)
+            call()
             sent = SeenRequest.parse(server.last_requests()["create"])
             url = server.origin + sent.target
             content = sent.body.encode("latin-1")
@@ -168,12 +179,11 @@ def bench_create(
             _check_same("create", sent, SeenRequest.parse(server.last_requests()["create"]))
             clients.pop().close()
             clients.append(sync_client(server, **options))
-            per_call = _requests_per_call(server, lambda: clients[0].smart_trades.create(body))
+            per_call = _requests_per_call(server, call)
 
             def library(n: int) -> None:
-                create = clients[0].smart_trades.create
                 for _ in range(n):
-                    create(body)
+                    call()
 
             def baseline(n: int) -> None:
                 post = raw.post
@@ -182,14 +192,19 @@ def bench_create(
 
             cpu, wall = server.cpu_seconds(), time.perf_counter()
             result = compare(
-                "signed smart_trades.create round trip"
+                ("signed smart_trades.create round trip" if typed else "signed untyped create")
                 + (" (client defaults)" if defaults else " (rate limiter off)"),
-                ("ThreeCommas.smart_trades.create", library),
+                (
+                    "ThreeCommas.smart_trades.create"
+                    if typed
+                    else "ThreeCommas.request('POST', '/v2/smart_trades', json=dict)",
+                    library,
+                ),
                 ("httpx.Client.post, precomputed signature", baseline),
                 rounds=rounds,
                 per_round=per_round,
                 budget_s=budget_s,
-                target=None if defaults else 1.10,
+                target=1.10 if typed and not defaults else None,
                 before_round=fresh_client if defaults else None,
             )
         finally:

@@ -30,8 +30,8 @@ def _bench(name: str) -> ModuleType:
 
 @pytest.fixture(scope="module")
 def server() -> Any:
-    """The benchmark server on a thread of this process (list of 250 trades)."""
-    with _bench("_server").LoopbackServer(in_process=True, list_total=250) as running:
+    """The benchmark server on a thread of this process."""
+    with _bench("_server").LoopbackServer(in_process=True) as running:
         yield running
 
 
@@ -45,10 +45,6 @@ def test_server_answers_the_routes_the_benchmarks_use(server: Any) -> None:
         created = client.post("/v2/smart_trades", content=b'{"a":1}')
         account = client.get("/ver1/accounts/77")
         accounts = client.get("/ver1/accounts", params={"page": 1, "per_page": 100})
-        pages = [
-            client.get("/v2/smart_trades", params={"page": p, "per_page": 100}).json()
-            for p in (1, 2, 3, 4)
-        ]
         missing = client.post("/v2/nothing_here")
     assert got.status_code == 200
     assert got.json() == json.loads((examples / "3_get_smart_trade.response.200.json").read_text())
@@ -58,7 +54,6 @@ def test_server_answers_the_routes_the_benchmarks_use(server: Any) -> None:
     assert account.json()["id"] == 77
     assert account.json()["market_code"] == "paper_trading_futures"
     assert [a["id"] for a in accounts.json()] == [_bench("_server").ACCOUNT_ID]
-    assert [len(page) for page in pages] == [100, 100, 50, 0]
     assert missing.status_code == 404
     assert missing.json()["error"] == "not_found"
 
