@@ -292,6 +292,12 @@ def test_fee_rate_and_funding_parameters() -> None:
     assert pnl.hedge_pnl == D("-2.5")
 
 
+def test_without_a_spot_holding_net_is_the_hedge_leg() -> None:
+    pnl = pnl_of(short(commission="0.001"), None, D("55000"))
+    assert pnl.spot_pnl == 0
+    assert pnl.net == pnl.hedge_pnl == D("2500") - D("30")
+
+
 def test_pnl_before_the_entry_is_the_spot_leg_only() -> None:
     pnl = pnl_of(short(status="waiting_position", entered="0"), SPOT, D("58000"))
     assert pnl.spot_pnl == D("-2000") and pnl.net == D("-2000")

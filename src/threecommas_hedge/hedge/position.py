@@ -11,7 +11,8 @@ trade is terminal (:attr:`SmartTrade.is_terminal`). Quantities come from ``data.
 
 **PnL** (:func:`pnl_of`), in the quote currency, positive is profit:
 
-- spot leg ``spot.quantity * (P - spot.price)``: valued against the holding's reference price;
+- spot leg ``spot.quantity * (P - spot.price)``: valued against the holding's reference price
+  (0 when no holding is given: ``net`` is then the hedge leg alone);
 - hedge realized ``closed * (avg_entry - avg_exit)`` and unrealized ``open * (avg_entry - P)``, with
   the ``*_without_commission`` averages of ``data`` (hedge-math section 2: never recover a fee by
   inverting a price with fees). With the average entry of every entry fill (adds included), which
@@ -251,7 +252,7 @@ class HedgePnL:
 
 def pnl_of(
     trade: SmartTrade,
-    spot: SpotPosition,
+    spot: SpotPosition | None,
     price: Decimal,
     *,
     fee_rate: Decimal | None = None,
@@ -277,7 +278,7 @@ def pnl_of(
     if entry is not None:
         realized = status.closed_quantity * (entry - (exit_ or entry))
         unrealized = status.open_quantity * (entry - price)
-    spot_pnl = spot.quantity * (price - spot.price)
+    spot_pnl = spot.quantity * (price - spot.price) if spot is not None else _ZERO
     fees = rate * (entry_notional + exit_notional)
     return HedgePnL(
         price=price,

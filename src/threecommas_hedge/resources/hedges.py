@@ -2,7 +2,8 @@
 
 A hedge is a SmartTrade (the short) plus the :class:`~threecommas_hedge.SpotPosition` it protects.
 ``open(builder)`` creates it, ``get(id, spot=...)`` picks up an existing one. Then ``refresh()``,
-``status``, ``pnl()``, ``adjust()``, ``resize()``, ``close()`` and ``wait_until()``.
+``status``, ``pnl()``, ``adjust()``, ``resize()``, ``close()`` and ``wait_until()``. Without a
+spot holding (``get(id)``) ``pnl()`` values the hedge leg alone and ``resize()`` is refused.
 
 Every check (:mod:`threecommas_hedge.hedge.position`) runs on the last state fetched, before any
 request: a refused action raises :class:`~threecommas_hedge.HedgeValidationError` and sends
@@ -58,12 +59,12 @@ class _HedgeState:
     def __init__(
         self,
         trade: SmartTrade,
-        spot: SpotPosition,
+        spot: SpotPosition | None,
         *,
         rules: MarketRules | None,
         fee_rate: Decimal | None,
     ) -> None:
-        if not isinstance(spot, SpotPosition):
+        if spot is not None and not isinstance(spot, SpotPosition):
             raise HedgeValidationError("spot", "must be a SpotPosition")
         if not trade.is_short:
             raise HedgeValidationError(
@@ -85,8 +86,8 @@ class _HedgeState:
         return self._trade
 
     @property
-    def spot(self) -> SpotPosition:
-        """The spot holding the short protects."""
+    def spot(self) -> SpotPosition | None:
+        """The spot holding the short protects, ``None`` when not given."""
         return self._spot
 
     @property
@@ -140,6 +141,10 @@ class _HedgeState:
         allow_over_hedge: bool,
         market: Decimal | None,
     ) -> ResizePlan | None:
+        if self._spot is None:
+            raise HedgeValidationError(
+                "spot", "resizing is measured against the spot holding: pass spot= to get()"
+            )
         return plan_resize(
             self._trade,
             self._spot,
@@ -152,9 +157,11 @@ class _HedgeState:
 
     def __repr__(self) -> str:
         status = self.status
+        spot = self._spot
+        holding = f" for {spot.quantity} {spot.asset}" if spot is not None else ""
         return (
             f"<{type(self).__name__} #{self.id} {status.open_quantity.normalize():f} short on "
-            f"{self._trade.pair} for {self._spot.quantity} {self._spot.asset}: {status.stage}>"
+            f"{self._trade.pair}{holding}: {status.stage}>"
         )
 
 
@@ -189,7 +196,7 @@ class Hedge(_HedgeState):
         self,
         client: ThreeCommas,
         trade: SmartTrade,
-        spot: SpotPosition,
+        spot: SpotPosition | None,
         *,
         rules: MarketRules | None = None,
         fee_rate: Decimal | None = None,
@@ -286,11 +293,12 @@ class Hedges:
         self,
         smart_trade_id: int,
         *,
-        spot: SpotPosition,
+        spot: SpotPosition | None = None,
         rules: MarketRules | None = None,
         fee_rate: Decimal | None = None,
     ) -> Hedge:
-        """The short ``smart_trade_id`` hedging ``spot`` (one GET)."""
+        """The short ``smart_trade_id`` hedging ``spot`` (one GET; see the module docstring
+        for a hedge without ``spot``)."""
         trade = self._client.smart_trades.get(smart_trade_id)
         return Hedge(self._client, trade, spot, rules=rules, fee_rate=fee_rate)
 
@@ -305,7 +313,7 @@ class AsyncHedge(_HedgeState):
         self,
         client: AsyncThreeCommas,
         trade: SmartTrade,
-        spot: SpotPosition,
+        spot: SpotPosition | None,
         *,
         rules: MarketRules | None = None,
         fee_rate: Decimal | None = None,
@@ -403,10 +411,11 @@ class AsyncHedges:
         self,
         smart_trade_id: int,
         *,
-        spot: SpotPosition,
+        spot: SpotPosition | None = None,
         rules: MarketRules | None = None,
         fee_rate: Decimal | None = None,
     ) -> AsyncHedge:
-        """The short ``smart_trade_id`` hedging ``spot`` (one GET)."""
+        """The short ``smart_trade_id`` hedging ``spot`` (one GET; see the module docstring
+        for a hedge without ``spot``)."""
         trade = await self._client.smart_trades.get(smart_trade_id)
         return AsyncHedge(self._client, trade, spot, rules=rules, fee_rate=fee_rate)
