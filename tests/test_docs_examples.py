@@ -9,8 +9,9 @@ The conventions (also in docs/guides/docs-examples.md):
   a ``#> ...`` comment or a triple-quoted block (``pytest --update-examples`` rewrites them).
   README.md's blocks only run: the front page writes its output as plain comments.
 - ``console`` blocks are command-line sessions: every ``$ threecommas-hedge ...`` line runs (in
-  process, one fake per block), must exit 0, and the lines shown under it must appear in its output
-  in that order (``...`` elides). Other shell commands go in ``bash`` blocks, which do not run.
+  process, one fake per block) and the lines shown under it must appear in its output (stdout, then
+  stderr) in that order (``...`` elides). It must exit 0, or fail if it shows an ``Error: ...``.
+  Other shell commands go in ``bash`` blocks, which do not run.
 - Blocks written for a real account run against a fake: https://api.3commas.io is routed to a
   ``FakeThreeCommas`` whose credentials are the docs' placeholders (``...``), also set as
   ``THREECOMMAS_API_KEY`` / ``THREECOMMAS_API_SECRET``. Nothing reaches the network: respx refuses
@@ -223,8 +224,14 @@ def test_docs_command_line(
             where = (
                 f"{block.path.relative_to(ROOT)}:{block.line}: {PROGRAM} {shlex.join(command.argv)}"
             )
-            assert exited.value.code in (0, None), f"{where} failed:\n{captured.err}"
-            missing = _shown_in_order(command.shown, captured.out)
+            shows_error = any(line.startswith("Error: ") for line in command.shown)
+            if shows_error:
+                assert exited.value.code not in (0, None), (
+                    f"{where} succeeded, the docs say it fails"
+                )
+            else:
+                assert exited.value.code in (0, None), f"{where} failed:\n{captured.err}"
+            missing = _shown_in_order(command.shown, captured.out + captured.err)
             assert missing is None, (
                 f"{where}: the docs show a line it no longer prints: {missing!r}"
             )
