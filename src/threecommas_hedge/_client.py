@@ -31,6 +31,7 @@ from .resources import (
     Market,
     SmartTrades,
 )
+from .resources.hedges import AsyncHedges, Hedges
 
 _T = TypeVar("_T")
 
@@ -102,6 +103,11 @@ class ThreeCommas(BaseClient):
     def market(self) -> Market:
         """Market data (unsigned): markets, pairs, currency rates, trading rules."""
         return Market(self)
+
+    @functools.cached_property
+    def hedges(self) -> Hedges:
+        """Live hedges: open one from a HedgeBuilder, follow, adjust, resize and close it."""
+        return Hedges(self)
 
     def request(
         self,
@@ -234,6 +240,11 @@ class AsyncThreeCommas(BaseClient):
     def market(self) -> AsyncMarket:
         """Market data (unsigned): markets, pairs, currency rates, trading rules."""
         return AsyncMarket(self)
+
+    @functools.cached_property
+    def hedges(self) -> AsyncHedges:
+        """Live hedges: open one from a HedgeBuilder, follow, adjust, resize and close it."""
+        return AsyncHedges(self)
 
     async def request(
         self,
