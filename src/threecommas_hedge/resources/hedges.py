@@ -14,7 +14,8 @@ Each action keeps the SmartTrade the API answered, which may show an action unde
 ``wait_until(condition, timeout=, poll=)`` GETs the trade every ``poll`` seconds (at least
 :data:`~threecommas_hedge.hedge.position.MIN_POLL_SECONDS`, to stay inside the rate budget),
 sleeping with the client's sleep. It returns the :class:`HedgeStatus` that met the condition,
-raises :class:`HedgeTimeoutError` (a ``TimeoutError``) once ``timeout`` seconds have passed, and
+raises :class:`HedgeTimeoutError` (a ``TimeoutError``) rather than sleep past ``timeout`` seconds
+(wall clock or time slept, whichever is more) or poll more than ``max_polls`` times, and
 :class:`HedgeWaitError` as soon as the trade ends without meeting it.
 """
 
@@ -165,21 +166,39 @@ class _HedgeState:
         )
 
 
-def _check_wait(condition: str, timeout: float, poll: float) -> WaitCondition:
-    wanted = WaitCondition.parse(condition)
-    if not poll >= MIN_POLL_SECONDS:
-        raise HedgeValidationError(
-            "poll", f"must be at least {MIN_POLL_SECONDS} s to stay inside the rate limit"
+class _Deadline:
+    """When ``wait_until`` stops: ``timeout`` seconds (wall clock or slept) or ``max_polls``."""
+
+    def __init__(self, condition: str, timeout: float, poll: float, max_polls: int | None) -> None:
+        self.wanted = WaitCondition.parse(condition)
+        if not poll >= MIN_POLL_SECONDS:
+            raise HedgeValidationError(
+                "poll", f"must be at least {MIN_POLL_SECONDS} s to stay inside the rate limit"
+            )
+        if not timeout >= 0:
+            raise HedgeValidationError("timeout", "must be 0 or more seconds")
+        if max_polls is not None and max_polls < 1:
+            raise HedgeValidationError("max_polls", "must be at least 1")
+        self.timeout, self.poll, self.max_polls = timeout, poll, max_polls
+        self.start, self.slept, self.polls = time.monotonic(), 0.0, 0
+
+    def done(self, status: HedgeStatus) -> bool:
+        """Count a poll; whether ``status`` meets the condition (raises when it never will or
+        when the next poll would be past the deadline)."""
+        self.polls += 1
+        if self.wanted.met(status):
+            return True
+        elapsed = max(time.monotonic() - self.start, self.slept)
+        if elapsed + self.poll > self.timeout:
+            reason = f"within {self.timeout:g} s"
+        elif self.max_polls is not None and self.polls >= self.max_polls:
+            reason = f"in {self.polls} polls"
+        else:
+            self.slept += self.poll
+            return False
+        raise HedgeTimeoutError(
+            f"{self.wanted.name} not reached {reason} (the trade is {status.code})", status
         )
-    if not timeout >= 0:
-        raise HedgeValidationError("timeout", "must be 0 or more seconds")
-    return wanted
-
-
-def _timed_out(wanted: WaitCondition, status: HedgeStatus, timeout: float) -> HedgeTimeoutError:
-    return HedgeTimeoutError(
-        f"{wanted.name} not reached within {timeout} s (the trade is {status.code})", status
-    )
 
 
 def _rules_of(builder: HedgeBuilder) -> MarketRules:
@@ -257,23 +276,19 @@ class Hedge(_HedgeState):
         *,
         timeout: float = 300.0,
         poll: float = 5.0,
+        max_polls: int | None = None,
         on_poll: Callable[[Hedge], object] | None = None,
     ) -> HedgeStatus:
         """Poll until ``closed``, ``entered`` or ``tpN``; ``on_poll`` sees the hedge after each
         GET. Raises HedgeTimeoutError / HedgeWaitError (see the module docstring)."""
-        wanted = _check_wait(condition, timeout, poll)
-        start, slept = time.monotonic(), 0.0
+        deadline = _Deadline(condition, timeout, poll, max_polls)
         while True:
             self.refresh()
             if on_poll is not None:
                 on_poll(self)
-            status = self.status
-            if wanted.met(status):
-                return status
-            if max(time.monotonic() - start, slept) + poll > timeout:
-                raise _timed_out(wanted, status, timeout)
+            if deadline.done(self.status):
+                return self.status
             self._client._sleep(poll)
-            slept += poll
 
 
 class Hedges:
@@ -373,24 +388,20 @@ class AsyncHedge(_HedgeState):
         *,
         timeout: float = 300.0,
         poll: float = 5.0,
+        max_polls: int | None = None,
         on_poll: Callable[[AsyncHedge], object] | None = None,
     ) -> HedgeStatus:
         """Poll until the condition (see :meth:`Hedge.wait_until`); ``on_poll`` may be async."""
-        wanted = _check_wait(condition, timeout, poll)
-        start, slept = time.monotonic(), 0.0
+        deadline = _Deadline(condition, timeout, poll, max_polls)
         while True:
             await self.refresh()
             if on_poll is not None:
                 result = on_poll(self)
                 if inspect.isawaitable(result):
                     await result
-            status = self.status
-            if wanted.met(status):
-                return status
-            if max(time.monotonic() - start, slept) + poll > timeout:
-                raise _timed_out(wanted, status, timeout)
+            if deadline.done(self.status):
+                return self.status
             await self._client._sleep(poll)
-            slept += poll
 
 
 class AsyncHedges:
