@@ -22,6 +22,7 @@ from .errors import describe
 from .fake_server import fake_server
 from .manage import accounts, cancel, close, create, edit, list_trades, show
 from .plan import plan
+from .watch import watch
 
 _INTERRUPTED = 130
 
@@ -88,6 +89,7 @@ app.command("show")(show)
 app.command("edit")(edit)
 app.command("close")(close)
 app.command("cancel")(cancel)
+app.command("watch")(watch)
 app.command("accounts")(accounts)
 app.command("fake-server")(fake_server)
 

@@ -1,9 +1,8 @@
 """Commands that talk to 3Commas: create, list, show, edit, close, cancel, accounts.
 
 Each write says which mode it used. ``--real`` writes ask for confirmation unless ``--yes``.
-The requests go through ``client.smart_trades`` here; the checks before a write (``edit_body``,
-``check_close``) are the pure functions of :mod:`threecommas_hedge.hedge.position`, the same ones
-a ``Hedge`` object uses, so these commands can move onto ``client.hedges`` unchanged in behaviour.
+``edit`` and ``close`` go through a ``Hedge`` (``client.hedges.get``): the edit or close is checked
+against the trade fetched, before the confirmation and before anything is sent.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ import typer
 from rich.console import Console
 
 from threecommas_hedge._exceptions import HedgeValidationError
-from threecommas_hedge.hedge.position import check_close, edit_body
+from threecommas_hedge.hedge.position import check_close
 from threecommas_hedge.models import Account, SmartTrade
 from threecommas_hedge.resources.smart_trades import ListStatus
 
@@ -225,23 +224,23 @@ def edit(
     if not (tp or tp_percent or sl is not None or sl_percent is not None):
         raise flag_error("--tp/--sl", "give a new take profit and/or stop loss")
     namer = _edit_flag_namer(bool(tp), sl is not None)
+    levels: dict[str, Any] = {
+        "take_profit": tp or None,
+        "take_profit_percent": tp_percent or None,
+        "stop_loss": sl,
+        "stop_loss_percent": sl_percent,
+    }
     with _session(fake, base_url, real) as (session, status):
         with waiting(status, f"Fetching SmartTrade {trade_id}..."):
-            trade = session.client.smart_trades.get(trade_id)
+            hedge = session.client.hedges.get(trade_id)
         try:
-            body = edit_body(
-                trade,
-                take_profit=tp or None,
-                take_profit_percent=tp_percent or None,
-                stop_loss=sl,
-                stop_loss_percent=sl_percent,
-            )
+            hedge.edit_body(**levels)
         except HedgeValidationError as error:
             raise flag_error(namer(error.field), error.rule) from None
         _confirm_real(session, f"Edit SmartTrade {trade_id}", yes)
         with waiting(status, f"Editing SmartTrade {trade_id}..."):
-            trade = session.client.smart_trades.update(trade_id, body)
-    _print_trade(trade, as_json, f"[bold green]Edited[/] ({_mode_line(session)})")
+            hedge.adjust(**levels)
+    _print_trade(hedge.trade, as_json, f"[bold green]Edited[/] ({_mode_line(session)})")
 
 
 def _edit_flag_namer(tp_price: bool, sl_price: bool) -> Callable[[str], str]:
@@ -266,15 +265,15 @@ def close(
     """Close a hedge now at market (the short is bought back; your spot stays)."""
     with _session(fake, base_url, real) as (session, status):
         with waiting(status, f"Fetching SmartTrade {trade_id}..."):
-            trade = session.client.smart_trades.get(trade_id)
+            hedge = session.client.hedges.get(trade_id)
         try:
-            check_close(trade)
+            check_close(hedge.trade)
         except HedgeValidationError as error:
             raise CliError(f"close {trade_id}: {error.rule}", EXIT_USAGE) from None
         _confirm_real(session, f"Close SmartTrade {trade_id} at market", yes)
         with waiting(status, f"Closing SmartTrade {trade_id}..."):
-            trade = session.client.smart_trades.close_by_market(trade_id)
-    _print_trade(trade, as_json, f"[bold]Closing at market[/] ({_mode_line(session)})")
+            hedge.close()
+    _print_trade(hedge.trade, as_json, f"[bold]Closing at market[/] ({_mode_line(session)})")
 
 
 def cancel(

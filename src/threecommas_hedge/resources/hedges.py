@@ -117,14 +117,17 @@ class _HedgeState:
         rate = fee_rate if fee_rate is not None else self._fee_rate
         return pnl_of(self._trade, self._spot, price, fee_rate=rate, funding=funding)
 
-    def _edit(
+    def edit_body(
         self,
-        take_profit: Levels | None,
-        stop_loss: Decimal | None,
-        take_profit_percent: Levels | None,
-        stop_loss_percent: Decimal | None,
-        market: Decimal | None,
+        take_profit: Levels | None = None,
+        stop_loss: Decimal | None = None,
+        *,
+        take_profit_percent: Levels | None = None,
+        stop_loss_percent: Decimal | None = None,
+        market: Decimal | None = None,
     ) -> SmartTradeUpdate:
+        """The ``PATCH`` body ``adjust()`` would send, checked; nothing is sent (to review or
+        confirm an edit first). See :func:`~threecommas_hedge.hedge.position.edit_body`."""
         return edit_body(
             self._trade,
             take_profit=take_profit,
@@ -238,7 +241,13 @@ class Hedge(_HedgeState):
         market: Decimal | None = None,
     ) -> Hedge:
         """Move the take profit and/or the stop loss (one PATCH; see :func:`edit_body`)."""
-        body = self._edit(take_profit, stop_loss, take_profit_percent, stop_loss_percent, market)
+        body = self.edit_body(
+            take_profit,
+            stop_loss,
+            take_profit_percent=take_profit_percent,
+            stop_loss_percent=stop_loss_percent,
+            market=market,
+        )
         self._trade = self._client.smart_trades.update(self.id, body)
         return self
 
@@ -351,7 +360,13 @@ class AsyncHedge(_HedgeState):
         market: Decimal | None = None,
     ) -> AsyncHedge:
         """Move the take profit and/or the stop loss (see :meth:`Hedge.adjust`)."""
-        body = self._edit(take_profit, stop_loss, take_profit_percent, stop_loss_percent, market)
+        body = self.edit_body(
+            take_profit,
+            stop_loss,
+            take_profit_percent=take_profit_percent,
+            stop_loss_percent=stop_loss_percent,
+            market=market,
+        )
         self._trade = await self._client.smart_trades.update(self.id, body)
         return self
 
