@@ -314,6 +314,17 @@ def test_invalid_actions_send_nothing(fake: FakeThreeCommas, action: object, fie
         assert hedge.trade is before
 
 
+def test_edit_body_checks_without_sending(fake: FakeThreeCommas) -> None:
+    with fake.client() as client:
+        hedge = opened(fake, client)
+        sent = len(fake.requests)
+        body = hedge.edit_body(stop_loss=D("59000"))
+        assert body.model_dump(mode="json", exclude_none=True) == STOP_AT_59000
+        with pytest.raises(HedgeValidationError):
+            hedge.edit_body(stop_loss=D("56000"))
+        assert len(fake.requests) == sent
+
+
 def test_market_rules_from_the_builder_are_enforced(fake: FakeThreeCommas) -> None:
     account_id = fake.add_account()
     rules = MarketRules(price_step=D("0.5"), lot_step=D("0.01"), min_lot=D("0.05"))
