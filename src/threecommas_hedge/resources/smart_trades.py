@@ -26,10 +26,12 @@ from ._endpoint import Endpoint, Query, as_body, list_of
 from ._pagination import AsyncPaginator, Paginator
 from ._params import MAX_PER_PAGE, check_id, check_per_page, utc_iso
 from ._resource import AsyncResource, SyncResource
+from ._safe_writes import CreatedSmartTrade, safe_close, safe_create, safe_funds
 
 __all__ = [
     "AsyncSmartTrades",
     "AsyncTrades",
+    "CreatedSmartTrade",
     "ListStatus",
     "OrderBy",
     "OrderDirection",
@@ -166,9 +168,16 @@ class SmartTrades(SyncResource):
         """The trades (orders) inside a SmartTrade."""
         return Trades(self._client)
 
-    def create(self, payload: CreatePayload) -> SmartTrade:
-        """Create a SmartTrade (one POST, never re-sent)."""
-        return self._call(create_endpoint(payload))
+    def create(self, payload: CreatePayload) -> CreatedSmartTrade:
+        """Create a SmartTrade, never twice.
+
+        The note gets a client tag (the caller's note, up to 281 characters, is kept in front of
+        it). When the outcome is unknown (timeout, dropped connection, 5xx), the newest trades of
+        the account and pair are searched for the tag; the create is sent again, once, only if
+        none has it. Raises ``WriteNotAppliedError`` (nothing created) or
+        ``WriteOutcomeUnknownError`` (the state could not be read) when it cannot return one.
+        """
+        return self._client._run(safe_create(self._client, create_endpoint(payload)))
 
     def get(self, id: int) -> SmartTrade:
         """One SmartTrade by id."""
@@ -220,20 +229,27 @@ class SmartTrades(SyncResource):
         return self._call(_cancel(id))
 
     def close_by_market(self, id: int) -> SmartTrade:
-        """Close the whole SmartTrade with a market order."""
-        return self._call(_action(id, "close_by_market"))
+        """Close the whole SmartTrade with a market order; after an unknown outcome it is sent
+        again only if the trade is neither closing nor closed (see ``create``)."""
+        flow = safe_close(self._client, _action(id, "close_by_market"), _get(id))
+        return self._client._run(flow)
 
     def add_funds(self, id: int, payload: FundsPayload) -> SmartTrade:
-        """Add to the position (market, or limit with a price)."""
-        return self._call(_funds(id, "add_funds", payload))
+        """Add to the position (market, or limit with a price). Reads the trade's trades first,
+        so that after an unknown outcome it is sent again only if no new funds trade appeared."""
+        endpoint = _funds(id, "add_funds", payload)
+        flow = safe_funds(self._client, "add_funds", endpoint, _list_trades(id), _get(id))
+        return self._client._run(flow)
 
     def reduce_funds_info(self, id: int) -> ReduceFundsInfo:
         """How much can be taken out (a GET that needs the SMART_TRADES_WRITE permission)."""
         return self._call(_reduce_funds_info(id))
 
     def reduce_funds(self, id: int, payload: FundsPayload) -> SmartTrade:
-        """Take part of the position out (market, or limit with a price)."""
-        return self._call(_funds(id, "reduce_funds", payload))
+        """Take part of the position out (market, or limit with a price); safe like add_funds."""
+        endpoint = _funds(id, "reduce_funds", payload)
+        flow = safe_funds(self._client, "reduce_funds", endpoint, _list_trades(id), _get(id))
+        return self._client._run(flow)
 
     def force_start(self, id: int) -> SmartTrade:
         """Enter now at market instead of waiting for the entry condition."""
@@ -271,9 +287,9 @@ class AsyncSmartTrades(AsyncResource):
         """The trades (orders) inside a SmartTrade."""
         return AsyncTrades(self._client)
 
-    async def create(self, payload: CreatePayload) -> SmartTrade:
-        """Create a SmartTrade (one POST, never re-sent)."""
-        return await self._call(create_endpoint(payload))
+    async def create(self, payload: CreatePayload) -> CreatedSmartTrade:
+        """Create a SmartTrade, never twice (see ``SmartTrades.create``)."""
+        return await self._client._run(safe_create(self._client, create_endpoint(payload)))
 
     async def get(self, id: int) -> SmartTrade:
         """One SmartTrade by id."""
@@ -321,20 +337,25 @@ class AsyncSmartTrades(AsyncResource):
         return await self._call(_cancel(id))
 
     async def close_by_market(self, id: int) -> SmartTrade:
-        """Close the whole SmartTrade with a market order."""
-        return await self._call(_action(id, "close_by_market"))
+        """Close the whole SmartTrade with a market order (see ``SmartTrades.close_by_market``)."""
+        flow = safe_close(self._client, _action(id, "close_by_market"), _get(id))
+        return await self._client._run(flow)
 
     async def add_funds(self, id: int, payload: FundsPayload) -> SmartTrade:
-        """Add to the position (market, or limit with a price)."""
-        return await self._call(_funds(id, "add_funds", payload))
+        """Add to the position (see ``SmartTrades.add_funds``)."""
+        endpoint = _funds(id, "add_funds", payload)
+        flow = safe_funds(self._client, "add_funds", endpoint, _list_trades(id), _get(id))
+        return await self._client._run(flow)
 
     async def reduce_funds_info(self, id: int) -> ReduceFundsInfo:
         """How much can be taken out (a GET that needs the SMART_TRADES_WRITE permission)."""
         return await self._call(_reduce_funds_info(id))
 
     async def reduce_funds(self, id: int, payload: FundsPayload) -> SmartTrade:
-        """Take part of the position out (market, or limit with a price)."""
-        return await self._call(_funds(id, "reduce_funds", payload))
+        """Take part of the position out (see ``SmartTrades.reduce_funds``)."""
+        endpoint = _funds(id, "reduce_funds", payload)
+        flow = safe_funds(self._client, "reduce_funds", endpoint, _list_trades(id), _get(id))
+        return await self._client._run(flow)
 
     async def force_start(self, id: int) -> SmartTrade:
         """Enter now at market instead of waiting for the entry condition."""
