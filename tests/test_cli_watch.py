@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from threecommas_hedge import HedgeBuilder, SpotPosition, ThreeCommas
 from threecommas_hedge._cli import session
 from threecommas_hedge._cli.app import app
-from threecommas_hedge.testing import FakeThreeCommas
+from threecommas_hedge.testing import FakeThreeCommas, RecordedRequest
 
 D = Decimal
 PAIR = "USDT_BTCUSDT"
@@ -69,6 +69,10 @@ def open_hedge(fake: SteppingFake) -> int:
 def _account(fake: SteppingFake) -> int:
     with fake.client() as client:
         return next(iter(client.accounts.list())).id
+
+
+def last_write(fake: SteppingFake) -> RecordedRequest:
+    return next(r for r in reversed(fake.requests) if r.method != "GET")
 
 
 def run(*args: str, **env: str) -> tuple[int, str, str]:
@@ -195,11 +199,11 @@ def test_edit_and_close_go_through_the_hedge(fake: SteppingFake) -> None:
     assert [r.method for r in fake.requests[sent:]] == ["GET"]
     code, out, err = run("edit", str(trade_id), "--fake", "--sl", "59000")
     assert code == 0, err
-    assert fake.requests[-1].method == "PATCH"
-    assert fake.requests[-1].json["stop_loss"]["conditional"]["price"]["value"] == "59000"
+    assert last_write(fake).method == "PATCH"
+    assert last_write(fake).json["stop_loss"]["conditional"]["price"]["value"] == "59000"
     code, out, err = run("close", str(trade_id), "--fake")
     assert code == 0, err
-    assert fake.requests[-1].path == f"/v2/smart_trades/{trade_id}/close_by_market"
+    assert last_write(fake).path == f"/v2/smart_trades/{trade_id}/close_by_market"
     code, out, err = run("watch", str(trade_id), "--fake", "--once")
     assert code == 0, err
     assert row(out, "Status") == "closed (market): Finished"

@@ -25,7 +25,7 @@ from threecommas_hedge import (
 from threecommas_hedge.hedge.position import HedgePnL, HedgeTimeoutError, HedgeWaitError
 from threecommas_hedge.hedge.simulate import SmartTradeEngine
 from threecommas_hedge.resources.hedges import AsyncHedge, Hedge
-from threecommas_hedge.testing import FakeThreeCommas
+from threecommas_hedge.testing import FakeThreeCommas, RecordedRequest
 
 D = Decimal
 PAIR = "USDT_BTCUSDT"
@@ -56,6 +56,10 @@ STOP_AT_59000 = {
         "conditional": {"price": {"type": "ask", "value": "59000"}},
     }
 }
+
+
+def last_write(fake: FakeThreeCommas) -> RecordedRequest:
+    return next(r for r in reversed(fake.requests) if r.method != "GET")
 
 
 def engine_for(builder: HedgeBuilder, fee: Decimal = FEE) -> SmartTradeEngine:
@@ -121,17 +125,18 @@ def test_open_move_adjust_resize_close(fake: FakeThreeCommas) -> None:
         # the stop loss follows the market down to 59,000
         hedge.adjust(stop_loss=D("59000"))
         engine.apply_update(SmartTradeUpdate.model_validate(STOP_AT_59000))
-        assert fake.requests[-1].method == "PATCH"
-        assert fake.requests[-1].json == STOP_AT_59000
+        assert last_write(fake).method == "PATCH"
+        assert last_write(fake).json == STOP_AT_59000
         assert hedge.status.stop_loss_price == engine.stop_loss_price == D("59000")
 
-        # resize to a 0.3 hedge: reduce 0.2 at market (57,000)
+        # resize to a 0.3 hedge: reduce 0.2 at market (57,000), checked against the info first
+        sent = len(fake.requests)
         hedge.resize(ratio=D("0.3"))
-        assert [(r.method, r.path) for r in fake.requests[-2:]] == [
-            ("GET", f"/v2/smart_trades/{hedge.id}/reduce_funds_info"),
-            ("POST", f"/v2/smart_trades/{hedge.id}/reduce_funds"),
-        ]
-        assert fake.requests[-1].json == {"order_type": "market", "units": {"value": "0.2"}}
+        calls = [(r.method, r.path) for r in fake.requests[sent:]]
+        info = ("GET", f"/v2/smart_trades/{hedge.id}/reduce_funds_info")
+        reduce = ("POST", f"/v2/smart_trades/{hedge.id}/reduce_funds")
+        assert calls.count(reduce) == 1 and calls.index(info) < calls.index(reduce)
+        assert last_write(fake).json == {"order_type": "market", "units": {"value": "0.2"}}
         engine.reduce_units(D("0.2"), D("57000"))
         hedge.refresh()
         status = hedge.status
@@ -149,7 +154,7 @@ def test_open_move_adjust_resize_close(fake: FakeThreeCommas) -> None:
         fake.set_price(PAIR, D("58000"))
         engine.step(D("58000"))
         hedge.close()
-        assert fake.requests[-1].path == f"/v2/smart_trades/{hedge.id}/close_by_market"
+        assert last_write(fake).path == f"/v2/smart_trades/{hedge.id}/close_by_market"
         engine.close_at_market(D("58000"))
         hedge.refresh()
         status = hedge.status
@@ -338,9 +343,9 @@ def test_market_rules_from_the_builder_are_enforced(fake: FakeThreeCommas) -> No
         assert caught.value.field == "rules.min_lot"
         assert len(fake.requests) == sent
         hedge.adjust(stop_loss=D("61234.9"))
-        assert fake.requests[-1].json["stop_loss"]["conditional"]["price"]["value"] == "61234.5"
+        assert last_write(fake).json["stop_loss"]["conditional"]["price"]["value"] == "61234.5"
         hedge.resize(ratio=D("0.555"))  # adds 0.05 (0.055 floored to the lot step)
-        assert fake.requests[-1].json == {"order_type": "market", "units": {"value": "0.05"}}
+        assert last_write(fake).json == {"order_type": "market", "units": {"value": "0.05"}}
         assert hedge.refresh().status.entered_quantity == D("0.55")
 
 
@@ -353,8 +358,8 @@ def test_resize_up_adds_funds_and_resize_to_the_same_size_sends_nothing(
         hedge.resize(ratio=D("0.5"))
         assert len(fake.requests) == sent
         hedge.resize(quantity=D("0.8"))
-        assert fake.requests[-1].path == f"/v2/smart_trades/{hedge.id}/add_funds"
-        assert fake.requests[-1].json == {"order_type": "market", "units": {"value": "0.3"}}
+        assert last_write(fake).path == f"/v2/smart_trades/{hedge.id}/add_funds"
+        assert last_write(fake).json == {"order_type": "market", "units": {"value": "0.3"}}
         status = hedge.refresh().status
     assert status.entered_quantity == D("0.8") and status.open_quantity == D("0.8")
     # averaged entry: (0.5 x 60,000 + 0.3 x 57,000) / 0.8
@@ -468,7 +473,7 @@ async def test_async_flow(fake: FakeThreeCommas) -> None:
 
         await hedge.adjust(stop_loss=D("59000"))
         engine.apply_update(SmartTradeUpdate.model_validate(STOP_AT_59000))
-        assert fake.requests[-1].json == STOP_AT_59000
+        assert last_write(fake).json == STOP_AT_59000
         assert hedge.status.stop_loss_price == D("59000")
         sent = len(fake.requests)
         with pytest.raises(HedgeValidationError):
