@@ -44,13 +44,15 @@ from .liquidation import (
 __all__ = [
     "FUNDING_NOTE",
     "HedgeScenario",
-    "HedgeStatus",
     "RiskReward",
     "ScenarioRow",
+    "ScenarioStatus",
     "TargetReward",
 ]
 
-HedgeStatus = Literal["open", "partly_closed", "trailing", "take_profit", "stopped", "liquidated"]
+ScenarioStatus = Literal[
+    "open", "partly_closed", "trailing", "take_profit", "stopped", "liquidated"
+]
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
@@ -77,7 +79,7 @@ class ScenarioRow:
     hedge_cost: Decimal
     hedge_pnl_linear: Decimal
     net_linear: Decimal
-    status: HedgeStatus
+    status: ScenarioStatus
     label: str = ""
     funding_note: str = FUNDING_NOTE
 
@@ -124,7 +126,7 @@ class _SpotLike(Protocol):
 class _Outcome:
     exits: tuple[tuple[Decimal, Decimal], ...]
     liquidated: bool
-    status: HedgeStatus
+    status: ScenarioStatus
 
 
 class HedgeScenario(BaseModel):
@@ -444,7 +446,7 @@ class HedgeScenario(BaseModel):
         exits: list[tuple[Decimal, Decimal]] = []
         remaining = quantity
         targets = self._targets()
-        status: HedgeStatus = "open"
+        status: ScenarioStatus = "open"
         for index, ((level, _), part) in enumerate(
             zip(targets, self._target_quantities(), strict=True)
         ):
