@@ -1,0 +1,293 @@
+"""Writes under injected faults: a hedge is never placed twice, a close or funds change never twice.
+
+For each fault (timeout or reset before/after the server acts, 503 before/after commit, a proxy's
+502 HTML page before/after commit), sync and async: exactly one effect exists at the end and the
+call returns it. Two faults in a row end in an error that says nothing was done; a state that
+cannot be read ends in an error that says the outcome is unknown and names the client tag.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+import threecommas_hedge as th
+from threecommas_hedge.resources._client_tag import client_tag_of
+from threecommas_hedge.resources._reconcile import WriteNotAppliedError, WriteOutcomeUnknownError
+from threecommas_hedge.testing import FakeThreeCommas
+
+PAIR = "USDT_BTCUSDT"
+FAULTS = [
+    pytest.param("timeout", False, id="timeout-before-commit"),
+    pytest.param("timeout", True, id="timeout-after-commit"),
+    pytest.param("reset", False, id="reset-before-commit"),
+    pytest.param("reset", True, id="reset-after-commit"),
+    pytest.param(503, False, id="503-before-commit"),
+    pytest.param(503, True, id="503-after-commit"),
+    pytest.param(502, False, id="502-html-before-commit"),
+    pytest.param(502, True, id="502-html-after-commit"),
+]
+
+
+def hedge(account_id: int, note: str | None = None) -> dict[str, Any]:
+    """The use case's Smart Short: sell 0.5 BTC at market, TP 55,000, SL 61,800."""
+    body: dict[str, Any] = {
+        "account_id": account_id,
+        "pair": PAIR,
+        "leverage": {"enabled": True, "type": "isolated", "value": 1},
+        "position": {"type": "sell", "order_type": "market", "units": {"value": "0.5"}},
+        "take_profit": {
+            "enabled": True,
+            "steps": [{"order_type": "limit", "volume": "100", "price": {"value": "55000"}}],
+        },
+        "stop_loss": {
+            "enabled": True,
+            "order_type": "market",
+            "conditional": {"price": {"value": "61800", "type": "last"}},
+        },
+    }
+    if note is not None:
+        body["note"] = note
+    return body
+
+
+class Api:
+    """``await api("create", ...)`` on ``client.smart_trades``, sync or async alike."""
+
+    def __init__(self, client: th.ThreeCommas | th.AsyncThreeCommas) -> None:
+        self.client = client
+
+    async def __call__(self, name: str, *args: Any) -> Any:
+        result = getattr(self.client.smart_trades, name)(*args)
+        return await result if inspect.isawaitable(result) else result
+
+
+async def no_sleep(seconds: float) -> None:
+    return None
+
+
+@pytest.fixture
+def fake() -> FakeThreeCommas:
+    fake = FakeThreeCommas(rate_limits=False)
+    fake.set_price(PAIR, Decimal("60000"))
+    return fake
+
+
+@pytest.fixture
+def account_id(fake: FakeThreeCommas) -> int:
+    return fake.add_account()  # a paper USDT-M futures account
+
+
+@pytest.fixture(params=["sync", "async"])
+async def api(request: pytest.FixtureRequest, fake: FakeThreeCommas) -> AsyncIterator[Api]:
+    if request.param == "sync":
+        with fake.client(_sleep=lambda seconds: None) as client:
+            yield Api(client)
+    else:
+        async with fake.async_client(_sleep=no_sleep) as async_client:
+            yield Api(async_client)
+
+
+@pytest.fixture
+def trade_id(fake: FakeThreeCommas, account_id: int) -> int:
+    """An open hedge (entered, waiting for its targets), made before any fault is armed."""
+    with fake.client() as client:
+        created = client.smart_trades.create(hedge(account_id))
+    assert fake.smart_trade(created.id)["status"]["basic_type"] == "waiting_targets"
+    fake.requests.clear()
+    return created.id
+
+
+def posts(fake: FakeThreeCommas, path: str) -> int:
+    return sum(1 for request in fake.requests if request.method == "POST" and request.path == path)
+
+
+def trades_of(fake: FakeThreeCommas, trade_id: int, purpose: str) -> list[dict[str, Any]]:
+    with fake.client() as client:
+        trades = client.request("GET", f"/v2/smart_trades/{trade_id}/trades")
+    return [trade for trade in trades if trade["trade_purpose"] == purpose]
+
+
+# ---------------------------------------------------------------- create
+
+
+@pytest.mark.parametrize(("fault", "after_commit"), FAULTS)
+async def test_create_under_a_fault_places_exactly_one_hedge(
+    fake: FakeThreeCommas, account_id: int, api: Api, fault: Any, after_commit: bool
+) -> None:
+    fake.fail_next(fault, after_commit=after_commit, method="POST", path="/v2/smart_trades")
+    created = await api("create", hedge(account_id, note="hedge #1"))
+
+    stored = fake.smart_trades()
+    assert [trade["id"] for trade in stored] == [created.id]
+    assert stored[0]["note"] == f"hedge #1 [tch:{created.client_tag}]"
+    assert client_tag_of(stored[0]["note"]) == created.client_tag
+    assert created.recovered is after_commit
+    assert created.position.type == "sell"
+    sent = [request.json for request in fake.requests if request.method == "POST"]
+    assert len(sent) == (1 if after_commit else 2)
+    assert all(body == sent[0] for body in sent)  # a second send is the same body, same tag
+    listing = [r for r in fake.requests if r.method == "GET" and r.path == "/v2/smart_trades"]
+    assert len(listing) == 1  # the check: the newest trades of the account and pair
+    assert (listing[0].query["account_id"], listing[0].query["pair"]) == (str(account_id), PAIR)
+    assert listing[0].query["status"] == "all"
+
+
+async def test_create_without_a_fault_sends_once_and_tags_the_note(
+    fake: FakeThreeCommas, account_id: int, api: Api
+) -> None:
+    created = await api("create", hedge(account_id))
+    assert created.recovered is False
+    assert fake.smart_trade(created.id)["note"] == f"[tch:{created.client_tag}]"
+    assert [(r.method, r.path) for r in fake.requests] == [
+        ("GET", "/ver1/accounts"),  # the mode guard
+        ("POST", "/v2/smart_trades"),
+    ]
+    again = await api("create", hedge(account_id))
+    assert again.client_tag != created.client_tag
+
+
+async def test_two_failures_before_commit_say_nothing_was_created(
+    fake: FakeThreeCommas, account_id: int, api: Api
+) -> None:
+    fake.fail_next("timeout", method="POST", path="/v2/smart_trades")
+    fake.fail_next(503, method="POST", path="/v2/smart_trades")
+    with pytest.raises(WriteNotAppliedError) as info:
+        await api("create", hedge(account_id))
+    assert fake.smart_trades() == []
+    assert info.value.client_tag is not None
+    assert "not applied" in str(info.value)
+    assert posts(fake, "/v2/smart_trades") == 2
+    created = await api("create", hedge(account_id))  # safe to try again, as the error says
+    assert [trade["id"] for trade in fake.smart_trades()] == [created.id]
+
+
+async def test_a_second_send_whose_answer_is_lost_is_found_by_the_second_check(
+    fake: FakeThreeCommas, account_id: int, api: Api
+) -> None:
+    fake.fail_next(503, method="POST", path="/v2/smart_trades")
+    fake.fail_next("reset", after_commit=True, method="POST", path="/v2/smart_trades")
+    created = await api("create", hedge(account_id))
+    assert [trade["id"] for trade in fake.smart_trades()] == [created.id]
+    assert created.recovered is True
+    assert posts(fake, "/v2/smart_trades") == 2
+
+
+async def test_unreadable_state_leaves_the_outcome_unknown_and_names_the_tag(
+    fake: FakeThreeCommas, account_id: int, api: Api
+) -> None:
+    fake.fail_next("timeout", after_commit=True, method="POST", path="/v2/smart_trades")
+    for _ in range(3):  # the listing and its two retries
+        fake.fail_next(503, method="GET", path="/v2/smart_trades")
+    with pytest.raises(WriteOutcomeUnknownError) as info:
+        await api("create", hedge(account_id))
+    stored = fake.smart_trades()
+    assert len(stored) == 1
+    assert client_tag_of(stored[0]["note"]) == info.value.client_tag
+    assert str(info.value.client_tag) in str(info.value)
+    assert posts(fake, "/v2/smart_trades") == 1  # never sent again blind
+
+
+async def test_a_refusal_is_raised_as_is_and_not_checked(
+    fake: FakeThreeCommas, account_id: int, api: Api
+) -> None:
+    body = hedge(account_id)
+    body["position"]["units"]["value"] = "0.00000001"  # below the market's minimum
+    fake.fail_next(422, method="POST", path="/v2/smart_trades")
+    with pytest.raises(th.UnprocessableEntityError):
+        await api("create", body)
+    assert fake.smart_trades() == []
+    assert [r.path for r in fake.requests].count("/v2/smart_trades") == 1  # no listing
+
+
+async def test_a_note_without_room_for_the_tag_is_refused_before_sending(
+    fake: FakeThreeCommas, account_id: int, api: Api
+) -> None:
+    with pytest.raises(th.HedgeValidationError, match="note"):
+        await api("create", hedge(account_id, note="n" * 282))
+    assert fake.requests == []
+    created = await api("create", hedge(account_id, note="n" * 281))
+    assert len(fake.smart_trade(created.id)["note"]) == 300
+
+
+# ---------------------------------------------------------------- close_by_market
+
+
+@pytest.mark.parametrize(("fault", "after_commit"), FAULTS)
+async def test_close_by_market_under_a_fault_closes_once(
+    fake: FakeThreeCommas, trade_id: int, api: Api, fault: Any, after_commit: bool
+) -> None:
+    path = f"/v2/smart_trades/{trade_id}/close_by_market"
+    fake.fail_next(fault, after_commit=after_commit, method="POST", path=path)
+    closed = await api("close_by_market", trade_id)
+    assert closed.id == trade_id
+    assert closed.status.code in ("panic_sell_pending", "finished")
+    assert posts(fake, path) == (1 if after_commit else 2)
+    state = fake.smart_trade(trade_id)
+    assert state["status"]["basic_type"] == "finished"
+    assert Decimal(state["data"]["closed_amount"]) == Decimal("0.5")
+
+
+async def test_a_close_failing_twice_says_the_trade_is_still_open(
+    fake: FakeThreeCommas, trade_id: int, api: Api
+) -> None:
+    path = f"/v2/smart_trades/{trade_id}/close_by_market"
+    fake.fail_next("timeout", method="POST", path=path)
+    fake.fail_next(502, method="POST", path=path)
+    with pytest.raises(WriteNotAppliedError):
+        await api("close_by_market", trade_id)
+    assert fake.smart_trade(trade_id)["status"]["basic_type"] == "waiting_targets"
+    assert posts(fake, path) == 2
+
+
+# ---------------------------------------------------------------- add / reduce funds
+
+
+@pytest.mark.parametrize(("fault", "after_commit"), FAULTS)
+async def test_add_funds_under_a_fault_adds_once(
+    fake: FakeThreeCommas, trade_id: int, api: Api, fault: Any, after_commit: bool
+) -> None:
+    path = f"/v2/smart_trades/{trade_id}/add_funds"
+    fake.fail_next(fault, after_commit=after_commit, method="POST", path=path)
+    result = await api("add_funds", trade_id, {"order_type": "market", "units": {"value": "0.1"}})
+    assert result.id == trade_id
+    assert posts(fake, path) == (1 if after_commit else 2)
+    assert len(trades_of(fake, trade_id, "position")) == 2  # the entry and one add
+    assert Decimal(fake.smart_trade(trade_id)["position"]["units"]["value"]) == Decimal("0.6")
+
+
+@pytest.mark.parametrize(("fault", "after_commit"), FAULTS)
+async def test_reduce_funds_under_a_fault_reduces_once(
+    fake: FakeThreeCommas, trade_id: int, api: Api, fault: Any, after_commit: bool
+) -> None:
+    path = f"/v2/smart_trades/{trade_id}/reduce_funds"
+    fake.fail_next(fault, after_commit=after_commit, method="POST", path=path)
+    payload = {"order_type": "market", "units": {"value": "0.1"}}
+    result = await api("reduce_funds", trade_id, payload)
+    assert result.id == trade_id
+    assert posts(fake, path) == (1 if after_commit else 2)
+    assert len(trades_of(fake, trade_id, "reduce_funds")) == 1
+    assert len(fake.smart_trade(trade_id)["reduce_funds"]["steps"]) == 1
+
+
+async def test_funds_failing_twice_say_nothing_was_added(
+    fake: FakeThreeCommas, trade_id: int, api: Api
+) -> None:
+    path = f"/v2/smart_trades/{trade_id}/add_funds"
+    fake.fail_next(503, method="POST", path=path)
+    fake.fail_next("timeout", method="POST", path=path)
+    with pytest.raises(WriteNotAppliedError):
+        await api("add_funds", trade_id, {"order_type": "market", "units": {"value": "0.1"}})
+    assert len(trades_of(fake, trade_id, "position")) == 1
+
+
+async def test_an_invalid_funds_payload_sends_nothing(
+    fake: FakeThreeCommas, trade_id: int, api: Api
+) -> None:
+    with pytest.raises(ValueError, match="price is required for a limit order"):
+        await api("add_funds", trade_id, {"order_type": "limit", "units": {"value": "0.1"}})
+    assert fake.requests == []
