@@ -28,6 +28,11 @@ PLAN_429 = {
 }
 
 
+# These tests pin the core's wire behaviour; the safety layer (mode guard, rate limiter) has its
+# own tests and would add account look-ups and waits to every request here.
+CORE_ONLY: dict[str, Any] = {"mode_guard": False, "rate_limit": False}
+
+
 @pytest.fixture
 def creds(signature_vectors: dict[str, Any]) -> dict[str, str]:
     return {"api_key": signature_vectors["api_key"], "api_secret": signature_vectors["hmac_secret"]}
@@ -40,7 +45,7 @@ def sleeps() -> list[float]:
 
 @pytest.fixture
 def client(creds: dict[str, str], sleeps: list[float]) -> Iterator[ThreeCommas]:
-    with ThreeCommas(**creds, _sleep=sleeps.append) as c:
+    with ThreeCommas(**creds, **CORE_ONLY, _sleep=sleeps.append) as c:
         yield c
 
 
@@ -52,6 +57,7 @@ def rsa_client(
         api_key=signature_vectors["api_key"],
         private_key=rsa_private_key_pem,
         _sleep=sleeps.append,
+        **CORE_ONLY,
     ) as c:
         yield c
 
@@ -221,7 +227,7 @@ def test_mode_real_and_unsigned_requests(
     route = respx_mock.get(BASE + "/ver1/accounts/market_list").mock(
         return_value=httpx.Response(200, json=[])
     )
-    with ThreeCommas(**creds, mode="real") as real:
+    with ThreeCommas(**creds, **CORE_ONLY, mode="real") as real:
         real.request("GET", "/ver1/accounts/market_list")
         real.request("GET", "/ver1/accounts/market_list", auth=False)
     signed, unsigned = (call.request for call in route.calls)
@@ -239,7 +245,7 @@ def test_base_url_prefix_is_part_of_the_signed_path(
     route = respx_mock.get("http://localhost:8080/proxy/public/api/ver1/validate").mock(
         return_value=httpx.Response(200, json={"valid": True})
     )
-    with ThreeCommas(**creds, base_url=base) as c:
+    with ThreeCommas(**creds, **CORE_ONLY, base_url=base) as c:
         assert c.base_url == "http://localhost:8080/proxy/public/api"
         assert c.request("GET", "/ver1/validate") == {"valid": True}
     request = route.calls.last.request
@@ -256,7 +262,7 @@ def test_empty_success_body_is_none(client: ThreeCommas, respx_mock: respx.MockR
 
 def test_timeouts_are_always_set(creds: dict[str, str], respx_mock: respx.MockRouter) -> None:
     route = respx_mock.get(TRADES).mock(return_value=httpx.Response(200, json=[]))
-    with ThreeCommas(**creds) as c:
+    with ThreeCommas(**creds, **CORE_ONLY) as c:
         c.request("GET", "/v2/smart_trades")
         c.request("GET", "/v2/smart_trades", timeout=3)
         c.with_options(timeout=httpx.Timeout(5.0, connect=2.0)).request("GET", "/v2/smart_trades")
@@ -623,7 +629,7 @@ def test_explicit_arguments_win_over_env(
 ) -> None:
     monkeypatch.setenv("THREECOMMAS_API_KEY", "env-key")
     monkeypatch.setenv("THREECOMMAS_PRIVATE_KEY", "not a pem at all")
-    with ThreeCommas(**creds) as c:  # the env private key is not even parsed
+    with ThreeCommas(**creds, **CORE_ONLY) as c:  # the env private key is not even parsed
         assert c.signer.name == "hmac"
 
 
@@ -673,7 +679,7 @@ def test_invalid_options(
     creds: dict[str, str], options: dict[str, Any], error: type[Exception]
 ) -> None:
     with pytest.raises(error):
-        ThreeCommas(**creds, **options)
+        ThreeCommas(**creds, **CORE_ONLY, **options)
 
 
 @pytest.mark.parametrize(
@@ -717,7 +723,7 @@ def test_write_with_params_only_sends_a_query(
 def test_with_options_shares_the_pool_and_only_the_owner_closes_it(
     creds: dict[str, str],
 ) -> None:
-    original = ThreeCommas(**creds, max_retries=1)
+    original = ThreeCommas(**creds, **CORE_ONLY, max_retries=1)
     copy = original.with_options(timeout=2, max_retries=5)
     assert copy._http is original._http
     assert copy.timeout == httpx.Timeout(2.0)
@@ -763,7 +769,7 @@ def test_a_lent_http_client_is_used_and_never_closed(
         headers={"X-Default": "1"},
         auth=("user", "pass"),
     )
-    with ThreeCommas(**creds, http_client=lent) as c:
+    with ThreeCommas(**creds, **CORE_ONLY, http_client=lent) as c:
         assert c.request("GET", "/v2/smart_trades", params={"page": 1}) == {"ok": True}
     assert not lent.is_closed
     request = seen[0]
@@ -805,7 +811,7 @@ def test_debug_log_is_opt_in_and_holds_no_secret(
     respx_mock: respx.MockRouter,
     secrets: list[str],
 ) -> None:
-    ThreeCommas(**creds).close()
+    ThreeCommas(**creds, **CORE_ONLY).close()
     assert restore_logger.level == logging.NOTSET  # nothing configured without the variable
 
     monkeypatch.setenv("THREECOMMAS_LOG", "debug")
@@ -817,7 +823,7 @@ def test_debug_log_is_opt_in_and_holds_no_secret(
     )
     post = respx_mock.post(TRADES).mock(return_value=httpx.Response(422, json={"error": "bad"}))
     caplog.set_level(logging.DEBUG, logger="threecommas_hedge")
-    with ThreeCommas(**creds, _sleep=lambda s: None) as c:
+    with ThreeCommas(**creds, **CORE_ONLY, _sleep=lambda s: None) as c:
         assert restore_logger.level == logging.DEBUG
         c.request("GET", "/v2/smart_trades", params={"page": 1})
         with pytest.raises(th.UnprocessableEntityError):

@@ -19,6 +19,11 @@ CHANGE_MODE = BASE + "/ver1/users/change_mode"
 HTML_502 = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
 
 
+# These tests pin the core's wire behaviour; the safety layer (mode guard, rate limiter) has its
+# own tests and would add account look-ups and waits to every request here.
+CORE_ONLY: dict[str, Any] = {"mode_guard": False, "rate_limit": False}
+
+
 @pytest.fixture
 def creds(signature_vectors: dict[str, Any]) -> dict[str, str]:
     return {"api_key": signature_vectors["api_key"], "api_secret": signature_vectors["hmac_secret"]}
@@ -41,7 +46,7 @@ def fake_sleep(sleeps: list[float]) -> Callable[[float], Any]:
 async def client(
     creds: dict[str, str], fake_sleep: Callable[[float], Any]
 ) -> AsyncIterator[AsyncThreeCommas]:
-    async with AsyncThreeCommas(**creds, _sleep=fake_sleep) as c:
+    async with AsyncThreeCommas(**creds, **CORE_ONLY, _sleep=fake_sleep) as c:
         yield c
 
 
@@ -52,7 +57,10 @@ async def rsa_client(
     fake_sleep: Callable[[float], Any],
 ) -> AsyncIterator[AsyncThreeCommas]:
     async with AsyncThreeCommas(
-        api_key=signature_vectors["api_key"], private_key=rsa_private_key_pem, _sleep=fake_sleep
+        api_key=signature_vectors["api_key"],
+        private_key=rsa_private_key_pem,
+        _sleep=fake_sleep,
+        **CORE_ONLY,
     ) as c:
         yield c
 
@@ -247,7 +255,7 @@ async def test_error_bodies(client: AsyncThreeCommas, respx_mock: respx.MockRout
 
 
 async def test_aclose_and_lent_clients(creds: dict[str, str]) -> None:
-    own = AsyncThreeCommas(**creds)
+    own = AsyncThreeCommas(**creds, **CORE_ONLY)
     copy = own.with_options(max_retries=0, timeout=1)
     assert copy._http is own._http
     await copy.aclose()
@@ -256,7 +264,7 @@ async def test_aclose_and_lent_clients(creds: dict[str, str]) -> None:
     assert own._http.is_closed
 
     lent = httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(200)))
-    async with AsyncThreeCommas(**creds, http_client=lent) as c:
+    async with AsyncThreeCommas(**creds, **CORE_ONLY, http_client=lent) as c:
         assert await c.request("GET", "/ver1/validate") is None
     assert not lent.is_closed
     await lent.aclose()
@@ -280,5 +288,5 @@ async def test_env_fallback_and_missing_credentials(
 def test_sync_http_client_is_refused(creds: dict[str, str]) -> None:
     sync = httpx.Client()
     with pytest.raises(TypeError, match="AsyncClient"):
-        AsyncThreeCommas(**creds, http_client=sync)  # type: ignore[arg-type]
+        AsyncThreeCommas(**creds, **CORE_ONLY, http_client=sync)  # type: ignore[arg-type]
     sync.close()
