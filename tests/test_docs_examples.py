@@ -312,3 +312,19 @@ def test_shown_lines_must_appear_in_order() -> None:
     assert _shown_in_order(("a", "...", "c"), output) is None
     assert _shown_in_order(("c", "a"), output) == "a"
     assert _shown_in_order(("d",), output) == "d"
+
+
+def test_a_failing_block_fails_with_its_page_and_line(eval_example: EvalExample) -> None:
+    broken = CodeExample.create(
+        "x = 1\nraise ValueError('boom')\n", path=ROOT / "docs/page.md", prefix="python"
+    )
+    with pytest.raises(pytest.fail.Exception, match=r"^docs/page\.md:2: ValueError: boom$"):
+        _run(eval_example, broken, None)
+
+
+def test_a_block_whose_output_changed_fails(eval_example: EvalExample) -> None:
+    if eval_example.update_examples:
+        pytest.skip("--update-examples rewrites outputs instead of checking them")
+    stale = CodeExample.create("print(1 + 1)\n#> 3\n", path=ROOT / "docs/page.md", prefix="python")
+    with pytest.raises(pytest.fail.Exception, match="Print output changed"):
+        _run(eval_example, stale, None)
