@@ -48,6 +48,7 @@ from threecommas_hedge.models import (
     Trade,
 )
 from threecommas_hedge.resources import AsyncPaginator, Paginator
+from threecommas_hedge.resources._client_tag import client_tag_of
 
 EXAMPLES = Path(__file__).parent / "data" / "examples"
 PREFIX = "/public/api"
@@ -150,7 +151,7 @@ def query_of(request: httpx.Request) -> list[tuple[str, str]]:
 
 
 def smart_trade_like(result: Any, body: Any) -> None:
-    assert type(result) is SmartTrade
+    assert isinstance(result, SmartTrade)  # a create answers the subclass with its client tag
     assert result.id == body["id"]
     assert result.pair == body["pair"]
     assert result.status.type == body["status"]["type"]
@@ -464,8 +465,12 @@ async def test_endpoint_request_and_typed_result(
     check_signature: Callable[..., bool],
 ) -> None:
     status = int(case.response.split(".")[-2])
-    route = respx_mock.route().mock(
+    route = respx_mock.route(method=case.method, path=PREFIX + case.path).mock(
         return_value=httpx.Response(status, content=example_bytes(case.response))
+    )
+    # add/reduce funds read the trade's trades first, to tell later whether the write took effect
+    funds_check = respx_mock.get(path__regex=r".*/v2/smart_trades/\d+/trades$").mock(
+        return_value=httpx.Response(200, json=[])
     )
     result = await resolve(case.call(client))
 
@@ -478,8 +483,16 @@ async def test_endpoint_request_and_typed_result(
         assert request.content == b""
         assert "Content-Type" not in request.headers
     else:
-        assert json.loads(request.content) == case.body
+        sent = json.loads(request.content)
+        if case.path == "/v2/smart_trades" and case.method == "POST":
+            # a create carries the client tag in its note (the idempotency key, issue 11)
+            tag = client_tag_of(sent.pop("note"))
+            assert tag is not None
+            assert len(tag) == 12
+        assert sent == case.body
         assert request.headers["Content-Type"] == "application/json"
+    expected_funds_checks = 1 if case.path.endswith(("/add_funds", "/reduce_funds")) else 0
+    assert funds_check.call_count == expected_funds_checks
     assert request.headers["Forced-Mode"] == "paper"
     if case.signed:
         assert request.headers["Apikey"] == creds["api_key"]

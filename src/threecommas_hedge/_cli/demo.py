@@ -17,6 +17,7 @@ from rich.console import Console
 from threecommas_hedge._client import ThreeCommas
 from threecommas_hedge.hedge.builder import HedgeBuilder, SpotPosition
 from threecommas_hedge.hedge.position import HedgePnL, pnl_of, status_of
+from threecommas_hedge.models import SmartTrade
 from threecommas_hedge.testing import FakeThreeCommas
 
 from . import chart, fmt, render
@@ -115,7 +116,7 @@ def _replay(
 ) -> None:
     """Create the hedge at 60,000, walk the market along ``path``, print the outcome."""
     fake.set_price(PAIR, SPOT.price)
-    trade = client.smart_trades.create(plan.payload)
+    trade: SmartTrade = client.smart_trades.create(plan.payload)
     console.print(
         f"Created paper SmartTrade {trade.id} on the simulated account "
         f"{plan.summary.account_id} ({trade.status.title}). Market: "
