@@ -231,7 +231,7 @@ def test_docs_command_line(
                 )
             else:
                 assert exited.value.code in (0, None), f"{where} failed:\n{captured.err}"
-            missing = _shown_in_order(command.shown, captured.out + captured.err)
+            missing = _shown_in_order(command.shown, f"{captured.out}\n{captured.err}")
             assert missing is None, (
                 f"{where}: the docs show a line it no longer prints: {missing!r}"
             )
@@ -240,7 +240,9 @@ def test_docs_command_line(
 def test_docs_have_examples() -> None:
     """The collection above found the pages' blocks (a broken glob would pass silently)."""
     pages = {example.path.relative_to(ROOT).as_posix() for example in EXAMPLES}
-    assert {"docs/index.md", "docs/guides/builder.md"} <= pages
+    assert {"docs/index.md", "docs/tutorial.md", "docs/guides/builder.md"} <= pages
+    sessions = {block.path.relative_to(ROOT).as_posix() for block in CONSOLE_BLOCKS}
+    assert {"docs/tutorial.md", "docs/guides/cli.md"} <= sessions
 
 
 def _block(prefix: str, page: str = "docs/page.md") -> CodeExample:
