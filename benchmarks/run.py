@@ -54,7 +54,16 @@ def machine() -> dict[str, str]:
         "httpx": httpx.__version__,
         "pydantic": pydantic.VERSION,
         "commit": commit or "unknown",
+        "load average": _load(),
     }
+
+
+def _load() -> str:
+    """The 1-minute load average (other work on the machine disturbs wall-clock figures)."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "unknown"
 
 
 def _roundtrips(names: set[str], quick: bool) -> list[Result]:
@@ -156,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     print("  " + "; ".join(f"{k} {v}" for k, v in info.items()))
     started = time.perf_counter()
     results = run(set(args.only), args.quick)
-    print(f"\nsummary ({time.perf_counter() - started:.0f} s):")
+    print(f"\nsummary ({time.perf_counter() - started:.0f} s, load average now {_load()}):")
     for result in results:
         if isinstance(result, Comparison) and result.target is not None:
             verdict = "MET" if result.met else "MISSED"
