@@ -65,6 +65,26 @@ _EXPORTS: dict[str, str] = {
     "liquidation_price": ".hedge.liquidation",
     "simulate": ".hedge.simulate",
     "SimulationResult": ".hedge.simulate",
+    # safety, live hedges, engine
+    "HedgeWaitError": "._exceptions",
+    "HedgeTimeoutError": "._exceptions",
+    "WriteNotAppliedError": "._exceptions",
+    "WriteOutcomeUnknownError": "._exceptions",
+    "ModeMismatchError": "._guard",
+    "RateLimits": "._ratelimit",
+    "RateLimiter": "._ratelimit",
+    "Budget": "._ratelimit",
+    "CreatedSmartTrade": ".resources._safe_writes",
+    "client_tag_of": ".resources._client_tag",
+    "Paginator": ".resources",
+    "AsyncPaginator": ".resources",
+    "Hedge": ".resources.hedges",
+    "AsyncHedge": ".resources.hedges",
+    "HedgeStatus": ".hedge.position",
+    "HedgePnL": ".hedge.position",
+    "SmartTradeEngine": ".hedge.simulate",
+    "SimEvent": ".hedge.simulate",
+    "RiskReward": ".hedge.scenario",
 }
 
 __all__ = [
@@ -75,16 +95,25 @@ __all__ = [
     "APITimeoutError",
     "Account",
     "ApiErrorBody",
+    "AsyncHedge",
+    "AsyncPaginator",
     "AsyncThreeCommas",
     "AuthenticationError",
     "BadRequestError",
+    "Budget",
+    "CreatedSmartTrade",
     "CurrencyRates",
     "CurrencyRatesWithLeverage",
     "FundsRequest",
+    "Hedge",
     "HedgeBuilder",
+    "HedgePnL",
     "HedgeScenario",
+    "HedgeStatus",
     "HedgeSummary",
+    "HedgeTimeoutError",
     "HedgeValidationError",
+    "HedgeWaitError",
     "HmacSigner",
     "IPBannedError",
     "InternalServerError",
@@ -92,15 +121,22 @@ __all__ = [
     "LeverageType",
     "MarketInfo",
     "MarketRules",
+    "ModeMismatchError",
     "NotFoundError",
+    "Paginator",
     "PermissionDeniedError",
     "RateLimitError",
+    "RateLimiter",
+    "RateLimits",
     "ReduceFundsInfo",
+    "RiskReward",
     "RsaSigner",
     "ScenarioRow",
+    "SimEvent",
     "SimulationResult",
     "SmartTrade",
     "SmartTradeCreate",
+    "SmartTradeEngine",
     "SmartTradeUpdate",
     "SpotPosition",
     "StopLossSummary",
@@ -109,7 +145,10 @@ __all__ = [
     "ThreeCommasError",
     "Trade",
     "UnprocessableEntityError",
+    "WriteNotAppliedError",
+    "WriteOutcomeUnknownError",
     "__version__",
+    "client_tag_of",
     "explain_signature",
     "liquidation_price",
     "simulate",
@@ -125,7 +164,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         APITimeoutError,
         AuthenticationError,
         BadRequestError,
+        HedgeTimeoutError,
         HedgeValidationError,
+        HedgeWaitError,
         InternalServerError,
         IPBannedError,
         NotFoundError,
@@ -133,7 +174,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         RateLimitError,
         ThreeCommasError,
         UnprocessableEntityError,
+        WriteNotAppliedError,
+        WriteOutcomeUnknownError,
     )
+    from ._guard import ModeMismatchError
+    from ._ratelimit import Budget, RateLimiter, RateLimits
     from ._signing import HmacSigner, RsaSigner, explain_signature
     from .hedge.builder import (
         HedgeBuilder,
@@ -143,8 +188,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         TakeProfitSummary,
     )
     from .hedge.liquidation import LeverageBracket, liquidation_price
-    from .hedge.scenario import HedgeScenario, ScenarioRow
-    from .hedge.simulate import SimulationResult, simulate
+    from .hedge.position import HedgePnL, HedgeStatus
+    from .hedge.scenario import HedgeScenario, RiskReward, ScenarioRow
+    from .hedge.simulate import SimEvent, SimulationResult, SmartTradeEngine, simulate
     from .models import (
         Account,
         ApiErrorBody,
@@ -160,6 +206,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         SmartTradeUpdate,
         Trade,
     )
+    from .resources import AsyncPaginator, Paginator
+    from .resources._client_tag import client_tag_of
+    from .resources._safe_writes import CreatedSmartTrade
+    from .resources.hedges import AsyncHedge, Hedge
 
 
 def __getattr__(name: str) -> Any:

@@ -3,6 +3,9 @@
 ```
 ThreeCommasError
 ├── HedgeValidationError (also a ValueError): the builder refused a parameter
+├── ModeMismatchError: a write aimed at an account of the other mode (paper/real), not sent
+├── HedgeWaitError: wait_until cannot succeed
+│   └── HedgeTimeoutError (also a TimeoutError)
 └── APIError
     ├── APIConnectionError: no usable answer (connect error, dropped connection)
     │   └── APITimeoutError
@@ -12,6 +15,8 @@ ThreeCommasError
         ├── NotFoundError 404 (or any status whose body says "Not found"),
         ├── UnprocessableEntityError 422, IPBannedError 418, RateLimitError 429,
         └── InternalServerError 5xx
+    ├── WriteNotAppliedError: a write failed and the state shows it had no effect
+    └── WriteOutcomeUnknownError: a write's outcome is unknown and the state could not tell
 ```
 
 Error text is built from the status and the API's own error fields only: never from request headers,
@@ -27,11 +32,14 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._constants import HEADER_REQUEST_ID, HEADER_RETRY_AFTER
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .hedge.position import HedgeStatus
 
 
 class ThreeCommasError(Exception):
@@ -336,3 +344,43 @@ def _request_of(response: httpx.Response | None) -> httpx.Request | None:
         return response.request
     except RuntimeError:  # a Response built without a request
         return None
+
+
+class WriteNotAppliedError(APIError):
+    """A write failed twice and the state, read after each failure, shows it took no effect.
+
+    Nothing was created or changed: it is safe to try again. ``operation`` names the write,
+    ``client_tag`` is the tag of a create (else None); ``__cause__`` is the last failure.
+    """
+
+    def __init__(self, message: str, *, operation: str, client_tag: str | None = None) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.client_tag = client_tag
+
+
+class WriteOutcomeUnknownError(APIError):
+    """A write's outcome is unknown and reading the state could not tell: look before retrying.
+
+    ``client_tag`` (for a create) is in the note of the SmartTrade, if one was created.
+    """
+
+    def __init__(self, message: str, *, operation: str, client_tag: str | None = None) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.client_tag = client_tag
+
+
+class HedgeWaitError(ThreeCommasError):
+    """``wait_until`` cannot succeed: the trade ended without reaching the condition.
+
+    ``status`` is the last :class:`HedgeStatus` seen.
+    """
+
+    def __init__(self, message: str, status: HedgeStatus) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class HedgeTimeoutError(HedgeWaitError, TimeoutError):
+    """``wait_until`` ran out of time (also a ``TimeoutError``)."""

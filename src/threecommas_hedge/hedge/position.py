@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from threecommas_hedge._exceptions import HedgeValidationError, ThreeCommasError
+from threecommas_hedge._exceptions import HedgeTimeoutError, HedgeValidationError, HedgeWaitError
 from threecommas_hedge.models import (
     FundsRequest,
     MarketRules,
@@ -630,21 +630,6 @@ def check_close(trade: SmartTrade) -> None:
 
 
 # --- waiting --------------------------------------------------------------------------------
-
-
-class HedgeWaitError(ThreeCommasError):
-    """``wait_until`` cannot succeed: the trade ended without reaching the condition.
-
-    ``status`` is the last :class:`HedgeStatus` seen.
-    """
-
-    def __init__(self, message: str, status: HedgeStatus) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class HedgeTimeoutError(HedgeWaitError, TimeoutError):
-    """``wait_until`` ran out of time (also a ``TimeoutError``)."""
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ from threecommas_hedge._exceptions import (
     APIError,
     APIResponseValidationError,
     APIStatusError,
+    WriteNotAppliedError,
+    WriteOutcomeUnknownError,
 )
 from threecommas_hedge._logging import logger
 
@@ -47,31 +49,6 @@ __all__ = [
 T = TypeVar("T")
 Flow = Generator["PreparedRequest", Any, T]
 Verdict = Literal["refused", "unknown", "applied"]
-
-
-class WriteNotAppliedError(APIError):
-    """A write failed twice and the state, read after each failure, shows it took no effect.
-
-    Nothing was created or changed: it is safe to try again. ``operation`` names the write,
-    ``client_tag`` is the tag of a create (else None); ``__cause__`` is the last failure.
-    """
-
-    def __init__(self, message: str, *, operation: str, client_tag: str | None = None) -> None:
-        super().__init__(message)
-        self.operation = operation
-        self.client_tag = client_tag
-
-
-class WriteOutcomeUnknownError(APIError):
-    """A write's outcome is unknown and reading the state could not tell: look before retrying.
-
-    ``client_tag`` (for a create) is in the note of the SmartTrade, if one was created.
-    """
-
-    def __init__(self, message: str, *, operation: str, client_tag: str | None = None) -> None:
-        super().__init__(message)
-        self.operation = operation
-        self.client_tag = client_tag
 
 
 def verdict(error: APIError) -> Verdict:
