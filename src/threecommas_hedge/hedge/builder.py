@@ -55,6 +55,7 @@ from decimal import Decimal
 
 from threecommas_hedge._exceptions import HedgeValidationError
 from threecommas_hedge.models import MarketRules, SmartTradeCreate
+from threecommas_hedge.models.requests import MAX_USER_NOTE_LENGTH
 
 from . import _inputs
 from ._plan import check_over_hedge, resolve, to_body
@@ -91,7 +92,8 @@ __all__ = [
 ]
 
 MAX_TAKE_PROFIT_STEPS = 8
-MAX_NOTE_LENGTH = 300
+MAX_NOTE_LENGTH = MAX_USER_NOTE_LENGTH
+"""The API takes 300 characters; the client keeps 19 for its idempotency tag on create."""
 _HUNDRED = Decimal(100)
 
 
@@ -348,7 +350,8 @@ class HedgeBuilder:
         return self._with(replace(self._spec, rules=rules))
 
     def note(self, text: str) -> HedgeBuilder:
-        """A note stored with the trade (1 to 300 characters)."""
+        """A note stored with the trade (1 to 281 characters: the client appends its 19-character
+        idempotency tag on create, within the API's 300)."""
         length = len(text) if isinstance(text, str) else 0
         if not isinstance(text, str) or not 1 <= length <= MAX_NOTE_LENGTH:
             raise HedgeValidationError(

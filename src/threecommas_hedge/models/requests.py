@@ -27,6 +27,10 @@ MarginType = Literal["cross", "isolated"]
 
 MAX_TP_STEPS = 8
 MAX_NOTE_LENGTH = 300
+CLIENT_TAG_LENGTH = 19
+"""Characters of a create's note the client keeps for its idempotency tag (`` [tch:<12 hex>]``)."""
+MAX_USER_NOTE_LENGTH = MAX_NOTE_LENGTH - CLIENT_TAG_LENGTH
+"""The longest note a caller may give to a create (281)."""
 _HUNDRED = Decimal(100)
 
 PositiveDecimal = Annotated[ApiDecimal, Field(gt=0)]

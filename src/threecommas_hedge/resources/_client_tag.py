@@ -14,15 +14,18 @@ import re
 import secrets
 
 from threecommas_hedge._exceptions import HedgeValidationError
-from threecommas_hedge.models.requests import MAX_NOTE_LENGTH
+from threecommas_hedge.models.requests import (
+    CLIENT_TAG_LENGTH,
+    MAX_NOTE_LENGTH,
+    MAX_USER_NOTE_LENGTH,
+)
 
 __all__ = ["MAX_USER_NOTE_LENGTH", "client_tag_of", "new_client_tag", "tag_note"]
 
 _TAG = re.compile(r"\[tch:([0-9a-f]{12})\]")
 _TAG_WITH_SPACE = re.compile(r"\s*\[tch:[0-9a-f]{12}\]")
 TAG_SUFFIX_LENGTH = len(" [tch:]") + 12
-MAX_USER_NOTE_LENGTH = MAX_NOTE_LENGTH - TAG_SUFFIX_LENGTH
-"""The longest note a caller may give to a create (281): the rest is kept for the tag."""
+assert TAG_SUFFIX_LENGTH == CLIENT_TAG_LENGTH, "the tag's room in the note is set in models"
 
 
 def new_client_tag() -> str:
