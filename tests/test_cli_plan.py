@@ -165,7 +165,7 @@ def test_plan_limit_entry_and_cross_margin() -> None:
         (["--trailing-sl"], "--trailing-sl:", "needs --sl"),
         (["--trailing-tp", "1"], "--trailing-tp:", "needs --tp"),
         (["--breakeven", "--tp", "55000", "--sl", "62000"], "--breakeven:", "2 take-profit"),
-        (["--note", ""], "--note:", "1 to 300"),
+        (["--note", ""], "--note:", "1 to 281"),
         (["--pair", "x"], "--pair:", "3Commas pair"),
     ],
 )
