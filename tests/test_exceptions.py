@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from email.utils import format_datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from threecommas_hedge._exceptions import (
     normalize_error_attributes,
     parse_retry_after,
 )
+from threecommas_hedge.hedge.position import HedgeStatus
 
 URL = "https://api.3commas.io/public/api/v2/smart_trades/42"
 HTML_502 = b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
@@ -350,3 +352,49 @@ def test_ordinary_429_is_not_a_plan_restriction(body: dict[str, str]) -> None:
     error = error_from_response(response(429, body))
     assert isinstance(error, th.RateLimitError)
     assert not error.plan_restricted
+
+
+def _waiting_status() -> HedgeStatus:
+    return HedgeStatus(
+        stage="open",
+        code="waiting_targets",
+        title="Waiting targets",
+        entered_quantity=Decimal("0.5"),
+        closed_quantity=Decimal(0),
+        open_quantity=Decimal("0.5"),
+        average_entry=Decimal("60000"),
+        average_exit=None,
+        tp_steps=1,
+        tp_steps_filled=(),
+        take_profit_prices=(Decimal("55200"),),
+        stop_loss_price=Decimal("61800"),
+        stop_loss_filled=False,
+        closed_by=None,
+    )
+
+
+@pytest.mark.parametrize("cls", [th.WriteNotAppliedError, th.WriteOutcomeUnknownError])
+@pytest.mark.parametrize("client_tag", ["0123456789ab", None])
+def test_write_errors_pickle_with_their_fields(cls: type[Any], client_tag: str | None) -> None:
+    error = cls("create not applied", operation="create", client_tag=client_tag)
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
+    assert type(copy) is cls
+    assert isinstance(copy, th.APIError)
+    assert (str(copy), copy.message, copy.operation, copy.client_tag, copy.request) == (
+        "create not applied",
+        "create not applied",
+        "create",
+        client_tag,
+        None,
+    )
+
+
+@pytest.mark.parametrize("cls", [th.HedgeWaitError, th.HedgeTimeoutError])
+def test_wait_errors_pickle_with_their_status(cls: type[Any]) -> None:
+    status = _waiting_status()
+    error = cls("tp1 not reached within 60 s (the trade is waiting_targets)", status)
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
+    assert type(copy) is cls
+    assert str(copy) == "tp1 not reached within 60 s (the trade is waiting_targets)"
+    assert copy.status == status
+    assert copy.status is not status

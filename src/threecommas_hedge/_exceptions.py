@@ -346,29 +346,37 @@ def _request_of(response: httpx.Response | None) -> httpx.Request | None:
         return None
 
 
-class WriteNotAppliedError(APIError):
+class _WriteError(APIError):
+    """What the two write errors share: ``operation`` and ``client_tag``; they pickle."""
+
+    def __init__(self, message: str, *, operation: str, client_tag: str | None = None) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.client_tag = client_tag
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_write_error, (type(self), self.message, self.operation, self.client_tag))
+
+
+def _rebuild_write_error(
+    cls: type[_WriteError], message: str, operation: str, client_tag: str | None
+) -> _WriteError:
+    return cls(message, operation=operation, client_tag=client_tag)
+
+
+class WriteNotAppliedError(_WriteError):
     """A write failed twice and the state, read after each failure, shows it took no effect.
 
     Nothing was created or changed: it is safe to try again. ``operation`` names the write,
     ``client_tag`` is the tag of a create (else None); ``__cause__`` is the last failure.
     """
 
-    def __init__(self, message: str, *, operation: str, client_tag: str | None = None) -> None:
-        super().__init__(message)
-        self.operation = operation
-        self.client_tag = client_tag
 
-
-class WriteOutcomeUnknownError(APIError):
+class WriteOutcomeUnknownError(_WriteError):
     """A write's outcome is unknown and reading the state could not tell: look before retrying.
 
     ``client_tag`` (for a create) is in the note of the SmartTrade, if one was created.
     """
-
-    def __init__(self, message: str, *, operation: str, client_tag: str | None = None) -> None:
-        super().__init__(message)
-        self.operation = operation
-        self.client_tag = client_tag
 
 
 class HedgeWaitError(ThreeCommasError):
@@ -380,6 +388,9 @@ class HedgeWaitError(ThreeCommasError):
     def __init__(self, message: str, status: HedgeStatus) -> None:
         super().__init__(message)
         self.status = status
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.status))
 
 
 class HedgeTimeoutError(HedgeWaitError, TimeoutError):
