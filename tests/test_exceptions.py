@@ -398,3 +398,31 @@ def test_wait_errors_pickle_with_their_status(cls: type[Any]) -> None:
     assert str(copy) == "tp1 not reached within 60 s (the trade is waiting_targets)"
     assert copy.status == status
     assert copy.status is not status
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "cls"),
+    [
+        (422, CREATE_422, th.UnprocessableEntityError),
+        (429, {"error": "plan_restriction", "error_description": "not on your plan"}, None),
+        (404, NOT_FOUND, th.NotFoundError),
+    ],
+)
+def test_status_errors_pickle_with_their_fields(
+    status: int, body: dict[str, Any], cls: type[Any] | None
+) -> None:
+    request = httpx.Request("POST", URL, headers={"Apikey": "[redacted]"})
+    response = httpx.Response(status, json=body, headers={"X-Request-Id": "req-1"}, request=request)
+    error = error_from_response(response)
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
+    assert type(copy) is (cls or th.RateLimitError)
+    assert (str(copy), copy.status_code, copy.error, copy.error_description) == (
+        str(error),
+        status,
+        body["error"],
+        body["error_description"],
+    )
+    assert copy.error_attributes == error.error_attributes
+    assert (copy.request_id, copy.response.json()) == ("req-1", body)
+    if status == 429:
+        assert copy.plan_restricted is True

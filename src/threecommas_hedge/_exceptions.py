@@ -128,6 +128,27 @@ class APIStatusError(APIError):
         """``error_attributes`` keyed by payload path, e.g. ``take_profit.steps[0].price.type``."""
         return error_fields(self.error_attributes)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        fields = (self.message, self.response, self.error, self.error_description)
+        return (_rebuild_status_error, (type(self), *fields, self.error_attributes))
+
+
+def _rebuild_status_error(
+    cls: type[APIStatusError],
+    message: str,
+    response: httpx.Response,
+    error: str | None,
+    error_description: str | None,
+    error_attributes: dict[str, list[str]],
+) -> APIStatusError:
+    return cls(
+        message,
+        response=response,
+        error=error,
+        error_description=error_description,
+        error_attributes=error_attributes,
+    )
+
 
 class BadRequestError(APIStatusError):
     """400: the request is malformed or invalid (often ``record_invalid`` with attributes)."""
