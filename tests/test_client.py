@@ -14,9 +14,18 @@ from urllib.parse import quote
 import httpx
 import pytest
 import respx
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import threecommas_hedge as th
 from threecommas_hedge import ThreeCommas
+from threecommas_hedge._base_client import encode_body, json_body
+from threecommas_hedge.models import (
+    FundsRequest,
+    SetNoteRequest,
+    SmartTradeCreate,
+    SmartTradeUpdate,
+)
 
 BASE = "https://api.3commas.io/public/api"
 TRADES = BASE + "/v2/smart_trades"
@@ -270,6 +279,113 @@ def test_timeouts_are_always_set(creds: dict[str, str], respx_mock: respx.MockRo
     assert default == {"connect": 10.0, "read": 10.0, "write": 10.0, "pool": 10.0}
     assert override == {"connect": 3.0, "read": 3.0, "write": 3.0, "pool": 3.0}
     assert copied == {"connect": 2.0, "read": 5.0, "write": 5.0, "pool": 5.0}
+
+
+# ---------------------------------------------------------------- request models, encoded once
+
+CREATE_BODY: dict[str, Any] = {
+    "account_id": 32455218,
+    "pair": "USDT_BTC",
+    "skip_enter_step": False,
+    "note": "hedge",
+    "leverage": {"enabled": True, "type": "isolated", "value": 3},
+    "position": {"type": "sell", "order_type": "market", "units": {"value": "1E+2"}},
+    "take_profit": {
+        "enabled": True,
+        "steps": [
+            {
+                "order_type": "limit",
+                "volume": "40.0",
+                "price": {"type": "ask", "value": "3.30980633289966e-05"},
+            },
+            {
+                "order_type": "limit",
+                "volume": "60",
+                "price": {"type": "last", "value": "0.000000000000000000000000000000000001"},
+                "trailing": {"enabled": True, "percent": "0.5"},
+            },
+        ],
+    },
+    "stop_loss": {
+        "enabled": True,
+        "breakeven": True,
+        "order_type": "market",
+        "conditional": {"price": {"type": "ask", "percent": "-3.30980633289966e-05"}},
+    },
+}
+MODEL_BODIES: list[tuple[type[Any], dict[str, Any]]] = [
+    (SmartTradeCreate, CREATE_BODY),
+    (SmartTradeUpdate, {"take_profit": CREATE_BODY["take_profit"]}),
+    (FundsRequest, {"order_type": "limit", "units": {"value": "0.04"}, "price": {"value": 7}}),
+    (SetNoteRequest, {"note": "é \u2028 \x7f \U0001f600"}),
+]
+
+
+def dict_path_bytes(model: Any) -> bytes:
+    """What the client sent for a model before it encoded models directly."""
+    return json.dumps(
+        model.model_dump(mode="json", exclude_none=True), separators=(",", ":"), ensure_ascii=True
+    ).encode("ascii")
+
+
+@pytest.mark.parametrize(("cls", "body"), MODEL_BODIES, ids=lambda v: getattr(v, "__name__", ""))
+def test_a_request_model_is_sent_as_the_bytes_of_its_dict(cls: type[Any], body: Any) -> None:
+    model = cls.model_validate(body)
+    assert encode_body(model) == dict_path_bytes(model)
+    assert encode_body(model) == encode_body(model.model_dump(mode="json", exclude_none=True))
+
+
+def test_model_decimals_are_sent_in_plain_notation() -> None:
+    sent = json.loads(encode_body(SmartTradeCreate.model_validate(CREATE_BODY)))
+    assert sent["position"]["units"] == {"value": "100"}
+    first, second = sent["take_profit"]["steps"]
+    assert first["volume"] == "40.0"
+    assert first["price"]["value"] == "0.0000330980633289966"
+    assert second["price"]["value"] == "0." + "0" * 35 + "1"
+    assert sent["stop_loss"]["conditional"]["price"]["percent"] == "-0.0000330980633289966"
+    assert "leverage" in sent and "instant" not in sent  # None fields are left out
+
+
+def test_a_model_pydantic_cannot_serialise_is_sent_as_json_dumps_would() -> None:
+    model = SetNoteRequest.model_construct(note="a lone surrogate \ud800")  # not validated
+    assert encode_body(model) == b'{"note":"a lone surrogate \\ud800"}' == dict_path_bytes(model)
+
+
+@settings(max_examples=150, deadline=None)
+@given(note=st.text(min_size=1, max_size=300))
+def test_any_note_is_sent_as_the_bytes_of_the_dict(note: str) -> None:
+    """DEL, control and astral characters come out as json.dumps escapes them."""
+    model = SetNoteRequest(note=note)
+    assert encode_body(model) == dict_path_bytes(model)
+
+
+@pytest.mark.parametrize("value", [{"account_id": 7, "pair": "x"}, [1], "text", None])
+def test_json_body_keeps_what_the_guard_reads(value: Any) -> None:
+    if value is None:
+        body = json_body(SmartTradeCreate.model_validate(CREATE_BODY))
+        assert dict(body.fields) == {"account_id": 32455218}
+    else:
+        body = json_body(value)
+        assert body.fields == (value if isinstance(value, dict) else {})
+    decoded = json.loads(body.content)
+    for name, item in body.fields.items():
+        assert decoded[name] == item
+    assert json_body(FundsRequest.model_validate(MODEL_BODIES[2][1])).fields == {}
+
+
+def test_a_model_as_json_is_sent_as_its_bytes_and_signed(
+    client: ThreeCommas,
+    respx_mock: respx.MockRouter,
+    creds: dict[str, str],
+    check_signature: Callable[..., bool],
+) -> None:
+    route = respx_mock.post(TRADES).mock(return_value=httpx.Response(201, json={"id": 1}))
+    model = SmartTradeCreate.model_validate(CREATE_BODY)
+    assert client.request("POST", "/v2/smart_trades", json=model) == {"id": 1}
+    request = route.calls.last.request
+    assert request.content == dict_path_bytes(model)
+    assert request.headers["Content-Type"] == "application/json"
+    assert check_signature(request, secret=creds["api_secret"])
 
 
 # ---------------------------------------------------------------- errors from the wire

@@ -26,6 +26,8 @@ from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx
+from pydantic import BaseModel
+from pydantic_core import PydanticSerializationError
 
 from ._constants import (
     ENV_API_KEY,
@@ -46,7 +48,7 @@ from ._exceptions import (
     ThreeCommasError,
     error_from_response,
 )
-from ._guard import ModeGuard
+from ._guard import ACCOUNT_FIELD, WRITE_METHODS, ModeGuard
 from ._logging import logger, setup_logging
 from ._ratelimit import RateLimiter, RateLimits
 from ._retry import retry_delay, should_retry
@@ -75,12 +77,27 @@ class ClientConfig:
 
 
 @dataclass(frozen=True)
+class JsonBody:
+    """A JSON body encoded once: ``content`` is what is sent and signed.
+
+    ``fields`` are the top-level members of ``content`` the mode guard reads, taken from the value
+    that was encoded so that the body is never decoded again: the whole object for a plain value,
+    only ``account_id`` (when sent) for a model.
+    """
+
+    content: bytes
+    fields: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class PreparedRequest:
-    """One API call ready to send: the request (unsigned), how to sign it, how often to retry."""
+    """One API call ready to send: the request (unsigned), how to sign it, how often to retry,
+    and its JSON body (None when it has none)."""
 
     request: httpx.Request
     auth: httpx.Auth
     max_retries: int
+    body: JsonBody | None = None
 
 
 @dataclass(frozen=True)
@@ -211,6 +228,17 @@ class BaseClient:
         GET sends ``params`` in the query; a write sends ``json`` as the body, or ``params`` in the
         query, never both. Pass the result to ``explain_signature`` to see what gets signed.
         """
+        return self._build(method, path, params=params, json=json, timeout=timeout)[0]
+
+    def _build(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, QueryValue | None] | None,
+        json: Any,
+        timeout: float | httpx.Timeout | None,
+    ) -> tuple[httpx.Request, JsonBody | None]:
         method = method.upper()
         if not path.startswith("/") or "?" in path or "#" in path:
             raise ValueError(
@@ -229,18 +257,19 @@ class BaseClient:
             "User-Agent": USER_AGENT,
             HEADER_FORCED_MODE: self._config.mode,
         }
-        content = None
+        body = None
         if json is not None:
-            content = encode_body(json)
+            body = json_body(json)
             headers["Content-Type"] = "application/json"
         limits = self._config.timeout if timeout is None else _check_timeout(timeout)
-        return httpx.Request(
+        request = httpx.Request(
             method,
             url,
             headers=headers,
-            content=content,
+            content=None if body is None else body.content,
             extensions={"timeout": limits.as_dict()},
         )
+        return request, body
 
     def _prepare(
         self,
@@ -253,13 +282,14 @@ class BaseClient:
         max_retries: int | None,
         auth: bool,
     ) -> PreparedRequest:
-        request = self.build_request(method, path, params=params, json=json, timeout=timeout)
+        request, body = self._build(method, path, params=params, json=json, timeout=timeout)
         return PreparedRequest(
             request=request,
             auth=self._config.auth if auth else httpx.Auth(),
             max_retries=(
                 self._config.max_retries if max_retries is None else _check_max_retries(max_retries)
             ),
+            body=body,
         )
 
     def _request_flow(self, prepared: PreparedRequest) -> Generator[PreparedRequest, Any, Any]:
@@ -269,9 +299,10 @@ class BaseClient:
         """
         request = prepared.request
         path = self._api_path(request)
-        if self._guard is not None:
+        if self._guard is not None and request.method in WRITE_METHODS:
+            body = prepared.body.fields if prepared.body is not None else {}
             yield from self._guard.check(
-                request.method, path, request.url.params, request.content, self._guard_read
+                request.method, path, request.url.params, body, self._guard_read
             )
         value = yield prepared
         if self._guard is not None:
@@ -405,10 +436,24 @@ def encode_query(params: Mapping[str, QueryValue | None]) -> str:
 
 
 def encode_body(payload: Any) -> bytes:
-    """Compact JSON bytes (ASCII); Decimals become plain-notation strings, floats are refused."""
-    return json.dumps(
-        _jsonable(payload), separators=(",", ":"), ensure_ascii=True, allow_nan=False
-    ).encode("ascii")
+    """Compact JSON bytes (ASCII); Decimals become plain-notation strings, floats are refused.
+
+    A pydantic model (a request body) is encoded straight from the model, None fields left out:
+    the same bytes as encoding its ``model_dump(mode="json", exclude_none=True)``.
+    """
+    return json_body(payload).content
+
+
+def json_body(payload: Any) -> JsonBody:
+    """``payload`` encoded once (see ``encode_body``), with the fields the mode guard reads."""
+    if isinstance(payload, BaseModel):
+        content = _model_json(payload)
+        return JsonBody(content, _model_guard_fields(payload, content))
+    data = _jsonable(payload)
+    content = json.dumps(data, separators=(",", ":"), ensure_ascii=True, allow_nan=False).encode(
+        "ascii"
+    )
+    return JsonBody(content, data if isinstance(data, dict) else {})
 
 
 def parse_body(response: httpx.Response) -> Any:
@@ -476,6 +521,26 @@ def _query_text(name: str, value: QueryValue) -> str:
     raise TypeError(
         f"query parameter {name!r}: expected str, int, Decimal or bool, got {type(value).__name__}"
     )
+
+
+def _model_json(model: BaseModel) -> bytes:
+    try:
+        content = model.__pydantic_serializer__.to_json(model, exclude_none=True, ensure_ascii=True)
+    except PydanticSerializationError:  # e.g. a lone surrogate, which json.dumps escapes
+        content = b"\x7f"
+    if b"\x7f" in content:  # json.dumps escapes DEL, pydantic does not: keep the bytes identical
+        content = json_body(model.model_dump(mode="json", exclude_none=True)).content
+    return content
+
+
+def _model_guard_fields(model: BaseModel, content: bytes) -> Mapping[str, Any]:
+    account_id = getattr(model, ACCOUNT_FIELD, None)
+    if account_id is None:  # None fields are not sent
+        return {}
+    if type(account_id) is int:  # sent as this very number
+        return {ACCOUNT_FIELD: account_id}
+    decoded = json.loads(content)  # any other type: what the bytes say
+    return decoded if isinstance(decoded, dict) else {}
 
 
 def _jsonable(value: Any) -> Any:

@@ -36,12 +36,14 @@ from typing import Any, Literal, TypeVar
 from ._exceptions import ThreeCommasError
 from .models.accounts import Account
 
-__all__ = ["ModeGuard", "ModeMismatchError", "WriteTarget", "write_target"]
+__all__ = ["ACCOUNT_FIELD", "ModeGuard", "ModeMismatchError", "WriteTarget", "write_target"]
 
 Mode = Literal["paper", "real"]
 _R = TypeVar("_R")
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ACCOUNT_FIELD = "account_id"
+"""The member of a JSON body (or the query parameter) that names the account written to."""
 READ_ONLY_ACCOUNT_ACTIONS = frozenset({"leverage_data"})
 """``/ver1/accounts/{id}/<action>`` paths sent as POST that only read (ACCOUNTS_READ)."""
 
@@ -81,10 +83,14 @@ class WriteTarget:
 
 
 def write_target(
-    method: str, path: str, query: Mapping[str, str], body: bytes, *, mode: str
+    method: str, path: str, query: Mapping[str, str], body: bytes | Mapping[str, Any], *, mode: str
 ) -> WriteTarget | None:
     """What a ``method`` request to the API ``path`` writes to, or None when it is no write or
-    names no account. Raises ModeMismatchError when an ``account_id`` is given but is no id."""
+    names no account. Raises ModeMismatchError when an ``account_id`` is given but is no id.
+
+    ``body`` is the body as sent, or its top-level JSON object when the caller has it already
+    decoded (the client keeps it from encoding: at least the ``account_id`` member, if sent).
+    """
     if method.upper() not in WRITE_METHODS:
         return None
     segments = path.strip("/").split("/")
@@ -99,10 +105,10 @@ def write_target(
         and (len(segments) == 3 or segments[3] not in READ_ONLY_ACCOUNT_ACTIONS)
     ):
         accounts.add(int(segments[2]))
-    named = [query["account_id"]] if "account_id" in query else []
-    parsed = _json(body)
-    if isinstance(parsed, dict) and "account_id" in parsed:
-        named.append(parsed["account_id"])
+    named = [query[ACCOUNT_FIELD]] if ACCOUNT_FIELD in query else []
+    parsed = body if isinstance(body, Mapping) else _json(body)
+    if isinstance(parsed, Mapping) and ACCOUNT_FIELD in parsed:
+        named.append(parsed[ACCOUNT_FIELD])
     for value in named:
         accounts.add(_account_id(value, mode))
     if not accounts and not trades:
@@ -138,10 +144,13 @@ class ModeGuard:
         method: str,
         path: str,
         query: Mapping[str, str],
-        body: bytes,
+        body: bytes | Mapping[str, Any],
         get: Callable[[str, Mapping[str, int]], _R],
     ) -> Generator[_R, Any, None]:
-        """Yield the reads needed (``get(path, params)``), then return, or raise to refuse."""
+        """Yield the reads needed (``get(path, params)``), then return, or raise to refuse.
+
+        ``body``: the body as sent, or its decoded top-level object (see ``write_target``).
+        """
         target = write_target(method, path, query, body, mode=self.mode)
         if target is None:
             return

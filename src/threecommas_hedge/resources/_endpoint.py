@@ -26,7 +26,11 @@ _MAX_ERRORS_SHOWN = 5
 
 @dataclass(frozen=True)
 class Endpoint(Generic[T]):
-    """A request to send and the parser of its 2xx body (``parse`` may raise ValidationError)."""
+    """A request to send and the parser of its 2xx body (``parse`` may raise ValidationError).
+
+    ``body`` is a validated request model (encoded once, when the request is built) or a
+    JSON-able value.
+    """
 
     method: str
     path: str
@@ -61,17 +65,12 @@ def list_of(item: type[T]) -> Callable[[Any], list[T]]:
 _LIST_ADAPTERS: dict[object, TypeAdapter[Any]] = {}
 
 
-def as_body(model: type[ModelT], payload: ModelT | Mapping[str, Any]) -> dict[str, Any]:
-    """``payload`` validated into ``model`` and dumped as the JSON body to send.
+def validated(model: type[ModelT], payload: ModelT | Mapping[str, Any]) -> ModelT:
+    """``payload`` as a ``model`` instance: the body to send.
 
     A plain dict is validated (pydantic ``ValidationError`` if it does not fit); a model instance
     of the right class is taken as is.
     """
-    return validated(model, payload).model_dump(mode="json", exclude_none=True)
-
-
-def validated(model: type[ModelT], payload: ModelT | Mapping[str, Any]) -> ModelT:
-    """``payload`` as a ``model`` instance (validated when given as a mapping)."""
     if isinstance(payload, model):
         return payload
     if isinstance(payload, Mapping):

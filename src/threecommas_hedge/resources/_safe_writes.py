@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+from threecommas_hedge.models.requests import SmartTradeCreate
 from threecommas_hedge.models.responses import SmartTrade
 
 from ._client_tag import client_tag_of, new_client_tag, tag_note
@@ -49,17 +50,17 @@ class CreatedSmartTrade(SmartTrade):
 
 def safe_create(client: BaseClient, endpoint: Endpoint[SmartTrade]) -> Flow[CreatedSmartTrade]:
     """``POST /v2/smart_trades`` with a client tag in the note, never creating twice."""
-    body: dict[str, Any] = dict(endpoint.body)
+    payload: SmartTradeCreate = endpoint.body
     tag = new_client_tag()
-    body["note"] = tag_note(body.get("note"), tag)
+    body = payload.model_copy(update={"note": tag_note(payload.note, tag)})
     post = Endpoint(endpoint.method, endpoint.path, _raw, body=body)
     recent = Endpoint(
         "GET",
         LIST_PATH,
         _raw,
         params={
-            "account_id": body["account_id"],
-            "pair": body["pair"],
+            "account_id": payload.account_id,
+            "pair": payload.pair,
             "status": "all",
             "order_by": "created_at",
             "order_direction": "DESC",

@@ -22,7 +22,7 @@ from threecommas_hedge.models.requests import (
 )
 from threecommas_hedge.models.responses import ReduceFundsInfo, SmartTrade, Trade
 
-from ._endpoint import Endpoint, Query, as_body, list_of
+from ._endpoint import Endpoint, Query, list_of, validated
 from ._pagination import AsyncPaginator, Paginator
 from ._params import MAX_PER_PAGE, check_id, check_per_page, utc_iso
 from ._resource import AsyncResource, SyncResource
@@ -63,7 +63,7 @@ FundsPayload = FundsRequest | Mapping[str, Any]
 def create_endpoint(payload: CreatePayload) -> Endpoint[SmartTrade]:
     """``POST /v2/smart_trades`` with the validated create body."""
     return Endpoint(
-        "POST", PATH, SmartTrade.model_validate, body=as_body(SmartTradeCreate, payload)
+        "POST", PATH, SmartTrade.model_validate, body=validated(SmartTradeCreate, payload)
     )
 
 
@@ -111,7 +111,7 @@ def _get(trade_id: int) -> Endpoint[SmartTrade]:
 
 
 def _update(trade_id: int, payload: UpdatePayload) -> Endpoint[SmartTrade]:
-    return _trade("PATCH", f"/{check_id(trade_id)}", as_body(SmartTradeUpdate, payload))
+    return _trade("PATCH", f"/{check_id(trade_id)}", validated(SmartTradeUpdate, payload))
 
 
 def _cancel(trade_id: int) -> Endpoint[SmartTrade]:
@@ -123,11 +123,11 @@ def _action(trade_id: int, action: str, body: Any = None) -> Endpoint[SmartTrade
 
 
 def _funds(trade_id: int, action: str, payload: FundsPayload) -> Endpoint[SmartTrade]:
-    return _action(trade_id, action, as_body(FundsRequest, payload))
+    return _action(trade_id, action, validated(FundsRequest, payload))
 
 
 def _set_note(trade_id: int, note: str) -> Endpoint[SmartTrade]:
-    return _action(trade_id, "set_note", as_body(SetNoteRequest, {"note": note}))
+    return _action(trade_id, "set_note", validated(SetNoteRequest, {"note": note}))
 
 
 def _reduce_funds_info(trade_id: int) -> Endpoint[ReduceFundsInfo]:
