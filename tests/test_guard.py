@@ -107,6 +107,18 @@ def test_write_target(
         assert target == WriteTarget(frozenset(expected[0]), frozenset(expected[1]))
 
 
+@pytest.mark.parametrize(
+    "body",
+    [b'{"account_id":21,"pair":"USDT_BTC"}', b'{"account_id":"21"}', b'{"pair":"x"}', b"[21]"],
+)
+@pytest.mark.parametrize("path", ["/v2/smart_trades", "/v2/smart_trades/5/add_funds"])
+def test_a_decoded_body_names_the_same_accounts_as_its_bytes(path: str, body: bytes) -> None:
+    decoded = json.loads(body)
+    fields = decoded if isinstance(decoded, dict) else {}
+    expected = write_target("POST", path, {}, body, mode="paper")
+    assert write_target("POST", path, {}, fields, mode="paper") == expected
+
+
 @pytest.mark.parametrize("value", ["abc", 1.5, True, None, [21]])
 def test_an_account_id_that_is_no_id_is_refused(value: object) -> None:
     body = json.dumps({"account_id": value}).encode()
@@ -149,6 +161,30 @@ def test_accounts_are_cached_for_the_ttl(clock: Clock) -> None:
     ]
     guard.forget_accounts()
     assert len(run(guard, "POST", "/v2/smart_trades", {"account_id": 11}, answers)) == 1
+
+
+def test_each_account_kind_is_derived_once_per_fetch(
+    clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    derived: list[int] = []
+    is_paper = th.Account.is_paper
+
+    def counting(account: th.Account) -> bool:
+        derived.append(account.id)
+        return bool(is_paper.fget(account))  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(th.Account, "is_paper", property(counting))
+    guard = ModeGuard("paper", clock=clock)
+    answers = {"/ver1/accounts?page=1": ALL}
+    for account_id in (11, 12, 11, 12, 11):
+        run(guard, "POST", "/v2/smart_trades", {"account_id": account_id}, answers)
+    assert sorted(derived) == [11, 12, 21, 22]  # the fetch derived each kind; checks reuse it
+    with pytest.raises(ModeMismatchError, match="real account"):
+        run(guard, "POST", "/v2/smart_trades", {"account_id": 21}, answers)
+    assert len(derived) == 4
+    clock.now = 60.0  # expired: fetched again, every kind derived again
+    run(guard, "POST", "/v2/smart_trades", {"account_id": 11}, answers)
+    assert len(derived) == 8
 
 
 def test_an_account_missing_from_the_cache_is_fetched_once_more(clock: Clock) -> None:

@@ -301,9 +301,8 @@ class BaseClient:
         path = self._api_path(request)
         if self._guard is not None and request.method in WRITE_METHODS:
             body = prepared.body.fields if prepared.body is not None else {}
-            yield from self._guard.check(
-                request.method, path, request.url.params, body, self._guard_read
-            )
+            query = request.url.params if request.url.query else {}
+            yield from self._guard.check(request.method, path, query, body, self._guard_read)
         value = yield prepared
         if self._guard is not None:
             self._guard.observe(path, value)

@@ -14,10 +14,10 @@ Rules (the same for every write path, including ``client.request()``):
   either direction fails before anything is sent.
 - An account the key cannot see (not in ``GET /ver1/accounts``) is refused.
 
-The account list is cached for ``ttl`` seconds (injectable clock); an id missing from a cached list
-triggers one fresh fetch. The SmartTrade -> account mapping never changes, so it is remembered from
-every SmartTrade the client sees (bounded); only a trade never seen costs one
-``GET /v2/smart_trades/{id}`` before the write.
+The account list, with each account's kind, is cached for ``ttl`` seconds (injectable clock); an
+id missing from a cached list triggers one fresh fetch. The SmartTrade -> account mapping never
+changes, so it is remembered from every SmartTrade the client sees (bounded); only a trade never
+seen costs one ``GET /v2/smart_trades/{id}`` before the write.
 
 The check is a generator: it yields the reads it needs (built by the caller's ``get``, sent by the
 caller's sync or async loop, which passes the decoded JSON back in) and raises
@@ -135,7 +135,7 @@ class ModeGuard:
         self._ttl = ttl
         self._clock = clock
         self._lock = threading.Lock()
-        self._accounts: dict[int, Account] = {}
+        self._accounts: dict[int, tuple[Account, Mode]] = {}  # with the kind, derived once
         self._fetched_at: float | None = None
         self._trade_accounts: dict[int, int] = {}
 
@@ -173,8 +173,9 @@ class ModeGuard:
             self._check_allowed(owner, what)
             account_ids.add(owner)
         for account_id in sorted(account_ids):
-            account = yield from self._account(account_id, get)
-            self._check_kind(account, what)
+            account, kind = yield from self._account(account_id, get)
+            if kind != self.mode:
+                self._refuse_kind(account, kind, what)
 
     def observe(self, path: str, value: Any) -> None:
         """Remember SmartTrade -> account from a decoded answer of a ``/v2/smart_trades`` path."""
@@ -203,13 +204,14 @@ class ModeGuard:
 
     def _account(
         self, account_id: int, get: Callable[[str, Mapping[str, int]], _R]
-    ) -> Generator[_R, Any, Account]:
+    ) -> Generator[_R, Any, tuple[Account, Mode]]:
+        """The account and its kind, from the cache while fresh, else from a fresh list."""
         with self._lock:
             fresh = self._fetched_at is not None and self._clock() - self._fetched_at < self._ttl
-            account = self._accounts.get(account_id) if fresh else None
-        if account is not None:
-            return account
-        accounts: dict[int, Account] = {}
+            cached = self._accounts.get(account_id) if fresh else None
+        if cached is not None:
+            return cached
+        accounts: dict[int, tuple[Account, Mode]] = {}
         for page in range(1, MAX_ACCOUNT_PAGES + 1):
             entries = yield get("/ver1/accounts", {"page": page, "per_page": ACCOUNTS_PAGE_SIZE})
             entries = entries if isinstance(entries, list) else []
@@ -217,21 +219,21 @@ class ModeGuard:
             for entry in entries:
                 parsed = _parse_account(entry)
                 if parsed is not None:
-                    accounts[parsed.id] = parsed
+                    accounts[parsed.id] = (parsed, "paper" if parsed.is_paper else "real")
             if len(entries) < ACCOUNTS_PAGE_SIZE or len(accounts) == known:
                 break
         with self._lock:
             self._accounts = accounts
             self._fetched_at = self._clock()
-        account = accounts.get(account_id)
-        if account is None:
+        found = accounts.get(account_id)
+        if found is None:
             raise ModeMismatchError(
                 f"refused a write to account {account_id}: it is not among the accounts this API "
                 "key can see (GET /ver1/accounts), so its kind cannot be checked",
                 account_id=account_id,
                 mode=self.mode,
             )
-        return account
+        return found
 
     def _check_allowed(self, account_id: int, what: str) -> None:
         allowed = self.allowed_account_ids
@@ -243,10 +245,7 @@ class ModeGuard:
                 mode=self.mode,
             )
 
-    def _check_kind(self, account: Account, what: str) -> None:
-        kind = "paper" if account.is_paper else "real"
-        if kind == self.mode:
-            return
+    def _refuse_kind(self, account: Account, kind: Mode, what: str) -> None:
         label = account.exchange_name or account.market_code or "unknown exchange"
         hint = (
             "create the client with mode='real' (and allowed_account_ids) to trade it"
