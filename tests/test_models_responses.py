@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from threecommas_hedge.models._types import parse_decimal
 from threecommas_hedge.models.accounts import Account, LeverageType
 from threecommas_hedge.models.market import CurrencyRates, CurrencyRatesWithLeverage, MarketInfo
 from threecommas_hedge.models.responses import (
@@ -581,7 +582,40 @@ def test_decimals_accept_exponents_numbers_and_floats_without_binary_noise(
     assert isinstance(trade.trigger_price, Decimal)
 
 
-@pytest.mark.parametrize("raw", ["abc", "NaN", "Infinity", True, [1]])
+def _by_hand(raw: Any) -> Decimal:
+    """The reading of an API decimal, recomputed: a float via its shortest repr, text stripped."""
+    value = (
+        Decimal(repr(raw))
+        if isinstance(raw, float)
+        else Decimal(raw.strip() if isinstance(raw, str) else raw)
+    )
+    assert value.is_finite()
+    return value
+
+
+_DECIMAL_INPUTS = st.one_of(
+    st.decimals(allow_nan=False, allow_infinity=False, places=36),
+    st.decimals(allow_nan=False, allow_infinity=False).map(lambda d: f" {d:e} "),
+    st.decimals(allow_nan=False, allow_infinity=False).map(str),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.integers(min_value=-(10**40), max_value=10**40),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(raw=_DECIMAL_INPUTS)
+def test_a_response_decimal_is_exactly_the_decimal_of_its_text(raw: Any) -> None:
+    """Same digits and exponent as ``Decimal(text)``, for every way the API sends a decimal."""
+    parsed = Trade.model_validate({"id": 1, "trigger_price": raw}).trigger_price
+    assert isinstance(parsed, Decimal)
+    assert parsed.as_tuple() == _by_hand(raw).as_tuple()
+    assert parsed.as_tuple() == parse_decimal(raw).as_tuple()  # the request models' reading
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["abc", "NaN", "Infinity", "-inf", Decimal("NaN"), float("inf"), True, False, [1], {}],
+)
 def test_a_decimal_that_is_no_decimal_is_refused(raw: Any) -> None:
     with pytest.raises(ValidationError, match="trigger_price"):
         Trade.model_validate({"id": 1, "trigger_price": raw})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import AllowInfNan, BeforeValidator, PlainSerializer
 
 
 def parse_decimal(value: Any) -> Any:
@@ -44,9 +44,18 @@ def format_decimal(value: Decimal) -> str:
     return "0" if text in {"-0", "-0.0"} else text
 
 
-ApiDecimal = Annotated[
-    Decimal,
-    BeforeValidator(parse_decimal),
-    PlainSerializer(format_decimal, return_type=str, when_used="json"),
-]
-"""A Decimal that parses API strings/numbers and serialises to a plain decimal string in JSON."""
+_PLAIN_IN_JSON = PlainSerializer(format_decimal, return_type=str, when_used="json")
+
+ApiDecimal = Annotated[Decimal, BeforeValidator(parse_decimal), _PLAIN_IN_JSON]
+"""A Decimal that parses API strings/numbers and serialises to a plain decimal string in JSON.
+
+Works in strict models too (the request bodies): the parsing is done before pydantic's check.
+"""
+
+ResponseDecimal = Annotated[Decimal, AllowInfNan(False), _PLAIN_IN_JSON]
+"""``ApiDecimal`` for the tolerant response models, parsed by pydantic itself (no Python call).
+
+Lax mode reads the same inputs to the same Decimal as ``parse_decimal``: strings (exponent
+notation, surrounding spaces), ints, Decimals, floats through their shortest repr; it refuses
+booleans, NaN and infinity.
+"""

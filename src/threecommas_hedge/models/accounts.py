@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import AliasChoices, Field, field_validator
 
-from ._types import ApiDecimal
+from ._types import ResponseDecimal
 from .responses import ApiDatetime, LeverageKind, ResponseModel
 
 __all__ = ["Account", "CurrencyAmount", "LeverageRange", "LeverageType"]
@@ -27,7 +27,7 @@ class CurrencyAmount(ResponseModel):
     """``{currency, amount}``: a balance or profit in the user's display currency."""
 
     currency: str | None = None
-    amount: ApiDecimal | None = None
+    amount: ResponseDecimal | None = None
 
 
 class Account(ResponseModel):
@@ -66,18 +66,18 @@ class Account(ResponseModel):
     include_in_summary: bool | None = None
     autobalance_enabled: bool | None = None
     last_auto_balance: ApiDatetime | None = None
-    btc_amount: ApiDecimal | None = None
-    usd_amount: ApiDecimal | None = None
-    day_profit_btc: ApiDecimal | None = None
-    day_profit_usd: ApiDecimal | None = None
-    day_profit_btc_percentage: ApiDecimal | None = None
-    day_profit_usd_percentage: ApiDecimal | None = None
-    btc_profit: ApiDecimal | None = None
-    usd_profit: ApiDecimal | None = None
-    btc_profit_percentage: ApiDecimal | None = None
-    usd_profit_percentage: ApiDecimal | None = None
-    total_btc_profit: ApiDecimal | None = None
-    total_usd_profit: ApiDecimal | None = None
+    btc_amount: ResponseDecimal | None = None
+    usd_amount: ResponseDecimal | None = None
+    day_profit_btc: ResponseDecimal | None = None
+    day_profit_usd: ResponseDecimal | None = None
+    day_profit_btc_percentage: ResponseDecimal | None = None
+    day_profit_usd_percentage: ResponseDecimal | None = None
+    btc_profit: ResponseDecimal | None = None
+    usd_profit: ResponseDecimal | None = None
+    btc_profit_percentage: ResponseDecimal | None = None
+    usd_profit_percentage: ResponseDecimal | None = None
+    total_btc_profit: ResponseDecimal | None = None
+    total_usd_profit: ResponseDecimal | None = None
     primary_display_currency_amount: CurrencyAmount | None = None
     primary_display_currency_profit: CurrencyAmount | None = None
     primary_display_currency_profit_percentage: CurrencyAmount | None = None
@@ -107,8 +107,8 @@ class Account(ResponseModel):
 class LeverageRange(ResponseModel):
     """Allowed leverage bounds ``{min, max}``; ``{}`` when the type takes no value."""
 
-    min: ApiDecimal | None = None
-    max: ApiDecimal | None = None
+    min: ResponseDecimal | None = None
+    max: ResponseDecimal | None = None
 
 
 class LeverageType(ResponseModel):
@@ -117,8 +117,8 @@ class LeverageType(ResponseModel):
     code: LeverageKind | None = None
     name: str | None = None
     can_set_leverage_value: bool | None = None
-    max_leverage: ApiDecimal | None = None
-    available_leverage_values: list[ApiDecimal] = Field(default_factory=list)
+    max_leverage: ResponseDecimal | None = None
+    available_leverage_values: list[ResponseDecimal] = Field(default_factory=list)
     valid: LeverageRange = Field(
         default_factory=LeverageRange, validation_alias=AliasChoices("valid", "value")
     )

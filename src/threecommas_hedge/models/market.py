@@ -10,7 +10,7 @@ from decimal import ROUND_FLOOR
 
 from pydantic import Field
 
-from ._types import ApiDecimal
+from ._types import ResponseDecimal
 from .accounts import LeverageType
 from .responses import ResponseModel
 from .rules import MarketRules
@@ -54,33 +54,37 @@ class MarketInfo(ResponseModel):
 class CurrencyRates(ResponseModel):
     """Ticker and trading rules of a pair (``GET /ver1/accounts/currency_rates``); all optional."""
 
-    last: ApiDecimal | None = None
-    bid: ApiDecimal | None = None
-    ask: ApiDecimal | None = None
-    orderbook_last: ApiDecimal | None = None
-    orderbook_bid: ApiDecimal | None = None
-    orderbook_ask: ApiDecimal | None = None
+    last: ResponseDecimal | None = None
+    bid: ResponseDecimal | None = None
+    ask: ResponseDecimal | None = None
+    orderbook_last: ResponseDecimal | None = None
+    orderbook_bid: ResponseDecimal | None = None
+    orderbook_ask: ResponseDecimal | None = None
     orderbook_price_currency: str | None = None
     strategy_name: str | None = None
     contract_strategy_name: str | None = None
     instrument_kind: str | None = Field(default=None, alias="instrumentKind")
-    min_price: ApiDecimal | None = Field(default=None, alias="minPrice")
-    max_price: ApiDecimal | None = Field(default=None, alias="maxPrice")
-    price_step: ApiDecimal | None = Field(default=None, alias="priceStep")
-    min_lot_size: ApiDecimal | None = Field(default=None, alias="minLotSize")
-    max_lot_size: ApiDecimal | None = Field(default=None, alias="maxLotSize")
-    lot_step: ApiDecimal | None = Field(default=None, alias="lotStep")
-    max_market_buy_amount: ApiDecimal | None = Field(default=None, alias="maxMarketBuyAmount")
-    max_market_sell_amount: ApiDecimal | None = Field(default=None, alias="maxMarketSellAmount")
-    min_market_buy_amount: ApiDecimal | None = Field(default=None, alias="minMarketBuyAmount")
-    min_market_sell_amount: ApiDecimal | None = Field(default=None, alias="minMarketSellAmount")
-    min_total: ApiDecimal | None = Field(default=None, alias="minTotal")
-    max_total: ApiDecimal | None = Field(default=None, alias="maxTotal")
-    min_market_total: ApiDecimal | None = Field(default=None, alias="minMarketTotal")
-    bid_multiplier_up: ApiDecimal | None = Field(default=None, alias="bidMultiplierUp")
-    bid_multiplier_down: ApiDecimal | None = Field(default=None, alias="bidMultiplierDown")
-    ask_multiplier_up: ApiDecimal | None = Field(default=None, alias="askMultiplierUp")
-    ask_multiplier_down: ApiDecimal | None = Field(default=None, alias="askMultiplierDown")
+    min_price: ResponseDecimal | None = Field(default=None, alias="minPrice")
+    max_price: ResponseDecimal | None = Field(default=None, alias="maxPrice")
+    price_step: ResponseDecimal | None = Field(default=None, alias="priceStep")
+    min_lot_size: ResponseDecimal | None = Field(default=None, alias="minLotSize")
+    max_lot_size: ResponseDecimal | None = Field(default=None, alias="maxLotSize")
+    lot_step: ResponseDecimal | None = Field(default=None, alias="lotStep")
+    max_market_buy_amount: ResponseDecimal | None = Field(default=None, alias="maxMarketBuyAmount")
+    max_market_sell_amount: ResponseDecimal | None = Field(
+        default=None, alias="maxMarketSellAmount"
+    )
+    min_market_buy_amount: ResponseDecimal | None = Field(default=None, alias="minMarketBuyAmount")
+    min_market_sell_amount: ResponseDecimal | None = Field(
+        default=None, alias="minMarketSellAmount"
+    )
+    min_total: ResponseDecimal | None = Field(default=None, alias="minTotal")
+    max_total: ResponseDecimal | None = Field(default=None, alias="maxTotal")
+    min_market_total: ResponseDecimal | None = Field(default=None, alias="minMarketTotal")
+    bid_multiplier_up: ResponseDecimal | None = Field(default=None, alias="bidMultiplierUp")
+    bid_multiplier_down: ResponseDecimal | None = Field(default=None, alias="bidMultiplierDown")
+    ask_multiplier_up: ResponseDecimal | None = Field(default=None, alias="askMultiplierUp")
+    ask_multiplier_down: ResponseDecimal | None = Field(default=None, alias="askMultiplierDown")
 
     @property
     def max_leverage(self) -> int | None:

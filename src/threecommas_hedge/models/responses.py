@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from ._types import ApiDecimal
+from ._types import ResponseDecimal
 
 __all__ = [
     "Amount",
@@ -154,8 +154,8 @@ class Status(ResponseModel):
 class Amount(ResponseModel):
     """The ``{value}`` wrapper used for units, prices and totals; a bare number is read as value."""
 
-    value: ApiDecimal | None = None
-    value_without_commission: ApiDecimal | None = None
+    value: ResponseDecimal | None = None
+    value_without_commission: ResponseDecimal | None = None
     editable: bool | None = None
 
     @model_validator(mode="before")
@@ -168,15 +168,15 @@ class PriceTarget(ResponseModel):
     """A target or trigger price: ``type`` (bid/ask/last), an absolute ``value`` or ``percent``."""
 
     type: PriceKind | None = None
-    value: ApiDecimal | None = None
-    percent: ApiDecimal | None = None
+    value: ResponseDecimal | None = None
+    percent: ResponseDecimal | None = None
 
 
 class Trailing(ResponseModel):
     """Trailing settings; the docs' ``editable`` spelling of the flag is accepted too."""
 
     enabled: bool | None = Field(default=None, validation_alias=AliasChoices("enabled", "editable"))
-    percent: ApiDecimal | None = None
+    percent: ResponseDecimal | None = None
 
 
 class StepData(ResponseModel):
@@ -213,7 +213,7 @@ class Leverage(ResponseModel):
 
     enabled: bool | None = None
     type: LeverageKind | None = None
-    value: ApiDecimal | None = None
+    value: ResponseDecimal | None = None
     type_editable: bool | None = None
 
 
@@ -238,8 +238,8 @@ class TakeProfitStep(ResponseModel):
     editable: bool | None = None
     units: Amount = Field(default_factory=Amount)
     price: PriceTarget = Field(default_factory=PriceTarget)
-    volume: ApiDecimal | None = None
-    total: ApiDecimal | None = None
+    volume: ResponseDecimal | None = None
+    total: ResponseDecimal | None = None
     trailing: Trailing = Field(default_factory=Trailing)
     status: Status = Field(default_factory=Status)
     closed_at: ApiDatetime | None = None
@@ -319,11 +319,11 @@ class MarketClose(ResponseModel):
 class CurrentPrice(ResponseModel):
     """Live ticker of the pair."""
 
-    bid: ApiDecimal | None = None
-    ask: ApiDecimal | None = None
-    last: ApiDecimal | None = None
-    quote_volume: ApiDecimal | None = None
-    day_change_percent: ApiDecimal | None = None
+    bid: ResponseDecimal | None = None
+    ask: ResponseDecimal | None = None
+    last: ResponseDecimal | None = None
+    quote_volume: ResponseDecimal | None = None
+    day_change_percent: ResponseDecimal | None = None
 
 
 class SmartTradeData(ResponseModel):
@@ -336,14 +336,14 @@ class SmartTradeData(ResponseModel):
     target_price_type: str | None = None
     orderbook_price_currency: str | None = None
     base_order_finished: bool | None = None
-    missing_funds_to_close: ApiDecimal | bool | None = Field(
+    missing_funds_to_close: ResponseDecimal | bool | None = Field(
         default=None, union_mode="left_to_right"
     )
-    liquidation_price: ApiDecimal | None = None
-    average_enter_price: ApiDecimal | None = None
-    average_close_price: ApiDecimal | None = None
-    average_enter_price_without_commission: ApiDecimal | None = None
-    average_close_price_without_commission: ApiDecimal | None = None
+    liquidation_price: ResponseDecimal | None = None
+    average_enter_price: ResponseDecimal | None = None
+    average_close_price: ResponseDecimal | None = None
+    average_enter_price_without_commission: ResponseDecimal | None = None
+    average_close_price_without_commission: ResponseDecimal | None = None
     panic_sell_available: bool | None = None
     add_funds_available: bool | None = None
     reduce_funds_available: bool | None = None
@@ -352,11 +352,11 @@ class SmartTradeData(ResponseModel):
     cancel_available: bool | None = None
     finished: bool | None = None
     base_position_step_finished: bool | None = None
-    entered_amount: ApiDecimal | None = None
-    entered_total: ApiDecimal | None = None
-    closed_amount: ApiDecimal | None = None
-    closed_total: ApiDecimal | None = None
-    commission: ApiDecimal | None = None
+    entered_amount: ResponseDecimal | None = None
+    entered_total: ResponseDecimal | None = None
+    closed_amount: ResponseDecimal | None = None
+    closed_total: ResponseDecimal | None = None
+    commission: ResponseDecimal | None = None
     created_at: ApiDatetime | None = Field(
         default=None, validation_alias=AliasChoices("created_at", "create_at")
     )
@@ -368,17 +368,17 @@ class SmartTradeData(ResponseModel):
 class Profit(ResponseModel):
     """Profit in quote (``volume``), USD, percent, and ``roe`` (futures only)."""
 
-    volume: ApiDecimal | None = None
-    usd: ApiDecimal | None = None
-    percent: ApiDecimal | None = None
-    roe: ApiDecimal | None = None
+    volume: ResponseDecimal | None = None
+    usd: ResponseDecimal | None = None
+    percent: ResponseDecimal | None = None
+    roe: ResponseDecimal | None = None
 
 
 class Margin(ResponseModel):
     """Margin in base (``amount``) and quote (``total``); empty on spot."""
 
-    amount: ApiDecimal | None = None
-    total: ApiDecimal | None = None
+    amount: ResponseDecimal | None = None
+    total: ResponseDecimal | None = None
 
 
 class SmartTrade(ResponseModel):
@@ -443,25 +443,25 @@ class Trade(ResponseModel):
     order_side: Side | None = None
     order_type: OrderType | None = None
     follow_price_type: PriceKind | None = None
-    initial_amount: ApiDecimal | None = None
-    initial_total: ApiDecimal | None = None
-    initial_price: ApiDecimal | None = None
-    order_price: ApiDecimal | None = None
-    average_price: ApiDecimal | None = None
-    realised_amount: ApiDecimal | None = None
-    realised_total: ApiDecimal | None = None
-    realised_percentage: ApiDecimal | None = None
-    realised_price: ApiDecimal | None = None
-    position_percentage: ApiDecimal | None = None
-    take_profit_percentage: ApiDecimal | None = None
-    trail_percentage: ApiDecimal | None = None
-    trail_value: ApiDecimal | None = None
+    initial_amount: ResponseDecimal | None = None
+    initial_total: ResponseDecimal | None = None
+    initial_price: ResponseDecimal | None = None
+    order_price: ResponseDecimal | None = None
+    average_price: ResponseDecimal | None = None
+    realised_amount: ResponseDecimal | None = None
+    realised_total: ResponseDecimal | None = None
+    realised_percentage: ResponseDecimal | None = None
+    realised_price: ResponseDecimal | None = None
+    position_percentage: ResponseDecimal | None = None
+    take_profit_percentage: ResponseDecimal | None = None
+    trail_percentage: ResponseDecimal | None = None
+    trail_value: ResponseDecimal | None = None
     trailing_enabled: bool | None = None
-    trailing_last_price: ApiDecimal | None = None
+    trailing_last_price: ResponseDecimal | None = None
     trailing_last_price_updated_at: ApiDatetime | None = None
     trigger_condition: TriggerCondition | None = None
-    trigger_price: ApiDecimal | None = None
-    trigger_price_percentage: ApiDecimal | None = None
+    trigger_price: ResponseDecimal | None = None
+    trigger_price_percentage: ResponseDecimal | None = None
     trigger_type: str | None = None
     created_at: ApiDatetime | None = None
     updated_at: ApiDatetime | None = None
@@ -472,7 +472,7 @@ class Trade(ResponseModel):
 class ReduceFundsInfo(ResponseModel):
     """``GET /v2/smart_trades/{id}/reduce_funds_info``: how much can be taken out (base units)."""
 
-    max_reduce_funds_amount: ApiDecimal
+    max_reduce_funds_amount: ResponseDecimal
 
 
 class ApiErrorBody(ResponseModel):
