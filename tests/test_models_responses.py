@@ -693,6 +693,20 @@ def test_null_objects_read_as_empty_and_status_may_be_a_string() -> None:
     assert trade.is_terminal
 
 
+def test_null_reads_as_empty_for_models_that_take_another_shape() -> None:
+    raw = _smart_trade(status=None, reduce_funds=None, position={"type": "Sell", "total": None})
+    trade = SmartTrade.model_validate(raw)
+    assert trade.status == Status() and trade.reduce_funds == ReduceFunds()
+    assert trade.position.total == Amount() and trade.position.type == "sell"
+
+
+def test_a_code_that_is_no_string_is_refused_naming_its_field() -> None:
+    with pytest.raises(ValidationError) as info:
+        SmartTrade.model_validate(_smart_trade(position={"type": ["sell"]}))
+    locs = {".".join(map(str, error["loc"])) for error in info.value.errors()}
+    assert locs == {"position.type.literal['buy','sell']", "position.type.str"}
+
+
 def test_timeout_enabled_may_be_numeric() -> None:
     raw = _smart_trade()
     raw["stop_loss"]["timeout"] = {"enabled": 1, "value": "30"}

@@ -21,9 +21,10 @@ from pydantic import (
     AfterValidator,
     AliasChoices,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
+    StringConstraints,
+    Tag,
     field_validator,
     model_validator,
 )
@@ -70,26 +71,23 @@ def _as_utc(value: datetime) -> datetime:
     return value.astimezone(timezone.utc)
 
 
-def _lower(value: Any) -> Any:
-    return value.lower() if isinstance(value, str) else value
-
-
 ApiDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 """ISO 8601 with any offset, or an epoch number (seconds; milliseconds above 2e10), as UTC."""
 
-_Code = BeforeValidator(_lower)
+_Code = Annotated[str, StringConstraints(to_lower=True), Tag("str")]
+"""A code as sent, folded to lower case (natively): a documented value in any case reads as its
+``Literal`` value, and a new value still parses. (The tag keeps ``str`` in error locations.)"""
 
-Side = Annotated[Literal["buy", "sell"] | str, _Code]
-OrderType = Annotated[Literal["market", "limit", "conditional"] | str, _Code]
-PriceKind = Annotated[Literal["bid", "ask", "last"] | str, _Code]
-PriceMode = Annotated[Literal["value", "percentage"] | str, _Code]
-LeverageKind = Annotated[Literal["cross", "isolated", "custom", "none"] | str, _Code]
-SmartTradeType = Annotated[
+Side = Literal["buy", "sell"] | _Code
+OrderType = Literal["market", "limit", "conditional"] | _Code
+PriceKind = Literal["bid", "ask", "last"] | _Code
+PriceMode = Literal["value", "percentage"] | _Code
+LeverageKind = Literal["cross", "isolated", "custom", "none"] | _Code
+SmartTradeType = (
     Literal["simple_buy", "simple_sell", "smart_trade", "smart_cover", "smart_sell", "smart_buy"]
-    | str,
-    _Code,
-]
-StatusCode = Annotated[
+    | _Code
+)
+StatusCode = (
     Literal[
         "created",
         "waiting_position",
@@ -106,16 +104,11 @@ StatusCode = Annotated[
         "trailing_activated",
         "smart_sell",
     ]
-    | str,
-    _Code,
-]
+    | _Code
+)
 """SmartTrade, position and step status values seen so far (reference section 11.3)."""
-TradePurpose = Annotated[
-    Literal["position", "take_profit", "stop_loss", "reduce_funds"] | str, _Code
-]
-TriggerCondition = Annotated[
-    Literal["greater", "less", "greater_or_equal", "less_or_equal"] | str, _Code
-]
+TradePurpose = Literal["position", "take_profit", "stop_loss", "reduce_funds"] | _Code
+TriggerCondition = Literal["greater", "less", "greater_or_equal", "less_or_equal"] | _Code
 
 TERMINAL_STATUSES = frozenset({"cancelled", "failed", "finished"})
 """``status.basic_type`` values of a SmartTrade that is done (``successfully_*`` too)."""
@@ -128,7 +121,8 @@ class ResponseModel(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _null_is_empty(cls, data: Any) -> Any:
+    def _shape(cls, data: Any) -> Any:
+        """``null`` reads as ``{}``; a model that takes another shape overrides this (one call)."""
         return {} if data is None else data
 
 
@@ -142,7 +136,9 @@ class Status(ResponseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _string_is_code(cls, data: Any) -> Any:
+    def _shape(cls, data: Any) -> Any:
+        if data is None:
+            return {}
         return {"type": data, "basic_type": data} if isinstance(data, str) else data
 
     @property
@@ -160,8 +156,10 @@ class Amount(ResponseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _scalar_is_value(cls, data: Any) -> Any:
-        return data if isinstance(data, dict) or data is None else {"value": data}
+    def _shape(cls, data: Any) -> Any:
+        if data is None:
+            return {}
+        return data if isinstance(data, dict) else {"value": data}
 
 
 class PriceTarget(ResponseModel):
@@ -301,7 +299,9 @@ class ReduceFunds(ResponseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _list_is_steps(cls, data: Any) -> Any:
+    def _shape(cls, data: Any) -> Any:
+        if data is None:
+            return {}
         return {"steps": data} if isinstance(data, list) else data
 
 
