@@ -117,7 +117,9 @@ TERMINAL_STATUSES = frozenset({"cancelled", "failed", "finished"})
 class ResponseModel(BaseModel):
     """Base of every inbound model: unknown fields kept, declared fields validated, lenient."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True, coerce_numbers_to_str=True)
+    model_config = ConfigDict(
+        extra="allow", populate_by_name=True, coerce_numbers_to_str=True, defer_build=True
+    )
 
     @model_validator(mode="before")
     @classmethod
