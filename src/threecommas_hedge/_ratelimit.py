@@ -207,7 +207,9 @@ class RateLimiter:
 
 def _earliest_slot(windows: list[_Window], start: float, margin: float) -> float:
     """The first time >= ``start`` that every window can take without breaking its limit."""
-    candidates = {start}
+    if all(_fits(window, start, margin) for window in windows):
+        return start  # the usual case, and the earliest candidate: no need to list the others
+    candidates: set[float] = set()
     for window in windows:
         span = window.budget.seconds + margin
         candidates.update(hit + span + _EPSILON for hit in window.hits if hit + span > start)
