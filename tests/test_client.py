@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import threecommas_hedge as th
 from threecommas_hedge import ThreeCommas
-from threecommas_hedge._base_client import encode_body, json_body
+from threecommas_hedge._base_client import _parsed_url, encode_body, json_body
 from threecommas_hedge.models import (
     FundsRequest,
     SetNoteRequest,
@@ -386,6 +386,16 @@ def test_a_model_as_json_is_sent_as_its_bytes_and_signed(
     assert request.content == dict_path_bytes(model)
     assert request.headers["Content-Type"] == "application/json"
     assert check_signature(request, secret=creds["api_secret"])
+
+
+def test_each_distinct_url_is_parsed_once(client: ThreeCommas) -> None:
+    _parsed_url.cache_clear()
+    first = client.build_request("GET", "/v2/smart_trades/7", params={"a": "b c"})
+    again = client.build_request("POST", "/v2/smart_trades/7", params={"a": "b c"})
+    other = client.build_request("GET", "/v2/smart_trades/8")
+    assert str(first.url) == str(again.url) == TRADES + "/7?a=b%20c"
+    assert str(other.url) == TRADES + "/8"
+    assert (_parsed_url.cache_info().hits, _parsed_url.cache_info().misses) == (1, 2)
 
 
 # ---------------------------------------------------------------- errors from the wire

@@ -264,7 +264,7 @@ class BaseClient:
         limits = self._config.timeout if timeout is None else _check_timeout(timeout)
         request = httpx.Request(
             method,
-            url,
+            _parsed_url(url),
             headers=headers,
             content=None if body is None else body.content,
             extensions={"timeout": limits.as_dict()},
@@ -567,6 +567,12 @@ def _decimal_text(value: Decimal) -> str:
     if not value.is_finite():
         raise ValueError(f"cannot send the non-finite decimal {value}")
     return format_decimal(value)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_url(url: str) -> httpx.URL:
+    """``httpx.URL(url)``, parsed once per distinct URL (immutable; parsing costs ~8 us)."""
+    return httpx.URL(url)
 
 
 def _refuse_constant(name: str) -> Any:
