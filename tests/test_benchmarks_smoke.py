@@ -219,7 +219,7 @@ def test_builder_benchmark_reports_rate_and_breakdown() -> None:
 def test_overhead_breakdown_names_each_step() -> None:
     figure = _bench("overhead").create_breakdown(number=5, repeat=1)
     labels = "\n".join(figure.details)
-    for step in ("model_dump", "encode_body", "HMAC", "mode guard", "typed SmartTrade"):
+    for step in ("create_endpoint", "encode_body", "HMAC", "mode guard", "typed SmartTrade"):
         assert step in labels
 
 
