@@ -790,3 +790,9 @@ def test_explain_raises_and_str_reports_when_not_buildable() -> None:
         "<HedgeBuilder 1 BTC on USDT_BTCUSDT: hedge ratio 0.5, market entry, 1 TP, SL unset, "
         "1x isolated>"
     )
+
+
+def test_market_rules_are_readable_back() -> None:
+    rules = MarketRules(price_step=D("0.1"), lot_step=D("0.001"), max_leverage=20)
+    assert base().rules(rules).market_rules == rules
+    assert base().market_rules == MarketRules()  # none given: nothing enforced

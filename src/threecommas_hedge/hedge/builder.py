@@ -377,6 +377,11 @@ class HedgeBuilder:
         return self._spec.pair
 
     @property
+    def market_rules(self) -> MarketRules:
+        """The exchange rules given with :meth:`rules` (all fields ``None`` when none were)."""
+        return self._spec.rules
+
+    @property
     def entry_reference(self) -> Decimal:
         """The price TP/SL are measured from: the spot price (market entry), the rounded limit
         price, or the rounded trigger (its limit price for a conditional limit entry)."""

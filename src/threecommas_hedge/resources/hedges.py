@@ -204,10 +204,6 @@ class _Deadline:
         )
 
 
-def _rules_of(builder: HedgeBuilder) -> MarketRules:
-    return builder._spec.rules  # the builder keeps no public accessor for its rules
-
-
 # --- sync -------------------------------------------------------------------------------------
 
 
@@ -311,7 +307,9 @@ class Hedges:
         holding and market rules."""
         payload = builder.build()
         trade = self._client.smart_trades.create(payload)
-        return Hedge(self._client, trade, builder.spot, rules=_rules_of(builder), fee_rate=fee_rate)
+        return Hedge(
+            self._client, trade, builder.spot, rules=builder.market_rules, fee_rate=fee_rate
+        )
 
     def get(
         self,
@@ -430,7 +428,7 @@ class AsyncHedges:
         payload = builder.build()
         trade = await self._client.smart_trades.create(payload)
         return AsyncHedge(
-            self._client, trade, builder.spot, rules=_rules_of(builder), fee_rate=fee_rate
+            self._client, trade, builder.spot, rules=builder.market_rules, fee_rate=fee_rate
         )
 
     async def get(
