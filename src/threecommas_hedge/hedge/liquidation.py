@@ -168,7 +168,7 @@ def liquidation_price(
             return None
         again = bracket_for(brackets, notional(price))
         if again == bracket:
-            return price
+            return _plain(price)
         tried.add(bracket)
         if again in tried:
             raise ValueError("leverage brackets give no stable liquidation price (check cum)")
@@ -189,7 +189,12 @@ def _bybit_linear(
         + bracket.maintenance_amount
     ) / quantity
     price = entry_price + cushion if side == "short" else entry_price - cushion
-    return price if price > 0 else None
+    return _plain(price) if price > 0 else None
+
+
+def _plain(price: Decimal) -> Decimal:
+    """A whole price without an exponent (``7.20E+4`` -> ``72000``); others unchanged."""
+    return price.quantize(_ONE) if price == price.to_integral_value() else price
 
 
 def _price_for_bracket(
