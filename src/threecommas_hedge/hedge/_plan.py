@@ -525,7 +525,7 @@ def _check_leverage_against_bracket(
     if rate > 0 and leverage * rate >= _ONE:
         raise HedgeValidationError(
             "leverage",
-            f"{leverage}x is at or above 1/MMR = {strip_zeros(_ONE / rate)}x of the bracket "
+            f"{leverage}x is at or above 1/MMR = {display_price(_ONE / rate)}x of the bracket "
             f"holding the {strip_zeros(notional)} notional (MMR {strip_zeros(rate * _HUNDRED)}%): "
             "the short would be liquidated at its own entry",
         )
