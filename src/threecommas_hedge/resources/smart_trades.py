@@ -26,7 +26,7 @@ from ._endpoint import Endpoint, Query, list_of, validated
 from ._pagination import AsyncPaginator, Paginator
 from ._params import MAX_PER_PAGE, check_id, check_per_page, utc_iso
 from ._resource import AsyncResource, SyncResource
-from ._safe_writes import CreatedSmartTrade, safe_close, safe_create, safe_funds
+from ._safe_writes import CreatedSmartTrade, safe_cancel, safe_close, safe_create, safe_funds
 
 __all__ = [
     "AsyncSmartTrades",
@@ -168,16 +168,19 @@ class SmartTrades(SyncResource):
         """The trades (orders) inside a SmartTrade."""
         return Trades(self._client)
 
-    def create(self, payload: CreatePayload) -> CreatedSmartTrade:
+    def create(self, payload: CreatePayload, *, client_tag: str | None = None) -> CreatedSmartTrade:
         """Create a SmartTrade, never twice.
 
         The note gets a client tag (the caller's note, up to 281 characters, is kept in front of
-        it). When the outcome is unknown (timeout, dropped connection, 5xx), the newest trades of
-        the account and pair are searched for the tag; the create is sent again, once, only if
-        none has it. Raises ``WriteNotAppliedError`` (nothing created) or
-        ``WriteOutcomeUnknownError`` (the state could not be read) when it cannot return one.
+        it). When the outcome is unknown (timeout, dropped connection, 5xx), the account and
+        pair's trades are searched for the tag, again and again over ``write_check_window``
+        seconds; the create is never sent again. Raises ``WriteOutcomeUnknownError`` (with the
+        ``client_tag``) when the trade is not seen, ``WriteNotAppliedError`` only when nothing
+        reached the server. Pass ``client_tag=error.client_tag`` to re-run: a trade with that tag
+        is looked for first and returned (``recovered``) instead of creating a second one.
         """
-        return self._client._run(safe_create(self._client, create_endpoint(payload)))
+        flow = safe_create(self._client, create_endpoint(payload), client_tag)
+        return self._client._run(flow)
 
     def get(self, id: int) -> SmartTrade:
         """One SmartTrade by id."""
@@ -225,18 +228,19 @@ class SmartTrades(SyncResource):
         return self._call(_update(id, payload))
 
     def cancel(self, id: int) -> SmartTrade:
-        """Cancel a SmartTrade (DELETE)."""
-        return self._call(_cancel(id))
+        """Cancel a SmartTrade (DELETE); already cancelling or ended is success (the trade)."""
+        return self._client._run(safe_cancel(self._client, _cancel(id), _get(id)))
 
     def close_by_market(self, id: int) -> SmartTrade:
-        """Close the whole SmartTrade with a market order; after an unknown outcome it is sent
-        again only if the trade is neither closing nor closed (see ``create``)."""
+        """Close the whole SmartTrade with a market order, never twice: after an unknown outcome
+        the trade is read until it shows closing or closed (see ``create``); already closing or
+        ended is success (the trade)."""
         flow = safe_close(self._client, _action(id, "close_by_market"), _get(id))
         return self._client._run(flow)
 
     def add_funds(self, id: int, payload: FundsPayload) -> SmartTrade:
-        """Add to the position (market, or limit with a price). Reads the trade's trades first,
-        so that after an unknown outcome it is sent again only if no new funds trade appeared."""
+        """Add to the position (market, or limit with a price), never twice. Reads the trade's
+        trades first, so that after an unknown outcome a new funds trade shows it was placed."""
         endpoint = _funds(id, "add_funds", payload)
         flow = safe_funds(self._client, "add_funds", endpoint, _list_trades(id), _get(id))
         return self._client._run(flow)
@@ -287,9 +291,12 @@ class AsyncSmartTrades(AsyncResource):
         """The trades (orders) inside a SmartTrade."""
         return AsyncTrades(self._client)
 
-    async def create(self, payload: CreatePayload) -> CreatedSmartTrade:
+    async def create(
+        self, payload: CreatePayload, *, client_tag: str | None = None
+    ) -> CreatedSmartTrade:
         """Create a SmartTrade, never twice (see ``SmartTrades.create``)."""
-        return await self._client._run(safe_create(self._client, create_endpoint(payload)))
+        flow = safe_create(self._client, create_endpoint(payload), client_tag)
+        return await self._client._run(flow)
 
     async def get(self, id: int) -> SmartTrade:
         """One SmartTrade by id."""
@@ -333,8 +340,8 @@ class AsyncSmartTrades(AsyncResource):
         return await self._call(_update(id, payload))
 
     async def cancel(self, id: int) -> SmartTrade:
-        """Cancel a SmartTrade (DELETE)."""
-        return await self._call(_cancel(id))
+        """Cancel a SmartTrade (see ``SmartTrades.cancel``)."""
+        return await self._client._run(safe_cancel(self._client, _cancel(id), _get(id)))
 
     async def close_by_market(self, id: int) -> SmartTrade:
         """Close the whole SmartTrade with a market order (see ``SmartTrades.close_by_market``)."""
