@@ -61,6 +61,10 @@ class ThreeCommas(BaseClient):
     clients); before any write the target account's kind must match ``mode`` and, if given, the
     account must be in ``allowed_account_ids``, else ``ModeMismatchError`` and nothing is sent.
     ``mode_guard=False`` switches that check off (tests against a server you control only).
+
+    Writes are never sent twice: when a write's answer is lost, the client looks for its effect
+    for ``write_check_window`` seconds (default 10), then raises ``WriteOutcomeUnknownError``.
+    Closing the client while a call runs ends that call with a library error.
     """
 
     def __init__(
