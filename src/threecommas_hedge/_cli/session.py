@@ -33,6 +33,7 @@ from threecommas_hedge._constants import (
     DEFAULT_BASE_URL,
     ENV_API_KEY,
     ENV_API_SECRET,
+    ENV_BASE_URL,
     ENV_PRIVATE_KEY,
 )
 
@@ -41,7 +42,6 @@ from .console import EXIT_USAGE, CliError
 if TYPE_CHECKING:
     from threecommas_hedge.testing import FakeThreeCommas
 
-ENV_BASE_URL = "THREECOMMAS_BASE_URL"
 FAKE_PAIR = "USDT_BTCUSDT"
 FAKE_PRICE = Decimal(60000)
 
