@@ -76,7 +76,8 @@ def test_plan_json_is_one_document_with_decimal_strings() -> None:
         "costs",
         "notes",
     }
-    body = SmartTradeCreate.model_validate(doc["payload"])
+    assert doc["payload"]["account_id"] is None  # no made-up id
+    body = SmartTradeCreate.model_validate({**doc["payload"], "account_id": 1})
     assert body.trade_type == "smart_cover"
     assert body.position.units.value == Decimal("0.5")
     assert body.stop_loss is not None and body.stop_loss.conditional is not None
@@ -85,7 +86,7 @@ def test_plan_json_is_one_document_with_decimal_strings() -> None:
     assert summary["quantity"] == "0.5" and isinstance(summary["entry"], str)
     assert summary["account_id"] is None
     assert summary["take_profits"][0]["price"] == "55000"
-    assert any("placeholder" in note for note in doc["notes"])
+    assert any("pass --account-id" in note for note in doc["notes"])
     by_price = {Decimal(row["price"]): row for row in doc["scenarios"]}
     tp_row = by_price[Decimal(55000)]
     assert Decimal(tp_row["net"]) == Decimal(-2500)
@@ -122,7 +123,7 @@ def test_plan_json_carries_the_given_account_and_options() -> None:
     assert [step.price.value for step in body.take_profit.steps] == [Decimal(2850), Decimal(2700)]
     assert [step.volume for step in body.take_profit.steps] == [Decimal(50), Decimal(50)]
     assert body.stop_loss is not None and body.stop_loss.breakeven is True
-    assert all("placeholder" not in note for note in doc["notes"])
+    assert all("--account-id" not in note for note in doc["notes"])
     assert doc["summary"]["account_id"] == 77
     # no costs: reward 0.5*150 + 0.5*300 = 225, risk 1*120 = 120
     gross = doc["risk_reward"]["gross"]
@@ -291,3 +292,15 @@ def test_help_lists_every_command() -> None:
 def test_no_arguments_shows_help_and_exits_2() -> None:
     code, out, err = run()
     assert code == 2 and "Usage" in out + err
+
+
+def test_plan_text_shows_no_made_up_account_id() -> None:
+    code, out, err = run("plan", *ARTICLE)
+    assert code == 0, err
+    assert '"account_id": null' in out
+    assert '"account_id": 1' not in out
+    assert "pass --account-id" in out
+    code, out, err = run("plan", *ARTICLE, "--account-id", "32000001")
+    assert code == 0, err
+    assert '"account_id": 32000001' in out
+    assert "pass --account-id" not in out

@@ -13,7 +13,7 @@ from typing import Any
 from threecommas_hedge.hedge.scenario import FUNDING_NOTE, RiskReward
 from threecommas_hedge.models._types import format_decimal
 
-from .planning import HedgePlan
+from .planning import NO_ACCOUNT_NOTE, HedgePlan
 
 _HUNDRED = Decimal(100)
 
@@ -29,9 +29,9 @@ def plan_document(plan: HedgePlan) -> dict[str, Any]:
     distance = plan.bare.liquidation_distance()
     notes = [text for text in plan.costed.warnings() if text != FUNDING_NOTE]
     if not plan.account_given:
-        notes.append("payload.account_id is a placeholder: pass --account-id")
+        notes.append(NO_ACCOUNT_NOTE)
     return {
-        "payload": plan.payload.model_dump(mode="json", exclude_none=True),
+        "payload": plan.payload_document(),
         "summary": {
             "direction": s.direction,
             "asset": s.asset,

@@ -20,7 +20,7 @@ def print_plan(console: Console, plan: HedgePlan) -> None:
     console.print(render.warnings(plan))
     console.print()
     console.print("[bold]Payload[/] (POST /v2/smart_trades)")
-    console.print(render.payload(plan.payload))
+    console.print(render.payload(plan))
     console.print()
     console.print(render.scenario_table(plan))
     console.print(render.costs_note(plan))
