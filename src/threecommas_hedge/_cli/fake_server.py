@@ -11,11 +11,11 @@ from typing import Annotated, Literal
 
 import typer
 
-from threecommas_hedge._constants import ENV_API_KEY, ENV_API_SECRET, ENV_PRIVATE_KEY
+from threecommas_hedge._constants import ENV_API_KEY, ENV_API_SECRET, ENV_BASE_URL, ENV_PRIVATE_KEY
 from threecommas_hedge.testing import FakeThreeCommas, serve
 
 from .console import EXIT_FAILURE, CliError, flag_error, make_console
-from .session import ENV_BASE_URL, FAKE_PAIR, FAKE_PRICE
+from .session import FAKE_PAIR, FAKE_PRICE
 
 
 def fake_server(
