@@ -310,3 +310,70 @@ def test_spinner_only_on_a_terminal() -> None:
     with waiting(Console(file=pipe, force_terminal=True, width=80), "Fetching things..."):
         pass
     assert pipe.getvalue() == ""
+
+
+def _entered_short(fake: FakeThreeCommas) -> int:
+    trade_id: int = create()["id"]
+    fake.set_price(PAIR, Decimal(59900))  # settle: the market entry fills
+    assert fake.smart_trade(trade_id)["status"]["type"] in ("waiting_targets", "ongoing")
+    return trade_id
+
+
+def test_cancel_of_an_entered_short_asks_first_and_sends_nothing_when_declined(
+    fake: FakeThreeCommas,
+) -> None:
+    trade_id = _entered_short(fake)
+    before = writes(fake)
+    code, _, err = run("cancel", str(trade_id), "--fake", input="n\n")
+    assert code == 1
+    assert "stays open" not in err and "no take profit or stop loss" in err
+    assert f"threecommas-hedge close {trade_id}" in err
+    assert writes(fake) == before
+
+
+def test_cancel_then_close_buys_the_open_short_back_once(fake: FakeThreeCommas) -> None:
+    trade_id = _entered_short(fake)
+    code, out, err = run("cancel", str(trade_id), "--fake", input="y\n")
+    assert code == 0, err
+    assert "stays open, not managed" in err and f"close {trade_id}" in err
+    fake.set_price(PAIR, Decimal(59900))
+    assert fake.smart_trade(trade_id)["status"]["type"] == "cancelled"
+
+    code, out, _ = run("show", str(trade_id), "--fake")
+    assert code == 0 and "position open, not managed" in out
+
+    code, out, err = run("close", str(trade_id), "--fake")
+    assert code == 0, err
+    buy = [r for r in fake.requests if r.method == "POST" and r.path == "/v2/smart_trades"][-1]
+    assert buy.json["instant"] is True
+    assert buy.json["position"]["type"] == "buy"
+    assert buy.json["position"]["order_type"] == "market"
+    assert Decimal(buy.json["position"]["units"]["value"]) == Decimal("0.5")
+    assert buy.json["pair"] == PAIR
+    assert buy.json["account_id"] == fake.smart_trade(trade_id)["account"]["id"]
+    assert f"cancelled SmartTrade {trade_id}" in buy.json["note"]
+    assert "Bought back" in out
+
+    posts = len([r for r in fake.requests if r.method == "POST"])
+    code, _, err = run("close", str(trade_id), "--fake")
+    assert code == 2 and "already bought back" in err
+    assert len([r for r in fake.requests if r.method == "POST"]) == posts  # never twice
+
+    code, out, _ = run("show", str(trade_id), "--fake")
+    assert code == 0 and "bought back by SmartTrade" in out and "not managed" not in out
+
+
+def test_cancel_with_yes_skips_the_question(fake: FakeThreeCommas) -> None:
+    trade_id = _entered_short(fake)
+    code, _, err = run("cancel", str(trade_id), "--fake", "--yes")
+    assert code == 0, err
+    assert ("DELETE", f"/v2/smart_trades/{trade_id}") in writes(fake)
+
+
+def test_watch_says_a_cancelled_short_is_open_and_not_managed(fake: FakeThreeCommas) -> None:
+    trade_id = _entered_short(fake)
+    assert run("cancel", str(trade_id), "--fake", "--yes")[0] == 0
+    fake.set_price(PAIR, Decimal(59900))
+    code, out, err = run("watch", str(trade_id), "--fake", "--once")
+    assert code == 0, err
+    assert "position open, not managed" in out

@@ -19,11 +19,12 @@ import typer
 from rich.console import Console
 
 from threecommas_hedge._exceptions import HedgeValidationError
-from threecommas_hedge.hedge.position import check_close
+from threecommas_hedge.hedge.position import check_close, status_of
 from threecommas_hedge.models import Account, SmartTrade
 from threecommas_hedge.resources.smart_trades import ListStatus
 
-from . import render, views
+from . import fmt, render, views
+from .buyback import buy_back_body, find_buy_back, unmanaged_quantity
 from .console import EXIT_FAILURE, EXIT_USAGE, CliError, flag_error, make_console, waiting
 from .options import HedgeFlags, JsonOption, parse_decimal, with_hedge_flags
 from .planning import plan_from_flags
@@ -181,7 +182,11 @@ def show(
         waiting(status, f"Fetching SmartTrade {trade_id}..."),
     ):
         trade = session.client.smart_trades.get(trade_id)
-    _print_trade(trade, as_json)
+        buy_back = find_buy_back(session.client, trade) if unmanaged_quantity(trade) else None
+    if as_json or buy_back is None:
+        _print_trade(trade, as_json)
+    else:
+        make_console().print(views.trade_view(trade, bought_back_by=buy_back.id))
 
 
 def edit(
@@ -262,10 +267,17 @@ def close(
     yes: YesOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Close a hedge now at market (the short is bought back; your spot stays)."""
+    """Close a hedge now at market (the short is bought back; your spot stays).
+
+    A cancelled hedge whose short is still open is bought back with a market buy of the
+    remaining units on the same account and pair (once: a second close finds it).
+    """
     with _session(fake, base_url, real) as (session, status):
         with waiting(status, f"Fetching SmartTrade {trade_id}..."):
             hedge = session.client.hedges.get(trade_id)
+        if unmanaged_quantity(hedge.trade) > 0:
+            _buy_back(session, status, hedge.trade, yes, as_json)
+            return
         try:
             check_close(hedge.trade)
         except HedgeValidationError as error:
@@ -276,6 +288,34 @@ def close(
     _print_trade(hedge.trade, as_json, f"[bold]Closing at market[/] ({_mode_line(session)})")
 
 
+def _buy_back(
+    session: Session, status: Console, trade: SmartTrade, yes: bool, as_json: bool
+) -> None:
+    """Buy back the short a cancel left open, unless that was done already."""
+    with waiting(status, "Looking for an earlier buy-back..."):
+        done = find_buy_back(session.client, trade)
+    if done is not None:
+        raise CliError(
+            f"close {trade.id}: the open short was already bought back by SmartTrade {done.id}",
+            EXIT_USAGE,
+        )
+    quantity = unmanaged_quantity(trade)
+    body = buy_back_body(trade, quantity)
+    if not as_json:
+        make_console().print(
+            f"SmartTrade {trade.id} is cancelled but its short of {fmt.number(quantity)} is "
+            f"still open: buying it back at market on account {body.account_id}."
+        )
+    _confirm_real(session, f"Buy back {fmt.number(quantity)} {trade.pair} at market", yes)
+    with waiting(status, "Buying back the open short..."):
+        created = session.client.smart_trades.create(body)
+    _print_trade(
+        created,
+        as_json,
+        f"[bold]Bought back[/] with SmartTrade {created.id} ({_mode_line(session)})",
+    )
+
+
 def cancel(
     trade_id: TradeId,
     fake: FakeOption = False,
@@ -284,12 +324,32 @@ def cancel(
     yes: YesOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Cancel a SmartTrade (an entered short stays open, unmanaged: `close` buys it back)."""
+    """Cancel a SmartTrade. An entered short stays open, unmanaged (asks first unless --yes);
+    `close` buys it back at market instead."""
     with _session(fake, base_url, real) as (session, status):
-        _confirm_real(session, f"Cancel SmartTrade {trade_id}", yes)
+        with waiting(status, f"Fetching SmartTrade {trade_id}..."):
+            before = session.client.smart_trades.get(trade_id)
+        open_short = status_of(before).open_quantity if not before.is_terminal else Decimal(0)
+        if open_short > 0 and not yes:
+            question = (
+                f"SmartTrade {trade_id} has a short of {fmt.number(open_short)} open: cancelling "
+                f"leaves it open on the exchange with no take profit or stop loss "
+                f"(`threecommas-hedge close {trade_id}` buys it back instead). Cancel anyway?"
+            )
+            if not typer.confirm(question, default=False, err=True):
+                raise CliError("not confirmed: nothing was sent", EXIT_FAILURE)
+        else:
+            _confirm_real(session, f"Cancel SmartTrade {trade_id}", yes)
         with waiting(status, f"Cancelling SmartTrade {trade_id}..."):
             trade = session.client.smart_trades.cancel(trade_id)
     _print_trade(trade, as_json, f"[bold]Cancelling[/] ({_mode_line(session)})")
+    if open_short > 0 and not as_json:
+        make_console(stderr=True).print(
+            f"The short of {fmt.number(open_short)} stays open, not managed: "
+            f"`threecommas-hedge close {trade_id}` buys it back at market.",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def accounts(

@@ -14,6 +14,7 @@ from threecommas_hedge.hedge.position import status_of
 from threecommas_hedge.models import Account, SmartTrade
 
 from . import fmt
+from .buyback import unmanaged_quantity
 
 _CLOSED_BY = {
     "take_profit": "take profit",
@@ -35,9 +36,13 @@ def _opt_price(value: Decimal | None) -> str:
     return "-" if value is None else fmt.price(value)
 
 
-def _status(trade: SmartTrade) -> str:
+def _status(trade: SmartTrade, bought_back_by: int | None = None) -> str:
     status = status_of(trade)
     title = trade.status.title or trade.status.code or "?"
+    if unmanaged_quantity(trade) > 0:
+        if bought_back_by is not None:
+            return f"{title} (open short bought back by SmartTrade {bought_back_by})"
+        return f"{title}: position open, not managed (`close {trade.id}` buys it back)"
     if status.closed_by is not None:
         return f"{title} ({_CLOSED_BY[status.closed_by]})"
     return title
@@ -79,8 +84,9 @@ def trade_table(trades: Iterable[SmartTrade]) -> Table:
     return table
 
 
-def trade_view(trade: SmartTrade) -> RenderableType:
-    """Everything about one SmartTrade a hedger checks."""
+def trade_view(trade: SmartTrade, bought_back_by: int | None = None) -> RenderableType:
+    """Everything about one SmartTrade a hedger checks (``bought_back_by``: the buy-back that
+    closed the short a cancel left open)."""
     status = status_of(trade)
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
@@ -89,7 +95,7 @@ def trade_view(trade: SmartTrade) -> RenderableType:
     grid.add_row("SmartTrade", f"{trade.id} {trade.pair} ({kind})")
     account = trade.account
     grid.add_row("Account", f"{account.id} {account.name or ''} ({account.type or '?'})".strip())
-    grid.add_row("Status", _status(trade))
+    grid.add_row("Status", _status(trade, bought_back_by))
     side = _SIDE.get(trade.position.type or "", trade.position.type or "?")
     units = trade.position.units.value
     entry = status.average_entry or trade.position.price.value

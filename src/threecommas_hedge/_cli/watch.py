@@ -25,6 +25,7 @@ from threecommas_hedge.hedge.position import MIN_POLL_SECONDS, HedgeTimeoutError
 from threecommas_hedge.resources.hedges import Hedge
 
 from . import fmt
+from .buyback import unmanaged_quantity
 from .console import flag_error, make_console, waiting
 from .options import parse_decimal
 from .session import BaseUrlOption, FakeOption, RealOption, Session, Target, connect
@@ -49,7 +50,9 @@ def hedge_table(hedge: Hedge, caption: str | None = None) -> Table:
     table.add_column(style="bold", no_wrap=True)
     table.add_column(justify="right", overflow="fold")
     stage = status.stage.replace("_", " ")
-    if status.closed_by is not None:
+    if unmanaged_quantity(trade) > 0:
+        stage = "position open, not managed"
+    elif status.closed_by is not None:
         stage += f" ({status.closed_by.replace('_', ' ')})"
     table.add_row("Status", f"{stage}: {trade.status.title or status.code or '?'}")
     price = market_price(trade)
