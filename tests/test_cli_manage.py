@@ -377,3 +377,22 @@ def test_watch_says_a_cancelled_short_is_open_and_not_managed(fake: FakeThreeCom
     code, out, err = run("watch", str(trade_id), "--fake", "--once")
     assert code == 0, err
     assert "position open, not managed" in out
+
+
+@pytest.mark.parametrize(
+    "command", ["list", "show", "accounts", "watch", "cancel", "close", "edit", "create"]
+)
+def test_real_help_promises_a_question_only_where_there_is_a_yes_flag(command: str) -> None:
+    code, out, _ = run(command, "--help", COLUMNS="200")
+    assert code == 0
+    real_line = next(line for line in out.splitlines() if "--real " in line and "│" in line)
+    has_yes = "--yes" in out.replace(real_line, "")
+    assert ("asks first unless --yes" in real_line) == has_yes
+    assert has_yes == (command in ("cancel", "close", "edit", "create"))
+
+
+def test_list_real_reads_without_asking(fake: FakeThreeCommas) -> None:
+    fake.add_account("futures", "real")
+    code, out, err = run("list", "--fake", "--real")
+    assert code == 0, err
+    assert "REAL mode" not in err and "No active SmartTrades (real mode" in out

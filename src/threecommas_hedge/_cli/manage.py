@@ -32,6 +32,7 @@ from .session import (
     BaseUrlOption,
     FakeOption,
     RealOption,
+    RealReadOption,
     Session,
     Target,
     YesOption,
@@ -142,7 +143,7 @@ def list_trades(
     limit: Annotated[int, typer.Option("--limit", help="At most this many.", min=1)] = 20,
     fake: FakeOption = False,
     base_url: BaseUrlOption = None,
-    real: RealOption = False,
+    real: RealReadOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """List your hedges (Smart Shorts), newest first."""
@@ -173,7 +174,7 @@ def show(
     trade_id: TradeId,
     fake: FakeOption = False,
     base_url: BaseUrlOption = None,
-    real: RealOption = False,
+    real: RealReadOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Show one SmartTrade: status, position, targets, liquidation, profit."""
@@ -355,7 +356,7 @@ def cancel(
 def accounts(
     fake: FakeOption = False,
     base_url: BaseUrlOption = None,
-    real: RealOption = False,
+    real: RealReadOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """List your connected exchange accounts (use a futures account id for `create`)."""

@@ -151,4 +151,11 @@ RealOption = Annotated[
     bool,
     typer.Option("--real", help="Real mode: trade real money (asks first unless --yes)."),
 ]
+RealReadOption = Annotated[
+    bool,
+    typer.Option(
+        "--real",
+        help="Real mode: read real-money accounts and trades (read only: nothing to confirm).",
+    ),
+]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]

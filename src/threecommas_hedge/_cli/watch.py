@@ -28,7 +28,7 @@ from . import fmt
 from .buyback import unmanaged_quantity
 from .console import flag_error, make_console, waiting
 from .options import parse_decimal
-from .session import BaseUrlOption, FakeOption, RealOption, Session, Target, connect
+from .session import BaseUrlOption, FakeOption, RealReadOption, Session, Target, connect
 
 __all__ = ["hedge_table", "watch"]
 
@@ -124,7 +124,7 @@ def watch(
     asset: Annotated[str, typer.Option("--asset", help="Asset held on spot.")] = "BTC",
     fake: FakeOption = False,
     base_url: BaseUrlOption = None,
-    real: RealOption = False,
+    real: RealReadOption = False,
 ) -> None:
     """Watch a hedge until it is closed: status, fills, targets and PnL (read only)."""
     if (spot_qty is None) != (spot_price is None):
