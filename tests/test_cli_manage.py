@@ -184,8 +184,8 @@ def test_real_mode_asks_first(fake: FakeThreeCommas) -> None:
 def test_the_mode_guard_refuses_a_paper_account_in_real_mode(fake: FakeThreeCommas) -> None:
     paper = create()["account"]["id"]
     code, _, err = run("create", "--fake", "--real", "--yes", *HEDGE, "--account-id", str(paper))
-    assert code == 1
-    assert err.startswith("Error: refused a write to account") and err.count("\n") == 1
+    assert code == 2  # the flag is wrong, not the API
+    assert err == f"Error: account {paper} is a paper account; drop --real\n"
     assert [r for r in fake.requests if r.method == "POST" and r.mode == "real"] == []
 
 
@@ -396,3 +396,26 @@ def test_list_real_reads_without_asking(fake: FakeThreeCommas) -> None:
     code, out, err = run("list", "--fake", "--real")
     assert code == 0, err
     assert "REAL mode" not in err and "No active SmartTrades (real mode" in out
+
+
+def test_real_mode_refusals_name_the_real_cause(fake: FakeThreeCommas) -> None:
+    paper_account = fake.smart_trade(create()["id"])["account"]["id"]
+    trade_id = create()["id"]
+    fake.add_account("futures", "real")
+    before = writes(fake)
+    code, _, err = run(
+        "create", "--fake", "--real", "--yes", *HEDGE, "--account-id", str(paper_account)
+    )
+    assert code == 2
+    assert err.strip() == f"Error: account {paper_account} is a paper account; drop --real"
+    code, _, err = run("show", str(trade_id), "--fake", "--real")
+    assert code == 2
+    assert err.strip() == f"Error: SmartTrade {trade_id} is a paper-mode trade; drop --real"
+    code, _, err = run("cancel", str(trade_id), "--fake", "--real", "--yes")
+    assert code == 2 and "paper-mode trade; drop --real" in err
+    assert writes(fake) == before
+
+
+def test_a_trade_missing_in_both_modes_stays_a_not_found_error(fake: FakeThreeCommas) -> None:
+    code, _, err = run("show", "99999999", "--fake")
+    assert code == 1 and "404" in err

@@ -18,7 +18,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from threecommas_hedge._exceptions import HedgeValidationError
+from threecommas_hedge._exceptions import HedgeValidationError, NotFoundError, ThreeCommasError
+from threecommas_hedge._guard import ModeMismatchError
 from threecommas_hedge.hedge.position import check_close, status_of
 from threecommas_hedge.models import Account, SmartTrade
 from threecommas_hedge.resources.smart_trades import ListStatus
@@ -37,16 +38,62 @@ from .session import (
     Target,
     YesOption,
     connect,
+    other_mode,
 )
 
 TradeId = Annotated[int, typer.Argument(help="SmartTrade id (see `list`).", min=1)]
 
 
 @contextmanager
-def _session(fake: bool, base_url: str | None, real: bool) -> Iterator[tuple[Session, Console]]:
+def _session(
+    fake: bool, base_url: str | None, real: bool, trade_id: int | None = None
+) -> Iterator[tuple[Session, Console]]:
+    """A session whose mode refusals name the real cause: an account or trade of the other
+    mode (``--real`` given or missing) rather than a bare 404 or "not among the accounts"."""
     target = Target(fake=fake, base_url=base_url, real=real)
     with connect(target) as session:
-        yield session, make_console(stderr=True)
+        try:
+            yield session, make_console(stderr=True)
+        except ModeMismatchError as error:
+            if error.account_id is None:
+                raise
+            hint = _other_mode_account(session, error.account_id)
+            if hint is None:
+                raise
+            raise CliError(hint, EXIT_USAGE) from None
+        except NotFoundError:
+            hint = None if trade_id is None else _other_mode_trade(session, trade_id)
+            if hint is None:
+                raise
+            raise CliError(hint, EXIT_USAGE) from None
+
+
+def _mode_fix(session: Session) -> str:
+    return "drop --real" if session.target.real else "add --real"
+
+
+def _other_mode_account(session: Session, account_id: int) -> str | None:
+    """Why a write to ``account_id`` was refused, when it is an account of the other mode."""
+    with other_mode(session) as client:
+        try:
+            found = any(account.id == account_id for account in client.accounts.list())
+        except ThreeCommasError:
+            return None
+    if not found:
+        return None
+    kind = "real" if session.target.real is False else "paper"
+    return f"account {account_id} is a {kind} account; {_mode_fix(session)}"
+
+
+def _other_mode_trade(session: Session, trade_id: int) -> str | None:
+    """Why SmartTrade ``trade_id`` was not found, when it is a trade of the other mode."""
+    with other_mode(session) as client:
+        try:
+            client.smart_trades.get(trade_id)
+        except ThreeCommasError:
+            return None
+    kind = "real" if session.target.real is False else "paper"
+    return f"SmartTrade {trade_id} is a {kind}-mode trade; {_mode_fix(session)}"
 
 
 def _confirm_real(session: Session, action: str, yes: bool) -> None:
@@ -179,7 +226,7 @@ def show(
 ) -> None:
     """Show one SmartTrade: status, position, targets, liquidation, profit."""
     with (
-        _session(fake, base_url, real) as (session, status),
+        _session(fake, base_url, real, trade_id) as (session, status),
         waiting(status, f"Fetching SmartTrade {trade_id}..."),
     ):
         trade = session.client.smart_trades.get(trade_id)
@@ -236,7 +283,7 @@ def edit(
         "stop_loss": sl,
         "stop_loss_percent": sl_percent,
     }
-    with _session(fake, base_url, real) as (session, status):
+    with _session(fake, base_url, real, trade_id) as (session, status):
         with waiting(status, f"Fetching SmartTrade {trade_id}..."):
             hedge = session.client.hedges.get(trade_id)
         try:
@@ -273,7 +320,7 @@ def close(
     A cancelled hedge whose short is still open is bought back with a market buy of the
     remaining units on the same account and pair (once: a second close finds it).
     """
-    with _session(fake, base_url, real) as (session, status):
+    with _session(fake, base_url, real, trade_id) as (session, status):
         with waiting(status, f"Fetching SmartTrade {trade_id}..."):
             hedge = session.client.hedges.get(trade_id)
         if unmanaged_quantity(hedge.trade) > 0:
@@ -327,7 +374,7 @@ def cancel(
 ) -> None:
     """Cancel a SmartTrade. An entered short stays open, unmanaged (asks first unless --yes);
     `close` buys it back at market instead."""
-    with _session(fake, base_url, real) as (session, status):
+    with _session(fake, base_url, real, trade_id) as (session, status):
         with waiting(status, f"Fetching SmartTrade {trade_id}..."):
             before = session.client.smart_trades.get(trade_id)
         open_short = status_of(before).open_quantity if not before.is_terminal else Decimal(0)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
@@ -118,6 +118,18 @@ def connect(target: Target) -> Iterator[Session]:
     finally:
         if http is not None:
             http.close()
+
+
+@contextmanager
+def other_mode(session: Session) -> Iterator[ThreeCommas]:
+    """A client like the session's in the other mode (paper <-> real), to explain a refusal."""
+    other = replace(session.target, real=not session.target.real)
+    if session.fake is not None:
+        with session.fake.client(mode=other.mode) as client:
+            yield client
+        return
+    with connect(other) as probe:
+        yield probe.client
 
 
 def _check_credentials() -> None:
