@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
@@ -16,6 +17,7 @@ from typer.core import TyperGroup
 
 from threecommas_hedge._exceptions import ThreeCommasError
 
+from . import config
 from .console import EXIT_FAILURE, CliError, make_console
 from .demo import demo
 from .errors import describe
@@ -81,6 +83,40 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+@app.callback()
+def _settings(
+    ctx: typer.Context,
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Config file with option defaults in profiles "
+            "(default: $XDG_CONFIG_HOME/threecommas-hedge/config.toml).",
+            metavar="PATH",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            envvar="THREECOMMAS_PROFILE",
+            help="Use the [profile.NAME] table of the config file over its [default] table.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Hedge a spot holding with a 3Commas Smart Short (paper unless --real)."""
+    settings = config.load(config_file, profile)
+    if settings:
+        group: Any = ctx.command
+        source = str(config_file or config.default_path())
+        ctx.default_map = config.default_map(settings, group.commands, source)
+
+
 app.command("demo")(demo)
 app.command("plan")(plan)
 app.command("create")(create)
