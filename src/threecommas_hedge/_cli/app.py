@@ -21,7 +21,7 @@ from . import config
 from .console import EXIT_FAILURE, CliError, make_console
 from .demo import demo
 from .errors import describe
-from .fake_server import fake_server
+from .fake_server import fake_price, fake_server
 from .manage import accounts, cancel, close, create, edit, list_trades, show
 from .plan import plan
 from .watch import watch
@@ -128,6 +128,7 @@ app.command("cancel")(cancel)
 app.command("watch")(watch)
 app.command("accounts")(accounts)
 app.command("fake-server")(fake_server)
+app.command("fake-price")(fake_price)
 
 
 def main() -> None:
