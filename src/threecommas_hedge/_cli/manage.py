@@ -372,8 +372,10 @@ def cancel(
     yes: YesOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Cancel a SmartTrade. An entered short stays open, unmanaged (asks first unless --yes);
-    `close` buys it back at market instead."""
+    """Cancel a SmartTrade (an entered short stays open, unmanaged: `close` buys it back).
+
+    Cancelling a hedge whose short has entered asks first, even in paper mode, unless --yes.
+    """
     with _session(fake, base_url, real, trade_id) as (session, status):
         with waiting(status, f"Fetching SmartTrade {trade_id}..."):
             before = session.client.smart_trades.get(trade_id)

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
-from . import chart, render
 from .console import make_console
-from .document import plan_document
 from .options import HedgeFlags, JsonOption, PlotOption, with_hedge_flags
-from .planning import HedgePlan, plan_from_flags
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .planning import HedgePlan
 
 
 def print_plan(console: Console, plan: HedgePlan) -> None:
     """The review, the payload, the scenario table and the payoff chart."""
+    from . import chart, render
+
     console.print(render.review(plan))
     console.print(render.warnings(plan))
     console.print()
@@ -35,6 +39,10 @@ def plan(as_json: JsonOption = False, plot: PlotOption = None, *, flags: HedgeFl
     No account and no network: nothing is sent. Example (the article's hedge):
     threecommas-hedge plan --spot-qty 1 --price 60000 --ratio 0.5 --tp 55000 --sl 61800
     """
+    from . import chart  # the library loads only when the command runs, not for --help
+    from .document import plan_document
+    from .planning import plan_from_flags
+
     if plot is not None:
         chart.require_matplotlib()
     hedge = plan_from_flags(flags)
