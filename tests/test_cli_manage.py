@@ -91,7 +91,7 @@ def test_create_list_show_edit_close_round_trip(fake: FakeThreeCommas) -> None:
     code, out, _ = run("show", str(trade_id), "--fake", "--json")
     assert code == 0 and json.loads(out)["status"]["type"] == "finished"
     code, out, _ = run("list", "--fake", "--status", "finished")
-    assert code == 0 and out.count(str(trade_id)) == 1 and "Finished" in out
+    assert code == 0 and out.count(str(trade_id)) == 1 and "closed at market" in out
 
 
 def test_the_trade_follows_the_market_between_commands(fake: FakeThreeCommas) -> None:
@@ -419,3 +419,24 @@ def test_real_mode_refusals_name_the_real_cause(fake: FakeThreeCommas) -> None:
 def test_a_trade_missing_in_both_modes_stays_a_not_found_error(fake: FakeThreeCommas) -> None:
     code, _, err = run("show", "99999999", "--fake")
     assert code == 1 and "404" in err
+
+
+def test_list_names_the_number_of_steps_and_keeps_each_trade_on_one_line(
+    fake: FakeThreeCommas,
+) -> None:
+    two_steps = (*SIZE, "--price", "60000", "--tp", "57000:50", "--tp", "55000", "--sl", "61800")
+    trade_id = create(hedge=two_steps)["id"]
+    code, out, _ = run("list", "--fake")
+    assert code == 0
+    line = next(line for line in out.splitlines() if line.startswith(str(trade_id)))
+    assert "57,000 (of 2)" in line and " +1" not in line
+    rows = [line for line in out.splitlines() if line[:1].isdigit()]
+    assert len(rows) == 1  # the status column never wraps onto a second line
+
+
+def test_show_hides_the_client_tag_and_an_empty_note(fake: FakeThreeCommas) -> None:
+    trade_id = create()["id"]
+    assert "[tch:" in (fake.smart_trade(trade_id)["note"] or "")
+    code, out, _ = run("show", str(trade_id), "--fake")
+    assert code == 0
+    assert "Note" not in out and "tch:" not in out
