@@ -61,6 +61,16 @@ class HedgePlan:
         return document
 
     @property
+    def breakeven_with_fees(self) -> Decimal | None:
+        """Where spot + hedge net zero counting the fees only (no funding)."""
+        return self.costed.model_copy(update={"funding_rate": Decimal(0)}).breakeven_price()
+
+    @property
+    def breakeven_with_costs(self) -> Decimal | None:
+        """Where spot + hedge net zero counting the fees and the funding over the holding days."""
+        return self.costed.breakeven_price()
+
+    @property
     def risk(self) -> RiskReward:
         """Reward at the take profits and risk at the stop, before fees and funding."""
         return self.bare.risk_reward()
