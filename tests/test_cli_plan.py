@@ -367,3 +367,14 @@ def test_one_breakeven_labelled_alike_in_text_and_json() -> None:
     code, text, _ = run("plan", *ARTICLE, "--funding-rate", "0")
     assert code == 0
     assert f"Net zero at  {fees_only:,} with fees (spot + hedge)" in text
+
+
+def test_review_shows_the_margin_and_what_the_wallet_keeps_free() -> None:
+    code, out, err = run("plan", *ARTICLE, "--leverage", "3")
+    assert code == 0, err
+    assert "Margin       10,000.00 initial margin (notional / 3x)" in out  # 0.5 x 60,000 / 3
+    args = ["--leverage", "4", "--margin", "cross", "--wallet-balance", "20000"]
+    code, out, err = run("plan", *ARTICLE, *args)
+    assert code == 0, err
+    flat = " ".join(out.split())
+    assert "7,500.00 initial margin (notional / 4x); leaves 12,500.00 of 20,000.00 free" in flat

@@ -51,6 +51,7 @@ def review(plan: HedgePlan) -> RenderableType:
         f" of the holding (notional {fmt.price(s.notional)})",
     )
     grid.add_row("Leverage", f"{s.leverage}x {s.margin}")
+    grid.add_row("Margin", margin_text(plan))
     if not s.take_profits:
         grid.add_row("Take profit", "none")
     for number, tp in enumerate(s.take_profits, start=1):
@@ -95,6 +96,18 @@ def _estimates(grid: Table, plan: HedgePlan) -> None:
     breakeven = breakeven_text(plan)
     if breakeven is not None:
         grid.add_row("Net zero at", breakeven)
+
+
+def margin_text(plan: HedgePlan) -> str:
+    """The initial margin the short ties up and, with a wallet balance, what it leaves free."""
+    s = plan.summary
+    margin = s.notional / Decimal(s.leverage)
+    text = f"{fmt.money(margin).lstrip('+')} initial margin (notional / {s.leverage}x)"
+    wallet = plan.bare.wallet_balance
+    if wallet is not None:
+        free = wallet - margin
+        text += f"; leaves {fmt.money(free).lstrip('+')} of {fmt.money(wallet).lstrip('+')} free"
+    return text
 
 
 def breakeven_text(plan: HedgePlan) -> str | None:
