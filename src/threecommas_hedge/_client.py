@@ -31,7 +31,7 @@ from ._base_client import (
     RateLimitOption,
     closed_error,
 )
-from ._constants import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._exceptions import APIError
 from .resources import (
     Accounts,
@@ -51,7 +51,8 @@ class ThreeCommas(BaseClient):
 
     Credentials: ``api_key`` with ``api_secret`` (HMAC key) or ``private_key`` (RSA key, PEM),
     each falling back to ``THREECOMMAS_API_KEY``, ``THREECOMMAS_API_SECRET``,
-    ``THREECOMMAS_PRIVATE_KEY``. Every request carries ``Forced-Mode: paper`` unless
+    ``THREECOMMAS_PRIVATE_KEY``; ``base_url`` falls back to ``THREECOMMAS_BASE_URL``, then the
+    official API. Every request carries ``Forced-Mode: paper`` unless
     ``mode="real"``. ``timeout`` is in seconds (or an ``httpx.Timeout``) and never unlimited.
     ``http_client`` lends an ``httpx.Client`` (its transport, pool and event hooks are used; its
     base URL, default headers, params and timeout are not).
@@ -73,7 +74,7 @@ class ThreeCommas(BaseClient):
         api_key: str | None = None,
         api_secret: str | bytes | None = None,
         private_key: str | bytes | None = None,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         mode: Mode = "paper",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -218,7 +219,7 @@ class AsyncThreeCommas(BaseClient):
         api_key: str | None = None,
         api_secret: str | bytes | None = None,
         private_key: str | bytes | None = None,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         mode: Mode = "paper",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,

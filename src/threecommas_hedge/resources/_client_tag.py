@@ -29,6 +29,7 @@ __all__ = [
     "client_tag_of",
     "new_client_tag",
     "tag_note",
+    "without_client_tag",
 ]
 
 _TAG = re.compile(r"\[tch:([0-9a-f]{12})\]")
@@ -68,6 +69,11 @@ def tag_note(note: str | None, tag: str) -> str:
             f"{TAG_SUFFIX_LENGTH} of the API's {MAX_NOTE_LENGTH} carry the client tag",
         )
     return f"{text} [tch:{tag}]" if text else f"[tch:{tag}]"
+
+
+def without_client_tag(note: str | None) -> str:
+    """The note as the caller wrote it: every client tag removed (``""`` when nothing is left)."""
+    return _TAG_WITH_SPACE.sub("", note or "").strip()
 
 
 def client_tag_of(note: str | None) -> str | None:
