@@ -407,6 +407,65 @@ async def test_funds_that_show_late_are_found_and_never_sent_twice(
     assert trades_of(fake, trade_id, "position") == 2
 
 
+@pytest.fixture
+def two_steps(fake: FakeThreeCommas, account_id: int) -> tuple[int, list[int]]:
+    """A short with two take-profit steps: its id and the steps' trade ids."""
+    body = hedge(account_id)
+    body["take_profit"]["steps"] = [
+        {"order_type": "limit", "volume": "50", "price": {"value": "55000"}},
+        {"order_type": "limit", "volume": "50", "price": {"value": "54000"}},
+    ]
+    with fake.client() as client:
+        created = client.smart_trades.create(body)
+    fake.requests.clear()
+    return created.id, [step.id for step in created.take_profit.steps if step.id is not None]
+
+
+def step_status(fake: FakeThreeCommas, trade_id: int, step_id: int) -> str:
+    with fake.client() as client:
+        trades = client.request("GET", f"/v2/smart_trades/{trade_id}/trades")
+    return str(next(trade["status"] for trade in trades if trade["id"] == step_id))
+
+
+async def test_closing_one_step_whose_answer_is_lost_is_found_and_never_sent_twice(
+    fake: FakeThreeCommas, two_steps: tuple[int, list[int]], api: Api
+) -> None:
+    trade_id, (step, _) = two_steps
+    path = f"/v2/smart_trades/{trade_id}/trades/{step}/close_by_market"
+    fake.lag(reads=2)
+    fake.fail_next("timeout", after_commit=True, method="POST", path=path)
+    result = await api.call("smart_trades.trades.close_by_market", trade_id, step)
+    assert result.id == trade_id
+    assert posts(fake, path) == 1
+    fake.lag()
+    fake.advance(1)
+    assert step_status(fake, trade_id, step) in ("panic_sell_pending", "finished")
+
+
+async def test_cancelling_one_step_retried_after_it_was_applied_is_success(
+    fake: FakeThreeCommas, two_steps: tuple[int, list[int]], api: Api
+) -> None:
+    trade_id, (step, _) = two_steps
+    path = f"/v2/smart_trades/{trade_id}/trades/{step}"
+    fake.fail_next(503, after_commit=True, method="DELETE", path=path)
+    result = await api.call("smart_trades.trades.cancel", trade_id, step)
+    assert result.id == trade_id
+    assert [r.status for r in fake.requests if r.method == "DELETE"] == [503, 403]
+    assert step_status(fake, trade_id, step) == "cancelled"
+
+
+async def test_a_step_write_not_seen_is_unknown(
+    fake: FakeThreeCommas, two_steps: tuple[int, list[int]], api: Api
+) -> None:
+    trade_id, (step, _) = two_steps
+    path = f"/v2/smart_trades/{trade_id}/trades/{step}/close_by_market"
+    fake.fail_next(502, method="POST", path=path)
+    with pytest.raises(WriteOutcomeUnknownError):
+        await api.call("smart_trades.trades.close_by_market", trade_id, step)
+    assert posts(fake, path) == 1
+    assert step_status(fake, trade_id, step) == "order_placed"
+
+
 # ---------------------------------------------------------------- closing the client
 
 

@@ -1,4 +1,4 @@
-"""Create, close_by_market, cancel and add/reduce funds as reconciled flows (see ``_reconcile``).
+"""Create, close, cancel and add/reduce funds as reconciled flows (see ``_reconcile``).
 
 How each one tells, after an unknown outcome, whether it took effect (looking again and again
 over the client's ``write_check_window``, never sending again):
@@ -12,6 +12,8 @@ over the client's ``write_check_window``, never sending again):
 - **close_by_market**, **cancel**: the check reads the SmartTrade; closing or closed (cancelling
   or cancelled, or finished) means done. Both are idempotent: a refusal because it is already
   done is success.
+- **one trade's close_by_market / cancel** (``trades``): the check lists the SmartTrade's trades
+  and reads that trade's status; idempotent like the above.
 - **add_funds / reduce_funds**: the trades of the SmartTrade are read *before* the write; the check
   reads them again, and a new trade of the matching purpose (``position`` for add, ``reduce_funds``
   for reduce) means the funds order was placed. This costs one read per call.
@@ -35,7 +37,14 @@ from ._reconcile import Flow, Window, endpoint_flow, look, reconciled
 if TYPE_CHECKING:
     from threecommas_hedge._base_client import BaseClient
 
-__all__ = ["CreatedSmartTrade", "safe_cancel", "safe_close", "safe_create", "safe_funds"]
+__all__ = [
+    "CreatedSmartTrade",
+    "safe_cancel",
+    "safe_close",
+    "safe_create",
+    "safe_funds",
+    "safe_trade_write",
+]
 
 LIST_PATH = "/v2/smart_trades"
 PER_PAGE = 100
@@ -48,6 +57,11 @@ FundsAction = Literal["add_funds", "reduce_funds"]
 _PURPOSE: dict[FundsAction, str] = {"add_funds": "position", "reduce_funds": "reduce_funds"}
 _CLOSING = frozenset({"panic_sell_pending"})
 _CANCELLING = frozenset({"cancellation_pending"})
+TradeAction = Literal["close_by_market", "cancel"]
+_TRADE_DONE: dict[TradeAction, frozenset[str]] = {
+    "close_by_market": frozenset({"panic_sell_pending", "finished"}),
+    "cancel": frozenset({"cancelled"}),
+}
 
 
 class CreatedSmartTrade(SmartTrade):
@@ -143,6 +157,39 @@ def _idempotent(
     )
 
 
+def safe_trade_write(
+    client: BaseClient,
+    action: TradeAction,
+    write: Endpoint[SmartTrade],
+    trades: Endpoint[Any],
+    get: Endpoint[SmartTrade],
+    trade_id: int,
+) -> Flow[SmartTrade]:
+    """Close or cancel one trade of a SmartTrade, never sent twice; already done is success.
+
+    The check lists the SmartTrade's ``trades`` and reads the status of ``trade_id`` (closing or
+    finished for a close, cancelled for a cancel); a SmartTrade that ended counts as done too.
+    """
+    raw_trades = Endpoint(trades.method, trades.path, _raw, params=trades.params)
+    done = _TRADE_DONE[action]
+
+    def send() -> Flow[SmartTrade]:
+        return (yield from endpoint_flow(client, write))
+
+    def check() -> Flow[SmartTrade | None]:
+        entities = yield from endpoint_flow(client, raw_trades)
+        codes = {
+            _status_code(entity.get("status"))
+            for entity in (entities if isinstance(entities, list) else [])
+            if isinstance(entity, dict) and entity.get("id") == trade_id
+        }
+        parent = yield from endpoint_flow(client, get)
+        return parent if codes & done or parent.is_terminal else None
+
+    operation = f"{write.method} {write.path}"
+    return reconciled(operation, send, check, window=Window.of(client), idempotent=True)
+
+
 def safe_funds(
     client: BaseClient,
     action: FundsAction,
@@ -213,6 +260,11 @@ def _trade_ids(purpose: str, entities: Any) -> set[int]:
         and entity.get("trade_purpose") == purpose
         and isinstance(entity.get("id"), int)
     }
+
+
+def _status_code(status: Any) -> Any:
+    """A trade's status code: a plain string, or the ``type`` of a status object."""
+    return status.get("type") if isinstance(status, dict) else status
 
 
 def _raw(data: Any) -> Any:

@@ -12,7 +12,7 @@ import builtins
 import functools
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from threecommas_hedge.models.requests import (
     FundsRequest,
@@ -25,8 +25,20 @@ from threecommas_hedge.models.responses import ReduceFundsInfo, SmartTrade, Trad
 from ._endpoint import Endpoint, Query, list_of, validated
 from ._pagination import AsyncPaginator, Paginator
 from ._params import MAX_PER_PAGE, check_id, check_per_page, utc_iso
+from ._reconcile import Flow
 from ._resource import AsyncResource, SyncResource
-from ._safe_writes import CreatedSmartTrade, safe_cancel, safe_close, safe_create, safe_funds
+from ._safe_writes import (
+    CreatedSmartTrade,
+    TradeAction,
+    safe_cancel,
+    safe_close,
+    safe_create,
+    safe_funds,
+    safe_trade_write,
+)
+
+if TYPE_CHECKING:
+    from threecommas_hedge._base_client import BaseClient
 
 __all__ = [
     "AsyncSmartTrades",
@@ -153,6 +165,16 @@ def _cancel_trade(smart_trade_id: int, trade_id: int) -> Endpoint[SmartTrade]:
     return Endpoint("DELETE", _trades_path(smart_trade_id, trade_id), SmartTrade.model_validate)
 
 
+def _trade_write(
+    client: BaseClient, action: TradeAction, smart_trade_id: int, trade_id: int
+) -> Flow[SmartTrade]:
+    write = (_close_trade if action == "close_by_market" else _cancel_trade)(
+        smart_trade_id, trade_id
+    )
+    trades, get = _list_trades(smart_trade_id), _get(smart_trade_id)
+    return safe_trade_write(client, action, write, trades, get, trade_id)
+
+
 def _id_of(trade: SmartTrade) -> int:
     return trade.id
 
@@ -272,12 +294,15 @@ class Trades(SyncResource):
         return self._call(_list_trades(smart_trade_id))
 
     def close_by_market(self, smart_trade_id: int, trade_id: int) -> SmartTrade:
-        """Close one take-profit trade at market; returns the whole SmartTrade."""
-        return self._call(_close_trade(smart_trade_id, trade_id))
+        """Close one take-profit trade at market; returns the whole SmartTrade. Never sent twice;
+        already closing or closed is success (see ``SmartTrades.close_by_market``)."""
+        flow = _trade_write(self._client, "close_by_market", smart_trade_id, trade_id)
+        return self._client._run(flow)
 
     def cancel(self, smart_trade_id: int, trade_id: int) -> SmartTrade:
-        """Cancel one trade (cancelling the last TP step or the SL cancels the SmartTrade)."""
-        return self._call(_cancel_trade(smart_trade_id, trade_id))
+        """Cancel one trade (cancelling the last TP step or the SL cancels the SmartTrade);
+        already cancelled is success."""
+        return self._client._run(_trade_write(self._client, "cancel", smart_trade_id, trade_id))
 
 
 # --- async --------------------------------------------------------------------------------------
@@ -381,9 +406,11 @@ class AsyncTrades(AsyncResource):
         return await self._call(_list_trades(smart_trade_id))
 
     async def close_by_market(self, smart_trade_id: int, trade_id: int) -> SmartTrade:
-        """Close one take-profit trade at market; returns the whole SmartTrade."""
-        return await self._call(_close_trade(smart_trade_id, trade_id))
+        """Close one take-profit trade at market (see ``Trades.close_by_market``)."""
+        flow = _trade_write(self._client, "close_by_market", smart_trade_id, trade_id)
+        return await self._client._run(flow)
 
     async def cancel(self, smart_trade_id: int, trade_id: int) -> SmartTrade:
-        """Cancel one trade (cancelling the last TP step or the SL cancels the SmartTrade)."""
-        return await self._call(_cancel_trade(smart_trade_id, trade_id))
+        """Cancel one trade (see ``Trades.cancel``)."""
+        flow = _trade_write(self._client, "cancel", smart_trade_id, trade_id)
+        return await self._client._run(flow)
