@@ -348,3 +348,11 @@ def test_altcoin_hedge_refused_then_fixed_with_brackets_and_lower_leverage() -> 
     summary = big.leverage(20, brackets=brackets).stop_loss(price=D("0.1232")).summary()
     assert summary.liquidation_price == lp
     assert summary.stop_loss is not None and summary.stop_loss.price < lp - D("0.0012")
+
+
+def test_bybit_altcoin_100x_and_no_inverse_scenario() -> None:
+    # 500,000 DOGE short at 0.12, 100x: WB 600, MMR 1/(2L) = 0.5% valued at the entry (300)
+    summary = doge().leverage(100, exchange="bybit").summary()
+    assert summary.liquidation_price == D("0.12") + (D(600) - D(300)) / D(500000)  # 0.1206
+    with pytest.raises(ValueError, match="linear"):
+        paying("0", exchange="bybit", contract_size=D(100))

@@ -171,6 +171,8 @@ class HedgeScenario(BaseModel):
     def _levels_make_sense(self) -> HedgeScenario:
         if self.margin == "cross" and self.wallet_balance is None:
             raise ValueError("cross margin needs wallet_balance (the whole futures wallet)")
+        if self.exchange == "bybit" and self.contract_size is not None:
+            raise ValueError("exchange 'bybit' is the linear formula: no contract_size")
         for price, volume in self.take_profits:
             if not _ZERO < price < self.entry_price:
                 raise ValueError(f"take profit {price} must be below the short's entry price")
