@@ -277,6 +277,7 @@ def live_target(
     rules: MarketRules,
     trailing_entry: bool = False,
     liquidation: Decimal | None = None,
+    liquidation_buffer: Decimal = Decimal("0.01"),
 ) -> Target:
     """A new take-profit or stop-loss trigger for a live short, by the builder's rules.
 
@@ -284,7 +285,8 @@ def live_target(
     rounded down to the tick (the safe side of a short's buys); a trailing entry still pending
     takes percents only. The side is checked against ``reference``, the price the order works
     from (the market price once the short is open, else the entry): a take profit below it, a stop
-    loss above it and below ``liquidation`` when known. So a stop may move below the entry to lock
+    loss above it and at least ``liquidation_buffer`` x ``entry`` below ``liquidation`` when known
+    (the builder's default buffer, 1 %). So a stop may move below the entry to lock
     in profit, which the builder, measuring from the entry, refuses for a new trade.
     """
     level, move = _inputs.price_or_percent(prefix, price, percent)
@@ -306,11 +308,15 @@ def live_target(
             raise HedgeValidationError(
                 field, f"a short's stop loss must be above {reference} (got {target.price})"
             )
-        if liquidation is not None and target.price >= liquidation:
+        buffer = liquidation_buffer * entry
+        if liquidation is not None and target.price > liquidation - buffer:
+            where = "at or beyond" if target.price >= liquidation else "inside the buffer before"
             raise HedgeValidationError(
                 field,
-                f"the stop at {target.price} is at or beyond the liquidation price "
-                f"{display_price(liquidation)}: it would never fire",
+                f"the stop at {target.price} is {where} the liquidation price "
+                f"{display_price(liquidation)}; the liquidation buffer is "
+                f"{strip_zeros(liquidation_buffer * _HUNDRED)}% of the entry "
+                f"({display_price(buffer)}): it might never fire",
             )
     return target
 
