@@ -226,7 +226,10 @@ def test_stop_loss_beyond_liquidation_is_refused() -> None:
 
 
 def test_stop_loss_before_liquidation_builds_and_cross_is_not_checked() -> None:
-    assert body_of(base().leverage(50).stop_loss(price=D("60500")))["leverage"]["value"] == 50
+    # 20x, MMR 2.5%: LP = (1,500 + 30,000) / (0.5 x 1.025) = 61,463.41; buffer 600 -> at most 60,863
+    assert body_of(base().leverage(20).stop_loss(price=D("60800")))["leverage"]["value"] == 20
+    # 50x without brackets: LP 60,594.06 minus the 600 buffer is below the entry, no stop fits
+    refused(base().leverage(50).stop_loss(price=D("60500")).build, "stop_loss.price", "buffer")
     cross = base().leverage(50, margin="cross").stop_loss(price=D("61800"))
     assert body_of(cross)["leverage"] == {"enabled": True, "type": "cross", "value": 50}
     assert cross.summary().liquidation_price is None
@@ -249,13 +252,14 @@ def test_high_leverage_without_stop_loss_explains_liquidation() -> None:
 
 def test_brackets_change_the_liquidation_estimate() -> None:
     brackets = [LeverageBracket(D("0"), D("0.004"), D("0"))]
-    builder = base().leverage(50, brackets=brackets).stop_loss(price=D("60700"))
+    # LP = (600 + 30,000) / (0.5 x 1.004) = 60,956.18; the 1% buffer allows a stop up to 60,356
+    builder = base().leverage(50, brackets=brackets).stop_loss(price=D("60300"))
     summary = builder.summary()
     assert summary.liquidation_price == short_liquidation(D("0.5"), D("60000"), 50, D("0.004"))
     assert summary.brackets_given
     assert summary.maintenance_margin_rate is None
     assert "brackets given" in builder.explain()
-    refused(base().leverage(50).stop_loss(price=D("60700")).build, "stop_loss.price", "liq")
+    refused(base().leverage(50).stop_loss(price=D("60300")).build, "stop_loss.price", "liq")
 
 
 # -- entries ----------------------------------------------------------------------------------
@@ -572,7 +576,8 @@ def test_limit_stop_loss() -> None:
         "conditional": {"price": {"type": "ask", "value": "61800"}},
     }
     default = body_of(base().stop_loss(price=D("61800"), order_type="limit"))
-    assert default["stop_loss"]["price"] == {"value": "61800"}
+    # no limit_price: the trigger plus the 0.5% slippage allowance, 61,800 x 1.005
+    assert default["stop_loss"]["price"] == {"value": "62109"}
     below = base().stop_loss(price=D("61800"), order_type="limit", limit_price=D("61700"))
     refused(below.build, "stop_loss.limit_price", "below the trigger")
 
@@ -749,7 +754,9 @@ def test_summary_is_data() -> None:
     assert s.stop_loss is not None
     assert (s.stop_loss.price, s.stop_loss.distance_percent) == (D("61800"), D(3))
     assert (s.leverage, s.margin) == (2, "isolated")
-    expected_lp = short_liquidation(D("0.333"), D("60000"), 2, D("0.01"))
+    # no brackets: the conservative MMR 1/(2L) = 25% at 2x
+    expected_lp = short_liquidation(D("0.333"), D("60000"), 2, D("0.25"))
+    assert expected_lp == D(72000)
     assert s.liquidation_price == expected_lp
     assert s.liquidation_distance_percent == (expected_lp - 60000) / 60000 * 100
 
@@ -775,8 +782,10 @@ def test_explain_lists_every_decision() -> None:
         "61800 (+3.00% from entry), conditional market on ask, trailing, timeout 60s",
         "Breakeven:     on",
         "1x isolated",
-        "~118811.88 (+98.02% from entry",
-        "MMR 1%",
+        # 1x, MMR 1/(2L) = 50%: (30,000 + 30,000) / (0.5 x 1.5) = 80,000
+        "~80000 (+33.33% from entry",
+        "MMR 50%",
+        "conservative estimate; pass the market's brackets for the exact price",
     ):
         assert fragment in text, fragment
 

@@ -31,6 +31,7 @@ _BUILD_FIELDS = (
     "conditional_entry",
     "limit_entry",
     "move_to_breakeven",
+    "trailing_take_profit",  # a trailing step that is not the farthest once sorted
 )
 
 
@@ -199,6 +200,10 @@ def test_built_payloads_are_valid_short_bodies(case: Case) -> None:
         assert 1 <= len(steps) <= 8
         assert sum(step.volume for step in steps) == 100
         assert all(step.trailing is None for step in steps[:-1])
+        # nearest-first: a short's steps go out highest price first
+        assert [seen.price for seen in summary.take_profits] == sorted(
+            (seen.price for seen in summary.take_profits), reverse=True
+        )
         for step, seen in zip(steps, summary.take_profits, strict=True):
             assert seen.price < entry
             if step.price.value is not None:
@@ -224,7 +229,8 @@ def test_built_payloads_are_valid_short_bodies(case: Case) -> None:
             assert stop.price.value >= sl_price
             prices.append(stop.price.value)
         if summary.liquidation_price is not None:
-            assert sl_price < summary.liquidation_price
+            # the default 1% liquidation buffer of the entry
+            assert sl_price <= summary.liquidation_price - entry / 100
         assert bool(stop.breakeven) == summary.breakeven
     if case.margin == "cross":
         assert summary.liquidation_price is None

@@ -55,7 +55,7 @@ def test_demo_replays_the_article_offline() -> None:
         "55,000 for 100%",
         "61,800 (+3.00%)",
         "Risk/reward",
-        "Liquidation  ~118,811.88",
+        "Liquidation  ~80,000",  # 1x, no brackets: MMR 50%, (30,000 + 30,000) / (0.5 x 1.5)
         '"type": "sell"',
     ):
         assert text in out

@@ -71,7 +71,7 @@ def test_create_list_show_edit_close_round_trip(fake: FakeThreeCommas) -> None:
     assert code == 0
     assert f"{trade_id} USDT_BTCUSDT (smart_cover)" in out
     assert "short 0.5 (market entry at 60,000)" in out
-    assert "~118,811.88" in out
+    assert "~80,000" in out  # 1x, no brackets: MMR 1/(2L) = 50%, 60,000 / (0.5 x 1.5)
 
     code, out, err = run("edit", str(trade_id), "--fake", "--tp", "54000", "--sl", "62500")
     assert code == 0, err

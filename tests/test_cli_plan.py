@@ -45,8 +45,10 @@ def test_plan_reviews_the_article_hedge() -> None:
     # risk 0.5*1800=900, fees 15 + 0.5*61800*0.0005=15.45
     assert "hedge -900.00 (-930.45 after fees)" in out
     assert "1 : 2.78 (2.66 after fees)" in out  # 2500/900, 2471.25/930.45
-    # isolated 1x, WB = 30000, LP = (30000 + 0.5*60000) / (0.5*1.01)
-    assert "~118,811.88" in out
+    # isolated 1x, WB = 30000, no brackets: MMR 1/(2L) = 50%, LP = (30000 + 0.5*60000) / (0.5*1.5)
+    assert "~80,000 (+33.33% from entry" in out
+    words = " ".join(out.split())  # the table wraps long cells
+    assert "conservative estimate; pass the market's brackets for the exact price" in words
     assert '"order_type": "market"' in out and '"value": "61800"' in out
     assert "Payoff at the close of the hedge" in out
 
@@ -98,7 +100,8 @@ def test_plan_json_is_one_document_with_decimal_strings() -> None:
             assert isinstance(row[key], str)
             Decimal(row[key])
     lp = Decimal(doc["liquidation"]["price"])
-    assert lp == (Decimal(60000) / Decimal("0.505")).quantize(Decimal("0.01"))
+    # 1x: MMR 1/(2L) = 50%, (30,000 + 30,000) / (0.5 x 1.5); the JSON rounds to the cent
+    assert lp == (Decimal(60000) / Decimal("0.75")).quantize(Decimal("0.01"))
     gross = doc["risk_reward"]["gross"]
     assert (Decimal(gross["reward"]), Decimal(gross["risk"])) == (Decimal(2500), Decimal(900))
     assert Decimal(doc["risk_reward"]["with_fees"]["risk"]) == Decimal("930.45")
@@ -145,8 +148,9 @@ def test_plan_limit_entry_and_cross_margin() -> None:
         "units": {"value": "1"},
         "price": {"value": "61000"},
     }
-    # cross with wallet 5000: LP = (5000 + 61000) / (1 * 1.01)
-    exact = Decimal(66000) / Decimal("1.01")
+    # cross with wallet 5000, 10x without brackets (MMR 1/(2L) = 5%):
+    # LP = (5000 + 61000) / (1 * 1.05)
+    exact = Decimal(66000) / Decimal("1.05")
     assert Decimal(doc["liquidation"]["price"]) == exact.quantize(Decimal("0.01"))
 
 
@@ -252,7 +256,7 @@ def test_plan_respects_no_color() -> None:
     assert ANSI.search(colored)  # the control: colours are on when forced
     code, plain, _ = run("plan", *ARTICLE, FORCE_COLOR="1", NO_COLOR="1")
     assert code == 0 and not ANSI.search(plain)
-    assert "~118,811.88" in plain
+    assert "~80,000" in plain
 
 
 def test_plot_writes_a_png(tmp_path: Path) -> None:
@@ -378,3 +382,19 @@ def test_review_shows_the_margin_and_what_the_wallet_keeps_free() -> None:
     assert code == 0, err
     flat = " ".join(out.split())
     assert "7,500.00 initial margin (notional / 4x); leaves 12,500.00 of 20,000.00 free" in flat
+
+
+def test_plan_wallet_balance_gives_one_liquidation_price_everywhere() -> None:
+    args = ["plan", *ARTICLE, "--leverage", "10", "--wallet-balance", "6000"]
+    code, out, err = run(*args)
+    assert code == 0, err
+    _, raw, _ = run(*args, "--json")
+    doc = json.loads(raw)
+    # isolated 10x, WB 6,000 given, MMR 1/(2L) = 5%: (6,000 + 30,000) / (0.5 x 1.05)
+    expected = Decimal(36000) / Decimal("0.525")
+    assert Decimal(doc["liquidation"]["price"]) == expected.quantize(Decimal("0.01"))
+    assert "~68,571.43" in out
+    # the initial-margin estimate (3,000 -> 62,857.14) is printed nowhere
+    assert "62,857" not in out and "62857" not in raw
+    words = " ".join(out.split())  # the table wraps long cells
+    assert "conservative estimate; pass the market's brackets for the exact price" in words

@@ -207,7 +207,7 @@ def test_png_legend_names_entry_targets_stop_and_liquidation() -> None:
         "entry 60,000",
         "take profit 55,000",
         "stop loss 61,800",
-        "liquidation ~118,811.88",
+        "liquidation ~80,000",  # 1x, no brackets: MMR 1/(2L) = 50%, 60,000 / (0.5 x 1.5)
     ]
     assert lines[-1].price == plan.bare.liquidation_price()
     inside = chart.reference_lines(plan, *chart.price_range(plan))

@@ -273,7 +273,8 @@ def test_liquidation_fails_the_trade() -> None:
     body = payload(account_id, leverage={"enabled": True, "type": "isolated", "value": 10})
     trade_id = create(fake, body)
     fake.set_price(PAIR, D("60000"))
-    quantity, entry, mmr = D("0.5"), D("60000"), D("0.01")
+    # no brackets: the conservative MMR 1/(2L) = 5% at 10x
+    quantity, entry, mmr = D("0.5"), D("60000"), D("0.05")
     wallet = quantity * entry / 10
     expected = (wallet + quantity * entry) / (quantity * (1 + mmr))
     assert state(fake, trade_id).data.liquidation_price == expected

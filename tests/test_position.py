@@ -358,6 +358,16 @@ def test_stop_loss_beyond_liquidation_is_refused() -> None:
     refused(lambda: edit_body(trade, stop_loss=D("120000")), "stop_loss.price", "liquidation")
 
 
+def test_a_live_stop_inside_the_liquidation_buffer_is_refused() -> None:
+    # buffer 1% of the 60,000 entry = 600: a stop above 118,211.88 may not fire before liquidation
+    trade = short(liquidation_price="118811.88")
+    error = refused(lambda: edit_body(trade, stop_loss=D("118500")), "stop_loss.price", "buffer")
+    assert "118811.88" in error.rule and "1%" in error.rule
+    update = edit_body(trade, stop_loss=D("118200"))
+    assert update.stop_loss is not None and update.stop_loss.conditional is not None
+    assert update.stop_loss.conditional.price.value == D("118200")
+
+
 def test_percents_are_from_the_average_entry_and_prices_round_down() -> None:
     trade = short(market="58000")
     update = edit_body(trade, stop_loss_percent=D("3"), take_profit_percent=D("-8"))

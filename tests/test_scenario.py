@@ -210,11 +210,13 @@ def test_cross_margin_needs_and_uses_the_wallet() -> None:
     assert scenario.liquidation_price() == (D(100000) + 30000) / (D("0.5") * D("1.004"))
 
 
-def test_without_brackets_the_builders_conservative_one_percent_mmr_is_assumed() -> None:
+def test_without_brackets_the_builders_conservative_mmr_is_assumed() -> None:
     scenario = article(brackets=())
-    # short LP = (WB + cum + Q*EP) / (Q*(1 + MMR)) with WB 15,000, Q 0.5, EP 60,000, MMR 1%
-    assert scenario.liquidation_price() == (D(15000) + D(30000)) / (D("0.5") * D("1.01"))
-    assert any("maintenance margin rate of 1" in warning for warning in scenario.warnings())
+    # short LP = (WB + cum + Q*EP) / (Q*(1 + MMR)) with WB 15,000, Q 0.5, EP 60,000, and at 2x
+    # MMR = 1/(2L) = 25%
+    assert scenario.liquidation_price() == (D(15000) + D(30000)) / (D("0.5") * D("1.25"))
+    assert scenario.liquidation_price() == D(72000)
+    assert any("maintenance margin rate of 25" in warning for warning in scenario.warnings())
 
 
 def test_a_stop_beyond_the_liquidation_price_is_reported_and_never_fires() -> None:

@@ -432,8 +432,8 @@ def test_add_units_raises_the_isolated_margin() -> None:
     assert engine.wallet_balance == D(3000)
     engine.add_units(D("0.5"), D(60000))
     assert engine.wallet_balance == D(6000)
-    # default 1% MMR: (WB + Q*EP) / (Q*(1 + MMR)) with WB 6,000, Q 1, EP 60,000
-    assert engine.liquidation_price == (D(6000) + D(60000)) / D("1.01")
+    # default MMR 1/(2L) = 5% at 10x: (WB + Q*EP) / (Q*(1 + MMR)) with WB 6,000, Q 1, EP 60,000
+    assert engine.liquidation_price == (D(6000) + D(60000)) / D("1.05")
 
 
 def test_edits_replace_take_profit_and_stop_loss() -> None:

@@ -137,11 +137,13 @@ def _liquidation(plan: HedgePlan) -> str:
             return "none with the wallet balance given"
         move = (lp - s.entry) / s.entry * _HUNDRED
         return f"~{fmt.price(lp)} ({fmt.percent(move)}; cross, wallet balance given)"
-    distance = s.liquidation_distance_percent
-    if s.liquidation_price is None or distance is None:
+    # the scenario's price: it uses --wallet-balance when given, as the JSON and the rows do
+    lp = plan.bare.liquidation_price()
+    if lp is None:
         return "none (this short cannot be liquidated)"
+    distance = (lp - s.entry) / s.entry * _HUNDRED
     return (
-        f"~{fmt.price(s.liquidation_price)} ({fmt.percent(distance)} from entry; "
+        f"~{fmt.price(lp)} ({fmt.percent(distance)} from entry; "
         f"{mmr_text(s.maintenance_margin_rate)})"
     )
 

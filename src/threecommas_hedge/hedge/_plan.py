@@ -43,8 +43,10 @@ from ._summary import (
     mmr_text,
 )
 from .liquidation import (
-    DEFAULT_BRACKETS,
-    DEFAULT_MAINTENANCE_MARGIN_RATE,
+    LeverageBracket,
+    bracket_for,
+    default_brackets,
+    default_maintenance_margin_rate,
     initial_margin,
     liquidation_price,
 )
@@ -166,7 +168,7 @@ def resolve(spec: Spec) -> Plan:
     entry, entry_price, entry_trigger = entry_prices(spec)
     trailing_entry = spec.entry.trailing_percent is not None
     quantity = hedge_quantity(spec, entry)
-    take_profits, tp_targets = _take_profits(spec, entry, trailing_entry)
+    take_profits, tp_targets = _take_profits(spec, entry, trailing_entry, quantity)
     stop, sl_target = _stop_loss(spec, entry, trailing_entry)
     if spec.breakeven:
         if stop is None:
@@ -176,11 +178,19 @@ def resolve(spec: Spec) -> Plan:
                 "move_to_breakeven",
                 f"needs at least 2 take-profit steps (got {len(take_profits)})",
             )
+    if leverage.brackets:
+        _check_leverage_against_bracket(leverage.value, leverage.brackets, quantity * entry)
     isolated = leverage.margin == "isolated"
-    assumed_mmr = DEFAULT_MAINTENANCE_MARGIN_RATE if isolated and not leverage.brackets else None
+    assumed_mmr = (
+        default_maintenance_margin_rate(Decimal(leverage.value))
+        if isolated and not leverage.brackets
+        else None
+    )
     liquidation = _liquidation(spec, quantity, entry) if isolated else None
     if spec.stop_loss is not None and stop is not None and liquidation is not None:
-        _check_stop_before_liquidation(spec.stop_loss, stop.price, liquidation, spec, assumed_mmr)
+        _check_stop_before_liquidation(
+            spec.stop_loss, stop.price, liquidation, spec, assumed_mmr, entry
+        )
     summary = HedgeSummary(
         direction="short",
         asset=spec.spot.asset,
@@ -202,6 +212,7 @@ def resolve(spec: Spec) -> Plan:
         liquidation_price=liquidation,
         maintenance_margin_rate=assumed_mmr,
         brackets_given=leverage.brackets is not None,
+        rules_given=spec.rules != MarketRules(),
     )
     return Plan(summary, entry_price, entry_trigger, tp_targets, sl_target)
 
@@ -266,6 +277,7 @@ def live_target(
     rules: MarketRules,
     trailing_entry: bool = False,
     liquidation: Decimal | None = None,
+    liquidation_buffer: Decimal = Decimal("0.01"),
 ) -> Target:
     """A new take-profit or stop-loss trigger for a live short, by the builder's rules.
 
@@ -273,7 +285,8 @@ def live_target(
     rounded down to the tick (the safe side of a short's buys); a trailing entry still pending
     takes percents only. The side is checked against ``reference``, the price the order works
     from (the market price once the short is open, else the entry): a take profit below it, a stop
-    loss above it and below ``liquidation`` when known. So a stop may move below the entry to lock
+    loss above it and at least ``liquidation_buffer`` x ``entry`` below ``liquidation`` when known
+    (the builder's default buffer, 1 %). So a stop may move below the entry to lock
     in profit, which the builder, measuring from the entry, refuses for a new trade.
     """
     level, move = _inputs.price_or_percent(prefix, price, percent)
@@ -295,11 +308,15 @@ def live_target(
             raise HedgeValidationError(
                 field, f"a short's stop loss must be above {reference} (got {target.price})"
             )
-        if liquidation is not None and target.price >= liquidation:
+        buffer = liquidation_buffer * entry
+        if liquidation is not None and target.price > liquidation - buffer:
+            where = "at or beyond" if target.price >= liquidation else "inside the buffer before"
             raise HedgeValidationError(
                 field,
-                f"the stop at {target.price} is at or beyond the liquidation price "
-                f"{display_price(liquidation)}: it would never fire",
+                f"the stop at {target.price} is {where} the liquidation price "
+                f"{display_price(liquidation)}; the liquidation buffer is "
+                f"{strip_zeros(liquidation_buffer * _HUNDRED)}% of the entry "
+                f"({display_price(buffer)}): it might never fire",
             )
     return target
 
@@ -374,11 +391,12 @@ def _volumes(steps: tuple[TakeProfitOrder, ...]) -> list[Decimal]:
 
 
 def _take_profits(
-    spec: Spec, entry: Decimal, trailing_entry: bool
+    spec: Spec, entry: Decimal, trailing_entry: bool, quantity: Decimal
 ) -> tuple[tuple[TakeProfitSummary, ...], tuple[Target, ...]]:
+    """The steps checked, then sorted nearest-first (highest price first for a short), each
+    keeping its own volume, so the body, the scenario and the simulator fill them in one order."""
     steps = spec.take_profits
-    summaries: list[TakeProfitSummary] = []
-    targets: list[Target] = []
+    resolved: list[tuple[TakeProfitSummary, Target]] = []
     for index, (step, volume) in enumerate(zip(steps, _volumes(steps), strict=True)):
         prefix = f"take_profit[{index}]"
         target = _target(prefix, step, entry, trailing_entry, spec.rules)
@@ -400,18 +418,23 @@ def _take_profits(
             raise HedgeValidationError(
                 f"{prefix}.order_type", "a trailing take-profit step must be a market order"
             )
-        summaries.append(
-            TakeProfitSummary(
-                price=target.price,
-                volume=volume,
-                distance_percent=distance_percent(target.price, entry),
-                order_type=order_type,
-                price_type=step.price_type,
-                trailing_percent=step.trailing_percent,
-            )
+        _check_step_size(spec, index, quantity, volume, target.price)
+        summary = TakeProfitSummary(
+            price=target.price,
+            volume=volume,
+            distance_percent=distance_percent(target.price, entry),
+            order_type=order_type,
+            price_type=step.price_type,
+            trailing_percent=step.trailing_percent,
         )
-        targets.append(target)
-    return tuple(summaries), tuple(targets)
+        resolved.append((summary, target))
+    resolved.sort(key=lambda pair: -pair[0].price)
+    if resolved and any(s.trailing_percent is not None for s, _ in resolved[:-1]):
+        raise HedgeValidationError(
+            "trailing_take_profit",
+            "the trailing step must be the farthest (lowest) take profit, which fills last",
+        )
+    return tuple(s for s, _ in resolved), tuple(t for _, t in resolved)
 
 
 def _stop_loss(
@@ -434,7 +457,12 @@ def _stop_loss(
                 "a trailing entry's fill price is unknown, so a limit stop loss has no price to "
                 "rest at: use order_type market",
             )
-        limit = target.price
+        limit = _round_price(
+            "stop_loss.limit_slippage",
+            target.price * (_ONE + stop.limit_slippage),
+            spec.rules,
+            "up",
+        )
         if stop.limit_price is not None:
             limit = _round_price("stop_loss.limit_price", stop.limit_price, spec.rules, "down")
             if limit < target.price:
@@ -463,23 +491,74 @@ def _liquidation(spec: Spec, quantity: Decimal, entry: Decimal) -> Decimal | Non
             quantity=quantity,
             entry_price=entry,
             wallet_balance=initial_margin(quantity, entry, Decimal(leverage.value)),
-            brackets=leverage.brackets or DEFAULT_BRACKETS,
+            brackets=leverage.brackets or default_brackets(Decimal(leverage.value)),
+            exchange=leverage.exchange,
         )
     except ValueError as error:
         raise HedgeValidationError("leverage.brackets", str(error)) from None
 
 
 def _check_stop_before_liquidation(
-    order: StopLossOrder, stop: Decimal, liquidation: Decimal, spec: Spec, mmr: Decimal | None
+    order: StopLossOrder,
+    stop: Decimal,
+    liquidation: Decimal,
+    spec: Spec,
+    mmr: Decimal | None,
+    entry: Decimal,
 ) -> None:
-    """A short's stop at or above its liquidation price would never fire."""
-    if stop >= liquidation:
+    """A short's stop must trigger ``liquidation_buffer`` x entry before its liquidation price
+    (slippage, and the gap between the last price stops use and the mark price liquidation uses)."""
+    buffer = spec.leverage.liquidation_buffer
+    if stop <= liquidation - buffer * entry:
+        return
+    where = "at or beyond" if stop >= liquidation else "inside the liquidation buffer before"
+    raise HedgeValidationError(
+        _given("stop_loss", order),
+        f"the stop at {stop} is {where} the estimated liquidation price "
+        f"{display_price(liquidation)} ({spec.leverage.value}x isolated; {mmr_text(mmr)}); the "
+        f"buffer is {strip_zeros(buffer * _HUNDRED)}% of the entry "
+        f"({display_price(buffer * entry)}), so the stop must be at most "
+        f"{display_price(liquidation - buffer * entry)}: it might never fire; lower the leverage "
+        "or the stop",
+    )
+
+
+def _check_leverage_against_bracket(
+    leverage: int, brackets: tuple[LeverageBracket, ...], notional: Decimal
+) -> None:
+    """A leverage at or above ``1/MMR`` of the notional's bracket is liquidated at its entry."""
+    rate = bracket_for(brackets, notional).maintenance_margin_rate
+    if rate > 0 and leverage * rate >= _ONE:
         raise HedgeValidationError(
-            _given("stop_loss", order),
-            f"the stop at {stop} is at or beyond the estimated liquidation price "
-            f"{display_price(liquidation)} ({spec.leverage.value}x isolated; {mmr_text(mmr)}): "
-            "it would never fire; lower the leverage or the stop",
+            "leverage",
+            f"{leverage}x is at or above 1/MMR = {display_price(_ONE / rate)}x of the bracket "
+            f"holding the {strip_zeros(notional)} notional (MMR {strip_zeros(rate * _HUNDRED)}%): "
+            "the short would be liquidated at its own entry",
         )
+
+
+def _check_step_size(
+    spec: Spec, index: int, quantity: Decimal, volume: Decimal, price: Decimal
+) -> None:
+    """With market rules, a TP step's quantity (units x volume %), floored to the lot step, must
+    reach the minimum lot and the minimum notional at the step's price."""
+    rules = spec.rules
+    if rules.lot_step is None and rules.min_lot is None and rules.min_notional is None:
+        return
+    label = f"take_profit[{index}] quantity ({strip_zeros(volume)}% of {quantity})"
+    try:
+        lot_quantity(
+            quantity * volume / _HUNDRED,
+            price,
+            rules,
+            asset=spec.spot.asset,
+            given=label,
+            label=label,
+        )
+    except HedgeValidationError as error:
+        raise HedgeValidationError(
+            f"take_profit[{index}].volume", f"{error.rule} ({error.field})"
+        ) from None
 
 
 def _trigger(price_type: PriceType, target: Target) -> TriggerPrice:

@@ -11,7 +11,7 @@ from threecommas_hedge._exceptions import HedgeValidationError
 from threecommas_hedge.models import MarketRules
 
 from ._inputs import positive
-from .liquidation import LeverageBracket
+from .liquidation import Exchange, LeverageBracket
 
 Margin = Literal["isolated", "cross"]
 PriceType = Literal["bid", "ask", "last"]
@@ -79,6 +79,7 @@ class StopLossOrder:
     trailing: bool
     timeout: int | None
     price_type: PriceType
+    limit_slippage: Decimal = Decimal("0.005")
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ class LeverageSetting:
     value: int = 1
     margin: Margin = "isolated"
     brackets: tuple[LeverageBracket, ...] | None = None
+    liquidation_buffer: Decimal = Decimal("0.01")
+    exchange: Exchange = "binance"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Literal
 
 from ._rounding import strip_zeros
 from ._spec import EntryKind, Margin, OrderType, PriceType
+from .liquidation import CONSERVATIVE_NOTE
 
 _HUNDRED = Decimal(100)
 _LABEL_WIDTH = 15
@@ -49,7 +50,8 @@ class HedgeSummary:
     rounding (short quantity / spot quantity) and ``notional`` the protected value
     (quantity x entry). ``liquidation_price`` is the isolated-margin estimate, ``None`` with cross
     margin (not estimated) or when the short cannot be liquidated; ``maintenance_margin_rate`` is
-    the rate assumed for it when no brackets were given (``None`` otherwise).
+    the rate assumed for it when no brackets were given (``1/(2L)``, ``None`` otherwise).
+    ``rules_given`` is false when no market rules were given (units then stay as computed).
     """
 
     direction: Literal["short"]
@@ -72,6 +74,7 @@ class HedgeSummary:
     liquidation_price: Decimal | None
     maintenance_margin_rate: Decimal | None
     brackets_given: bool
+    rules_given: bool = True
 
     @property
     def liquidation_distance_percent(self) -> Decimal | None:
@@ -97,8 +100,8 @@ def mmr_text(assumed_mmr: Decimal | None) -> str:
     if assumed_mmr is None:
         return "MMR from the leverage brackets given"
     return (
-        f"assumes MMR {strip_zeros(assumed_mmr * _HUNDRED)}% and maintenance amount 0, "
-        "no brackets given"
+        f"assumes MMR {strip_zeros(assumed_mmr * _HUNDRED)}% = 1/(2 x leverage) and maintenance "
+        f"amount 0, no brackets given: {CONSERVATIVE_NOTE}"
     )
 
 
@@ -162,6 +165,10 @@ def format_summary(s: HedgeSummary) -> str:
     lines.append(_line("Breakeven", "on (SL to entry after TP 1)" if s.breakeven else "off"))
     lines.append(_line("Leverage", f"{s.leverage}x {s.margin}"))
     lines.append(_line("Liquidation", _liquidation_text(s)))
+    if not s.rules_given:
+        lines.append(
+            _line("Market rules", "none given: units and prices stay as computed (not rounded)")
+        )
     return "\n".join(lines)
 
 

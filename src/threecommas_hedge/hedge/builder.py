@@ -42,8 +42,10 @@ then refused, as the API expects percents there.
 **Liquidation.** With isolated margin the liquidation price of the short is estimated with
 :func:`~threecommas_hedge.hedge.liquidation.liquidation_price`, the wallet balance being the
 initial margin (quantity x entry / leverage) and, unless ``brackets`` are passed to
-:meth:`~HedgeBuilder.leverage`, a maintenance margin rate of 1 % with maintenance amount 0. A stop
-loss at or beyond it is refused; without a stop loss, :meth:`~HedgeBuilder.explain` shows it.
+:meth:`~HedgeBuilder.leverage`, the conservative maintenance margin rate ``1/(2 x leverage)`` with
+maintenance amount 0 (a conservative estimate; pass the market's brackets for the exact price). A
+stop loss less than the liquidation buffer (default 1 % of the entry) before it is refused;
+without a stop loss, :meth:`~HedgeBuilder.explain` shows it. See the "Safety checks" guide.
 Cross margin is not estimated (it depends on the whole futures wallet).
 """
 
@@ -78,10 +80,9 @@ from ._spec import (
     TakeProfitOrder,
 )
 from ._summary import HedgeSummary, StopLossSummary, TakeProfitSummary, format_summary
-from .liquidation import DEFAULT_MAINTENANCE_MARGIN_RATE, LeverageBracket
+from .liquidation import EXCHANGES, Exchange, LeverageBracket
 
 __all__ = [
-    "DEFAULT_MAINTENANCE_MARGIN_RATE",
     "MAX_NOTE_LENGTH",
     "MAX_TAKE_PROFIT_STEPS",
     "HedgeBuilder",
@@ -94,6 +95,8 @@ __all__ = [
 MAX_TAKE_PROFIT_STEPS = 8
 MAX_NOTE_LENGTH = MAX_USER_NOTE_LENGTH
 """The API takes 300 characters; the client keeps 19 for its idempotency tag on create."""
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 
 
@@ -166,14 +169,26 @@ class HedgeBuilder:
         margin: Margin = "isolated",
         *,
         brackets: Sequence[LeverageBracket] | None = None,
+        liquidation_buffer: Decimal = Decimal("0.01"),
+        exchange: Exchange = "binance",
     ) -> HedgeBuilder:
         """Integer leverage and the margin type, ``isolated`` or ``cross`` (default 1x isolated).
 
         ``brackets``, the market's maintenance-margin tiers, make the isolated liquidation
-        estimate exact; without them MMR 1 % and maintenance amount 0 are assumed.
+        estimate exact; without them the conservative ``MMR = 1/(2 x leverage)`` and maintenance
+        amount 0 are assumed. ``build()`` refuses a stop loss less than ``liquidation_buffer`` (a
+        fraction of the entry, default 1 %) before the liquidation price, and, with brackets, a
+        leverage at or above ``1/MMR`` of the bracket holding the notional. ``exchange`` picks
+        the liquidation formula: ``"binance"`` (default) or ``"bybit"`` (linear).
         """
         _inputs.whole("leverage", value)
         margin_type = _inputs.choice("leverage.margin", margin, MARGINS)
+        venue = _inputs.choice("leverage.exchange", exchange, EXCHANGES)
+        buffer = _inputs.as_decimal("leverage.liquidation_buffer", liquidation_buffer)
+        if not _ZERO <= buffer < _ONE:
+            raise HedgeValidationError(
+                "leverage.liquidation_buffer", f"must be a fraction in [0, 1) (got {buffer})"
+            )
         tiers: tuple[LeverageBracket, ...] | None = None
         if brackets is not None:
             tiers = tuple(brackets)
@@ -181,7 +196,8 @@ class HedgeBuilder:
                 raise HedgeValidationError(
                     "leverage.brackets", "must be a non-empty sequence of LeverageBracket"
                 )
-        return self._with(replace(self._spec, leverage=LeverageSetting(value, margin_type, tiers)))
+        setting = LeverageSetting(value, margin_type, tiers, buffer, venue)
+        return self._with(replace(self._spec, leverage=setting))
 
     def market_entry(self) -> HedgeBuilder:
         """Sell at market now; the entry reference is the spot price given (the default)."""
@@ -308,11 +324,15 @@ class HedgeBuilder:
         trailing: bool = False,
         timeout: int | None = None,
         price_type: PriceType = "ask",
+        limit_slippage: Decimal = Decimal("0.005"),
     ) -> HedgeBuilder:
         """Stop the short out at ``price``, or at ``percent`` above the entry (positive: ``3``).
 
-        A conditional ``market`` order by default; ``limit`` buys at ``limit_price`` (default: the
-        trigger; never below it). ``trailing`` follows the price down keeping the distance;
+        A conditional ``market`` order by default; ``limit`` buys at ``limit_price``, never below
+        the trigger. Without ``limit_price`` the limit defaults to the trigger plus
+        ``limit_slippage`` (a fraction, default 0.5 %, rounded up to the tick), never the trigger
+        itself: a limit at the trigger is left behind by a fast move and the short stays open.
+        ``trailing`` follows the price down keeping the distance;
         ``timeout`` (whole seconds) waits that long beyond the stop before closing.
         """
         trigger, move = _inputs.price_or_percent("stop_loss", price, percent)
@@ -327,6 +347,11 @@ class HedgeBuilder:
             if kind != "limit":
                 raise HedgeValidationError("stop_loss.limit_price", "only with order_type limit")
             limit = _inputs.positive("stop_loss.limit_price", limit_price)
+        slippage = _inputs.as_decimal("stop_loss.limit_slippage", limit_slippage)
+        if not _ZERO <= slippage < _ONE:
+            raise HedgeValidationError(
+                "stop_loss.limit_slippage", f"must be a fraction in [0, 1) (got {slippage})"
+            )
         stop = StopLossOrder(
             price=trigger,
             percent=move,
@@ -335,6 +360,7 @@ class HedgeBuilder:
             trailing=bool(trailing),
             timeout=None if timeout is None else _inputs.whole("stop_loss.timeout", timeout),
             price_type=_inputs.choice("stop_loss.price_type", price_type, PRICE_TYPES),
+            limit_slippage=slippage,
         )
         return self._with(replace(self._spec, stop_loss=stop))
 

@@ -65,18 +65,28 @@ class LeverageBracket:
         return tuple(brackets)
 
 
-DEFAULT_MAINTENANCE_MARGIN_RATE = Decimal("0.01")
-"""Maintenance margin rate assumed when no leverage brackets are given (amount 0): conservative,
-above the first bracket of the major USDT-M perpetuals, so the estimate errs toward the entry."""
+Exchange = Literal["binance", "bybit"]
+EXCHANGES: tuple[Exchange, ...] = ("binance", "bybit")
 
-DEFAULT_BRACKETS = (
-    LeverageBracket(
-        notional_floor=_ZERO,
-        maintenance_margin_rate=DEFAULT_MAINTENANCE_MARGIN_RATE,
-        maintenance_amount=_ZERO,
-    ),
-)
-"""The one-bracket ladder used by the builder, the scenario and the engine when none is given."""
+CONSERVATIVE_NOTE = "conservative estimate; pass the market's brackets for the exact price"
+"""What every output says next to a liquidation price estimated without brackets."""
+
+
+def default_maintenance_margin_rate(leverage: Decimal) -> Decimal:
+    """MMR assumed without brackets at leverage ``L``: ``1/(2L)``, maintenance amount 0.
+
+    Binance and Bybit tiers all satisfy ``MMR <= 1/(2 * max leverage of the tier)``, so this is
+    the highest rate at which an exchange still grants ``L``: the estimate errs toward the entry
+    on every market (altcoins and large notionals included).
+    """
+    if leverage <= 0:
+        raise ValueError("leverage must be positive")
+    return _ONE / (2 * leverage)
+
+
+def default_brackets(leverage: Decimal) -> tuple[LeverageBracket, ...]:
+    """The one-bracket ladder the builder, the scenario and the engine assume without brackets."""
+    return (LeverageBracket(_ZERO, default_maintenance_margin_rate(leverage), _ZERO),)
 
 
 def bracket_for(brackets: Sequence[LeverageBracket], notional: Decimal) -> LeverageBracket:
@@ -114,6 +124,7 @@ def liquidation_price(
     wallet_balance: Decimal,
     brackets: Sequence[LeverageBracket],
     contract_size: Decimal | None = None,
+    exchange: Exchange = "binance",
 ) -> Decimal | None:
     """Price at which an isolated position is liquidated, or ``None`` if it cannot be.
 
@@ -122,6 +133,10 @@ def liquidation_price(
     is read at the entry notional, the price computed, the bracket re-read at the notional at that
     price, until it no longer changes. Raises ``ValueError`` for non-positive inputs, or if the
     brackets' maintenance amounts are inconsistent enough that no bracket is stable.
+
+    ``exchange="bybit"`` uses Bybit's linear formula, maintenance margin valued at the entry (the
+    bracket is the one of the entry notional): ``LP = EP -/+ (WB - Q*EP*MMR + deduction)/Q`` for a
+    long/short, ``deduction`` being the bracket's ``maintenance_amount``. Linear contracts only.
     """
     if side not in ("long", "short"):
         raise ValueError(f"side must be 'long' or 'short', got {side!r}")
@@ -131,6 +146,12 @@ def liquidation_price(
         raise ValueError("wallet_balance must not be negative")
     if contract_size is not None and contract_size <= 0:
         raise ValueError("contract_size must be positive")
+    if exchange not in EXCHANGES:
+        raise ValueError(f"exchange must be 'binance' or 'bybit', got {exchange!r}")
+    if exchange == "bybit":
+        if contract_size is not None:
+            raise ValueError("the bybit formula is for linear contracts (no contract_size)")
+        return _bybit_linear(side, quantity, entry_price, wallet_balance, brackets)
 
     def notional(price: Decimal) -> Decimal:
         if contract_size is None:
@@ -147,11 +168,33 @@ def liquidation_price(
             return None
         again = bracket_for(brackets, notional(price))
         if again == bracket:
-            return price
+            return _plain(price)
         tried.add(bracket)
         if again in tried:
             raise ValueError("leverage brackets give no stable liquidation price (check cum)")
         bracket = again
+
+
+def _bybit_linear(
+    side: PositionSide,
+    quantity: Decimal,
+    entry_price: Decimal,
+    wallet_balance: Decimal,
+    brackets: Sequence[LeverageBracket],
+) -> Decimal | None:
+    bracket = bracket_for(brackets, quantity * entry_price)
+    cushion = (
+        wallet_balance
+        - quantity * entry_price * bracket.maintenance_margin_rate
+        + bracket.maintenance_amount
+    ) / quantity
+    price = entry_price + cushion if side == "short" else entry_price - cushion
+    return _plain(price) if price > 0 else None
+
+
+def _plain(price: Decimal) -> Decimal:
+    """A whole price without an exponent (``7.20E+4`` -> ``72000``); others unchanged."""
+    return price.quantize(_ONE) if price == price.to_integral_value() else price
 
 
 def _price_for_bracket(

@@ -34,9 +34,11 @@ from threecommas_hedge.models.requests import SmartTradeCreate
 
 from ._costs import FUNDING_NOTE, estimated_funding, trade_fee
 from .liquidation import (
-    DEFAULT_BRACKETS,
-    DEFAULT_MAINTENANCE_MARGIN_RATE,
+    CONSERVATIVE_NOTE,
+    Exchange,
     LeverageBracket,
+    default_brackets,
+    default_maintenance_margin_rate,
     initial_margin,
     liquidation_price,
 )
@@ -134,8 +136,11 @@ class HedgeScenario(BaseModel):
 
     Isolated margin without ``wallet_balance``: the position's wallet balance is its initial margin
     ``hedge_quantity * entry_price / leverage`` (no fee deducted). Cross margin needs the futures
-    wallet balance. Without ``brackets`` one bracket at ``DEFAULT_MAINTENANCE_MARGIN_RATE`` (1%) is
-    assumed, as the builder does, so both report the same liquidation price.
+    wallet balance. Without ``brackets`` the conservative ``MMR = 1/(2 x leverage)`` with
+    maintenance amount 0 is assumed, as the builder does, so both report the same liquidation
+    price. ``exchange`` picks the liquidation formula (``"binance"`` or ``"bybit"`` linear);
+    ``liquidation_buffer`` (a fraction of the entry) is the distance a stop loss should keep from
+    the worst liquidation price over ``holding_days`` (:meth:`warnings` reports a closer one).
     ``take_profits`` are ``(price, volume %)`` pairs below the entry; ``stop_loss`` is the SL
     trigger above it.
     """
@@ -155,6 +160,8 @@ class HedgeScenario(BaseModel):
     funding_interval_hours: Decimal = Field(default=Decimal(8), gt=0)
     holding_days: Decimal = Field(default=_ZERO, ge=0)
     brackets: tuple[LeverageBracket, ...] = ()
+    exchange: Exchange = "binance"
+    liquidation_buffer: Decimal = Field(default=Decimal("0.01"), ge=0, lt=1)
     contract_size: Decimal | None = Field(default=None, gt=0, description="USD per contract")
     take_profits: tuple[tuple[Decimal, Decimal], ...] = ()
     trailing_take_profit: bool = Field(default=False, description="last TP step trails")
@@ -164,6 +171,8 @@ class HedgeScenario(BaseModel):
     def _levels_make_sense(self) -> HedgeScenario:
         if self.margin == "cross" and self.wallet_balance is None:
             raise ValueError("cross margin needs wallet_balance (the whole futures wallet)")
+        if self.exchange == "bybit" and self.contract_size is not None:
+            raise ValueError("exchange 'bybit' is the linear formula: no contract_size")
         for price, volume in self.take_profits:
             if not _ZERO < price < self.entry_price:
                 raise ValueError(f"take profit {price} must be below the short's entry price")
@@ -264,16 +273,36 @@ class HedgeScenario(BaseModel):
         """The constant-price caveat to print next to any funding figure."""
         return FUNDING_NOTE
 
-    def liquidation_price(self) -> Decimal | None:
-        """Liquidation price of the short (bracket re-read at the LP notional); ``None`` if none."""
+    def liquidation_price(self, after_days: Decimal | None = None) -> Decimal | None:
+        """Liquidation price of the short (bracket re-read at the LP notional); ``None`` if none.
+
+        At entry by default; with ``after_days``, after that many days of this scenario's funding
+        (constant estimate at the entry price) were credited to the wallet (shorts paid) or
+        debited from it (shorts paying).
+        """
+        wallet = self.position_wallet_balance
+        if after_days is not None:
+            if after_days < 0:
+                raise ValueError("after_days must not be negative")
+            wallet = max(_ZERO, wallet + self._funding_over(after_days))
         return liquidation_price(
             side="short",
             quantity=self.hedge_quantity,
             entry_price=self.entry_price,
-            wallet_balance=self.position_wallet_balance,
-            brackets=self.brackets or DEFAULT_BRACKETS,
+            wallet_balance=wallet,
+            brackets=self.brackets or default_brackets(self.leverage),
             contract_size=self.contract_size,
+            exchange=self.exchange,
         )
+
+    def worst_liquidation_price(self) -> Decimal | None:
+        """The lowest liquidation price over ``holding_days`` (funding moves it one way only)."""
+        found = [
+            price
+            for price in (self.liquidation_price(), self.liquidation_price(self.holding_days))
+            if price is not None
+        ]
+        return min(found) if found else None
 
     def liquidation_distance(self, price: Decimal | None = None) -> Decimal | None:
         """``(LP - P)/P``: how far the price may rise before liquidation (``P`` defaults to E)."""
@@ -284,18 +313,29 @@ class HedgeScenario(BaseModel):
     def warnings(self) -> tuple[str, ...]:
         """Problems worth showing next to the figures (empty when none)."""
         found: list[str] = []
-        lp = self.liquidation_price()
-        if self.stop_loss is not None and lp is not None and self.stop_loss >= lp:
-            found.append(
-                f"stop loss {self.stop_loss} is at or beyond the liquidation price {lp}: "
-                "the short is liquidated before it fires"
-            )
+        lp = self.worst_liquidation_price()
+        if self.stop_loss is not None and lp is not None:
+            buffer = self.liquidation_buffer * self.entry_price
+            if self.stop_loss >= lp:
+                found.append(
+                    f"stop loss {self.stop_loss} is at or beyond the liquidation price {lp} "
+                    f"(worst over {self.holding_days} days): the short is liquidated before "
+                    "it fires"
+                )
+            elif self.stop_loss > lp - buffer:
+                found.append(
+                    f"stop loss {self.stop_loss} is inside the liquidation buffer "
+                    f"({self.liquidation_buffer * _HUNDRED}% of the entry, {buffer}) before the "
+                    f"liquidation price {lp} (worst over {self.holding_days} days): slippage or "
+                    "the mark price may liquidate the short first"
+                )
         if self.hedge_ratio > _ONE:
             found.append(f"hedge ratio {self.hedge_ratio} is above 1: the short over-hedges")
         if not self.brackets:
             found.append(
                 "no leverage brackets given: the liquidation price assumes a maintenance "
-                f"margin rate of {DEFAULT_MAINTENANCE_MARGIN_RATE * 100}%"
+                f"margin rate of {default_maintenance_margin_rate(self.leverage) * _HUNDRED}% "
+                f"= 1/(2 x leverage), amount 0 ({CONSERVATIVE_NOTE})"
             )
         if self.funding_rate and self.holding_days:
             found.append(FUNDING_NOTE)
@@ -476,11 +516,15 @@ class HedgeScenario(BaseModel):
         return fee if self.contract_size is None else fee * value_at
 
     def _funding_coin_or_quote(self) -> Decimal:
+        return self._funding_over(self.holding_days)
+
+    def _funding_over(self, days: Decimal) -> Decimal:
+        """Funding received over ``days`` (coin if inverse), notional at the entry price."""
         return estimated_funding(
             self.hedge_quantity,
             self.entry_price,
             self.funding_rate,
-            holding_days=self.holding_days,
+            holding_days=days,
             interval_hours=self.funding_interval_hours,
             contract_size=self.contract_size,
         )

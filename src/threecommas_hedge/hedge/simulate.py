@@ -59,7 +59,7 @@ from threecommas_hedge.models.requests import (
     TakeProfit,
 )
 
-from .liquidation import DEFAULT_BRACKETS, LeverageBracket, liquidation_price
+from .liquidation import LeverageBracket, default_brackets, liquidation_price
 
 __all__ = [
     "EngineStatus",
@@ -168,7 +168,7 @@ class SmartTradeEngine:
     :meth:`step` gets no ``now_seconds``. ``brackets`` and ``wallet_balance`` drive liquidation:
     isolated margin defaults to the initial margin ``units*entry/leverage`` and is released pro
     rata as units close; cross needs ``wallet_balance`` (the futures wallet, held constant; else no
-    liquidation is modelled). No brackets means zero maintenance margin.
+    liquidation is modelled). No brackets: the builder's conservative default, MMR 1/(2L).
     """
 
     def __init__(
@@ -198,7 +198,7 @@ class SmartTradeEngine:
         self._maker = maker_fee_rate
         self._taker = taker_fee_rate
         self._breakeven_with_fees = breakeven_with_fees
-        self._brackets = tuple(brackets) or DEFAULT_BRACKETS
+        self._brackets = tuple(brackets)
         self._given_wallet = wallet_balance
         self._leverage: Leverage | None = payload.leverage
 
@@ -835,7 +835,7 @@ class SmartTradeEngine:
             quantity=self._remaining,
             entry_price=entry,
             wallet_balance=wallet,
-            brackets=self._brackets,
+            brackets=self._brackets or default_brackets(self._leverage_value()),
         )
 
     def _margin_type(self) -> str:
