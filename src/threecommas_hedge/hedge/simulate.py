@@ -18,18 +18,21 @@ Mechanics, per price step once the position is open, in this order:
    marketable, else at its own price when reached; the take profits are then inactive. With a
    timeout the stop closes only if the price is still at or beyond it ``timeout`` seconds after
    it was first reached; a step back inside resets the timer.
-3. Take-profit steps, each once its level is reached (short: ``P <= TP``): a limit step fills at
-   its level, a market step at ``P``. A step closes ``volume`` % of the position; the last step
-   closes what is left when the volumes add up to 100. The first fill moves the stop to
+3. Take-profit steps, each by its own level once reached (short: ``P <= TP``), checked nearest
+   the entry first whatever order they are listed in: a limit step fills at its level (maker), a
+   market step at ``P`` (taker). A step closes ``volume`` % of the position; the last step still
+   unfilled closes what is left when the volumes add up to 100. The first fill moves the stop to
    breakeven when ``stop_loss.breakeven`` is on (the entry price, or the price that also covers
    the fees with ``breakeven_with_fees=True``).
 4. Trailing take profit (last step only): reaching its level activates it instead of filling; it
    then follows the best price and closes at market once the price retraces by ``percent``
    (short: ``P >= min*(1 + d)``).
 
-Entry: market fills at the first price (or ``entry_price``); limit fills at its price once reached
-(sell: ``P >= limit``, buy: ``P <= limit``); conditional arms when the path crosses the trigger
-from the side of the first price, then trades at market or places its limit (filled at ``P`` if
+Entry: market fills at the first price (or ``entry_price``) as a taker. A limit is placed at the
+first price (and again after an edit of its price): if marketable then (sell: ``limit <= P``,
+buy: ``limit >= P``) it fills at ``P`` as a taker, else it rests and fills at its own price as a
+maker once reached (sell: ``P >= limit``, buy: ``P <= limit``), even when the path gaps through.
+A conditional entry arms when the path crosses the trigger from the side of the first price, then trades at market or places its limit (filled at ``P`` if
 already marketable). A trailing conditional entry, once armed, follows the best price for the
 entry (sell: the highest, buy: the lowest) and enters at market when the price comes back by its
 ``percent``. ``skip_enter_step`` positions are held from the start at ``position.price.value`` (no
@@ -208,6 +211,7 @@ class SmartTradeEngine:
         self._last_index: int | None = None
         self._last_price: Decimal | None = None
         self._first_price: Decimal | None = None
+        self._limit_resting = False
         self._armed = False
         self._entry_best: Decimal | None = None
 
@@ -412,7 +416,11 @@ class SmartTradeEngine:
         elif self._order_type == "limit":
             limit = self._require(self._limit_price)
             if self._side * (limit - price) >= 0:
-                self._enter(limit, price, index, self._maker)
+                if self._limit_resting:
+                    self._enter(limit, price, index, self._maker)
+                else:  # marketable when placed: fills at the market
+                    self._enter(price, price, index, self._taker)
+            self._limit_resting = True
         else:
             self._conditional_entry(price, index)
 
@@ -520,7 +528,8 @@ class SmartTradeEngine:
 
     def _check_targets(self, price: Decimal, index: int) -> None:
         last = len(self._targets) - 1
-        for number, target in enumerate(self._targets):
+        for number in self._nearest_first():
+            target = self._targets[number]
             if target.filled or self._trail_line is not None or self._remaining == 0:
                 continue
             level = self._require(target.level)
@@ -537,6 +546,14 @@ class SmartTradeEngine:
                 (level, self._maker) if target.order_type == "limit" else (price, self._taker)
             )
             self._fill_target(number, fill, price, index, rate, None)
+
+    def _nearest_first(self) -> list[int]:
+        """Indices of the TP steps in the order the price reaches them, whatever the listing."""
+        side = self._side
+        return sorted(
+            range(len(self._targets)),
+            key=lambda number: side * self._require(self._targets[number].level),
+        )
 
     def _check_trailing(self, price: Decimal, index: int) -> None:
         if self._trail_line is None or self._trail_best is None or self._remaining == 0:
@@ -563,7 +580,8 @@ class SmartTradeEngine:
         reason: str | None,
     ) -> None:
         target = self._targets[number]
-        closes_rest = number == len(self._targets) - 1 and self._target_total >= _HUNDRED
+        others_open = any(not t.filled for i, t in enumerate(self._targets) if i != number)
+        closes_rest = not others_open and self._target_total >= _HUNDRED
         quantity = self._remaining
         if not closes_rest:
             quantity = min(quantity, self._position_units * target.volume / _HUNDRED)
@@ -678,6 +696,7 @@ class SmartTradeEngine:
                 self._units = update.position.units.value
             if update.position.price is not None:
                 self._limit_price = update.position.price.value
+                self._limit_resting = False  # placed again at the next price
             if update.position.conditional is not None:
                 self._conditional = update.position.conditional
                 self._armed, self._entry_best = False, None
