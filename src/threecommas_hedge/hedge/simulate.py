@@ -32,8 +32,8 @@ Entry: market fills at the first price (or ``entry_price``) as a taker. A limit 
 first price (and again after an edit of its price): if marketable then (sell: ``limit <= P``,
 buy: ``limit >= P``) it fills at ``P`` as a taker, else it rests and fills at its own price as a
 maker once reached (sell: ``P >= limit``, buy: ``P <= limit``), even when the path gaps through.
-A conditional entry arms when the path crosses the trigger from the side of the first price, then trades at market or places its limit (filled at ``P`` if
-already marketable). A trailing conditional entry, once armed, follows the best price for the
+A conditional entry arms when the path crosses the trigger from the side of the first price,
+then trades at market or places its limit (filled at ``P`` if already marketable). A trailing conditional entry, once armed, follows the best price for the
 entry (sell: the highest, buy: the lowest) and enters at market when the price comes back by its
 ``percent``. ``skip_enter_step`` positions are held from the start at ``position.price.value`` (no
 entry fee); ``instant`` trades only enter. The checks run on the entry's own step too.
