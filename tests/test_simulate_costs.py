@@ -312,3 +312,59 @@ def test_fake_fills_a_marketable_sell_limit_at_the_market() -> None:
     fake, trade_id = fake_trade(position, [])
     trade = SmartTrade.model_validate(fake.smart_trade(trade_id))
     assert trade.data.average_enter_price_without_commission == D(60000)
+
+
+# -- 4. funding in the simulator -------------------------------------------------------------------
+
+HOUR = 3600
+
+
+def test_funding_vector_one_settlement_while_open() -> None:
+    # hedge-math 3: short 30 units, mark 2.77, rate -0.000008: the short pays 0.0006648.
+    trade = short("30", [])
+    flat = [D("2.77")] * 10  # 0h .. 9h: one settlement, at 8h
+    result = simulate(trade, flat, step_seconds=HOUR, funding_rate=D("-0.000008"))
+    assert result.funding == D("-0.0006648")
+    events = [e for e in result.events if e.kind == "funding"]
+    assert [(e.index, e.quantity, e.amount) for e in events] == [(8, D(30), D("-0.0006648"))]
+
+
+def test_funding_settles_each_interval_on_the_open_quantity_at_the_mark() -> None:
+    # TP1 at 0.9 closes half at 6h; settlements at 4h (30 open, mark 1.0) and 8h (15 open, 0.8).
+    trade = short("30", [("0.9", "50"), ("0.5", "50")])
+    path = [D(1)] * 6 + [D("0.9"), D("0.8"), D("0.8")]
+    result = simulate(
+        trade, path, step_seconds=HOUR, funding_rate=D("0.0001"), funding_interval_hours=4
+    )
+    assert result.funding == 30 * D(1) * D("0.0001") + 15 * D("0.8") * D("0.0001")
+
+
+def test_funding_stops_when_the_position_is_closed() -> None:
+    trade = short("2", [], stop="1.1")
+    result = simulate(
+        trade,
+        [D(1), D("1.05"), D("1.1"), D(1)] + [D(1)] * 20,
+        step_seconds=HOUR,
+        funding_rate=D("0.0001"),
+    )
+    assert result.status == "closed"
+    assert result.funding == 0
+
+
+def test_several_settlements_in_one_long_step_each_count() -> None:
+    trade = short("1", [])
+    result = simulate(trade, [D(100), D(100)], step_seconds=24 * HOUR, funding_rate=D("0.0001"))
+    assert result.funding == 3 * D(100) * D("0.0001")
+
+
+def test_funding_needs_a_clock() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="step_seconds"):
+        simulate(short("1", []), [D(1), D(1)], funding_rate=D("0.0001"))
+
+
+def test_without_funding_rate_nothing_changes() -> None:
+    result = simulate(short("1", []), [D(1)] * 30, step_seconds=HOUR)
+    assert result.funding == 0
+    assert all(e.kind != "funding" for e in result.events)

@@ -6,7 +6,7 @@ change as a :class:`SimEvent`. :func:`simulate` is a loop over ``step``; the fak
 drives the same engine from ``set_price``. Long (``buy``) and short (``sell``) positions mirror
 each other.
 
-Mechanics, per price step once the position is open, in this order:
+Mechanics, per price step once the position is open, in this order (after funding, below):
 
 1. Liquidation (a leveraged position whose wallet balance is known: isolated, or cross with
    ``wallet_balance=``): past the liquidation price the position is gone, closed at its
@@ -42,8 +42,19 @@ Percent TP/SL levels are the signed move from the actual entry price, as the use
 levels from the new average entry; the stop keeps its current level (edit it with
 ``replace_stop_loss``).
 
-Fees: limit fills pay ``maker_fee_rate``, market fills ``taker_fee_rate`` (default 0).
-``realized_pnl`` is gross; ``fees`` are separate.
+Fees (default 0): resting limit fills pay ``maker_fee_rate`` (a limit entry, limit TP steps, a
+limit stop that rests before it fills); market and marketable fills pay ``taker_fee_rate`` (a
+market or marketable-limit entry, market stops and marketable limit stops, market TP steps,
+trailing take-profit and trailing-entry closes, ``close_at_market``, ``force_start``). None on
+liquidation. ``realized_pnl`` is gross; ``fees`` are separate.
+
+Funding (``funding_rate`` per interval, default 0): settlements happen at every positive multiple
+of ``funding_interval_hours`` on the clock (``now_seconds``, else ``index * step_seconds``; time 0
+is just after a settlement). A step whose clock reaches one or more settlement times pays each of
+them first, before anything else in that step, on the units open before the step, at the step's
+price as the mark: ``q*P*rate``, received by a short when the rate is positive (hedge-math 3). No
+funding while waiting for the entry or after the position is closed. Funding is reported
+separately (``funding``) and does not move the modelled wallet balance or liquidation price.
 """
 
 from __future__ import annotations
@@ -62,6 +73,7 @@ from threecommas_hedge.models.requests import (
     TakeProfit,
 )
 
+from ._costs import funding_payment
 from .liquidation import DEFAULT_BRACKETS, LeverageBracket, liquidation_price
 
 __all__ = [
@@ -88,6 +100,7 @@ EventKind = Literal[
     "cancelled",
     "funds_added",
     "funds_reduced",
+    "funding",
 ]
 EngineStatus = Literal["waiting_entry", "open", "closed", "liquidated", "cancelled"]
 
@@ -102,7 +115,8 @@ class SimEvent:
     """Something that happened at path ``index`` (``None`` outside a step), market at ``price``.
 
     ``fill_price``/``quantity`` for fills, ``level`` for a trigger, stop or follow line, ``step``
-    the 1-based TP step, ``reason`` why a trade closed or a stop moved.
+    the 1-based TP step, ``reason`` why a trade closed or a stop moved, ``amount`` a funding
+    payment (positive: received) on ``quantity`` open units at the mark ``price``.
     """
 
     kind: EventKind
@@ -113,11 +127,15 @@ class SimEvent:
     level: Decimal | None = None
     step: int | None = None
     reason: str | None = None
+    amount: Decimal | None = None
 
 
 @dataclass(frozen=True)
 class SimulationResult:
-    """Outcome of a replay: gross ``realized_pnl``, the exits, every event, the final state."""
+    """Outcome of a replay: gross ``realized_pnl``, the exits, every event, the final state.
+
+    ``fees`` (paid) and ``funding`` (received when positive) are separate from ``realized_pnl``.
+    """
 
     events: tuple[SimEvent, ...]
     realized_pnl: Decimal
@@ -128,6 +146,7 @@ class SimulationResult:
     closed_quantity: Decimal
     remaining_quantity: Decimal
     status: EngineStatus
+    funding: Decimal = _ZERO
 
     @property
     def closed(self) -> bool:
@@ -185,7 +204,11 @@ class SmartTradeEngine:
         breakeven_with_fees: bool = False,
         brackets: Sequence[LeverageBracket] = (),
         wallet_balance: Decimal | None = None,
+        funding_rate: Decimal = _ZERO,
+        funding_interval_hours: Decimal | int = 8,
     ) -> None:
+        if funding_interval_hours <= 0:
+            raise ValueError("funding_interval_hours must be positive")
         position = payload.position
         self._side = _ONE if position.type == "buy" else -_ONE
         self._instant = bool(payload.instant)
@@ -203,6 +226,10 @@ class SmartTradeEngine:
         self._breakeven_with_fees = breakeven_with_fees
         self._brackets = tuple(brackets) or DEFAULT_BRACKETS
         self._given_wallet = wallet_balance
+        self._funding_rate = funding_rate
+        self._funding_every = Decimal(funding_interval_hours) * 3600
+        self._funding_settled = 0  # settlements passed so far (paid or not)
+        self._funding = _ZERO
         self._leverage: Leverage | None = payload.leverage
 
         self._status: EngineStatus = "waiting_entry"
@@ -300,6 +327,11 @@ class SmartTradeEngine:
         return self._fees
 
     @property
+    def funding(self) -> Decimal:
+        """Funding so far, positive when received (a short receives at a positive rate)."""
+        return self._funding
+
+    @property
     def exit_prices(self) -> tuple[Decimal, ...]:
         """Fill price of every exit, in order."""
         return tuple(price for _, price in self._exits)
@@ -375,6 +407,7 @@ class SmartTradeEngine:
             closed_quantity=self.closed_quantity,
             remaining_quantity=self._remaining,
             status=self._status,
+            funding=self._funding,
         )
 
     # -- the price path --------------------------------------------------------------------------
@@ -398,6 +431,8 @@ class SmartTradeEngine:
         if now is None and self._step_seconds is not None:
             now = index * self._step_seconds
         start = len(self._events)
+        if self._funding_rate:
+            self._settle_funding(price, index, now)
         if self._first_price is None:
             self._first_price = price
         if self._entry is None:
@@ -405,6 +440,19 @@ class SmartTradeEngine:
         if self._entry is not None and not self._instant:
             self._manage(price, index, now)
         return self._events[start:]
+
+    def _settle_funding(self, price: Decimal, index: int, now: Decimal | None) -> None:
+        """Pay every settlement the clock has passed, on the units open before this step."""
+        if now is None:
+            raise ValueError("funding needs now_seconds or step_seconds (the clock)")
+        due = int(now // self._funding_every)
+        while self._funding_settled < due:
+            self._funding_settled += 1
+            if self._status != "open" or self._remaining <= 0:
+                continue
+            amount = funding_payment(self.side, self._remaining, price, self._funding_rate)
+            self._funding += amount
+            self._emit("funding", index, price, quantity=self._remaining, amount=amount)
 
     def _try_enter(self, price: Decimal, index: int) -> None:
         given = self._market_entry_price
@@ -892,8 +940,9 @@ class SmartTradeEngine:
         level: Decimal | None = None,
         step: int | None = None,
         reason: str | None = None,
+        amount: Decimal | None = None,
     ) -> SimEvent:
-        event = SimEvent(kind, index, price, fill_price, quantity, level, step, reason)
+        event = SimEvent(kind, index, price, fill_price, quantity, level, step, reason, amount)
         self._events.append(event)
         return event
 
@@ -918,8 +967,14 @@ def simulate(
     breakeven_with_fees: bool = False,
     brackets: Sequence[LeverageBracket] = (),
     wallet_balance: Decimal | None = None,
+    funding_rate: Decimal = _ZERO,
+    funding_interval_hours: Decimal | int = 8,
 ) -> SimulationResult:
-    """Replay ``payload`` along ``prices`` (one step each; see :class:`SmartTradeEngine`)."""
+    """Replay ``payload`` along ``prices`` (one step each; see :class:`SmartTradeEngine`).
+
+    With ``funding_rate`` (per interval, > 0: shorts receive) the path needs ``step_seconds``:
+    step ``i`` is at ``i * step_seconds`` seconds after a settlement.
+    """
     engine = SmartTradeEngine(
         payload,
         entry_price=entry_price,
@@ -929,6 +984,8 @@ def simulate(
         breakeven_with_fees=breakeven_with_fees,
         brackets=brackets,
         wallet_balance=wallet_balance,
+        funding_rate=funding_rate,
+        funding_interval_hours=funding_interval_hours,
     )
     for index, price in enumerate(prices):
         if not engine.active:
