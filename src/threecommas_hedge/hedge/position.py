@@ -19,9 +19,11 @@ trade is terminal (:attr:`SmartTrade.is_terminal`). Quantities come from ``data.
   is what 3Commas reports (``entered_total / entered_amount`` in its examples), the sum is the exact
   cash result; closes are counted at that average, so the split differs from an average-cost
   basis only when funds were added after a partial close;
-- fees ``rate * (entered * avg_entry + closed * avg_exit)``: paid on the fills so far, at
-  ``fee_rate`` or the trade's ``data.commission`` (0 when neither is known). Closing the open part
-  costs ``open * P * rate`` more, not included;
+- fees ``rate * (entered * avg_entry + closed * avg_exit)``: paid on the fills so far, at the
+  fee rate the trade reports (``data.commission``, the only fee the API gives: its orders carry
+  none), else at ``fee_rate`` when the API gives none, else 0; ``fee_source`` says which
+  (``"trade"``, ``"fee_rate"``, ``"none"``). Closing the open part costs ``open * P * rate`` more,
+  not included;
 - ``funding`` as given (positive: received), not reported by the API;
 - ``net = spot + realized + unrealized - fees + funding``.
 
@@ -229,6 +231,9 @@ def market_price(trade: SmartTrade) -> Decimal | None:
 
 # --- PnL ------------------------------------------------------------------------------------
 
+FeeSource = Literal["trade", "fee_rate", "none"]
+"""Where a :class:`HedgePnL`'s fee rate came from: the trade's report, the caller, or nowhere."""
+
 
 @dataclass(frozen=True)
 class HedgePnL:
@@ -243,6 +248,7 @@ class HedgePnL:
     net: Decimal
     fee_rate: Decimal
     open_quantity: Decimal
+    fee_source: FeeSource = "none"
 
     @property
     def hedge_pnl(self) -> Decimal:
@@ -260,12 +266,18 @@ def pnl_of(
 ) -> HedgePnL:
     """Spot leg, hedge leg (realized + unrealized), fees, funding and net at ``price``.
 
+    Fees use the trade's reported ``data.commission``; ``fee_rate`` only when it reports none.
     Raises ``ValueError`` when the trade has fills but reports no average price for them.
     """
     price = _inputs.positive("price", price)
-    rate = fee_rate if fee_rate is not None else (trade.data.commission or _ZERO)
-    if rate < 0:
-        raise HedgeValidationError("fee_rate", f"must not be negative (got {rate})")
+    if fee_rate is not None and fee_rate < 0:
+        raise HedgeValidationError("fee_rate", f"must not be negative (got {fee_rate})")
+    source: FeeSource = "none"
+    rate = _ZERO
+    if trade.data.commission is not None:
+        rate, source = trade.data.commission, "trade"
+    elif fee_rate is not None:
+        rate, source = fee_rate, "fee_rate"
     status = status_of(trade)
     entry, exit_ = status.average_entry, status.average_exit
     if status.entered and entry is None:
@@ -290,6 +302,7 @@ def pnl_of(
         net=spot_pnl + realized + unrealized - fees + funding,
         fee_rate=rate,
         open_quantity=status.open_quantity,
+        fee_source=source,
     )
 
 
