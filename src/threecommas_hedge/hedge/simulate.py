@@ -35,8 +35,9 @@ maker once reached (sell: ``P >= limit``, buy: ``P <= limit``), even when the pa
 A conditional entry arms when the path crosses the trigger from the side of the first price,
 then trades at market or places its limit (filled at ``P`` if already marketable). A trailing
 conditional entry, once armed, follows the best price for the entry (sell: the highest, buy: the
-lowest) and enters at market when the price comes back by its ``percent``. ``skip_enter_step`` positions are held from the start at ``position.price.value`` (no
-entry fee); ``instant`` trades only enter. The checks run on the entry's own step too.
+lowest) and enters at market when the price comes back by its ``percent``. ``skip_enter_step``
+positions are held from the start at ``position.price.value`` (no entry fee); ``instant`` trades
+only enter. The checks run on the entry's own step too.
 Percent TP/SL levels are the signed move from the actual entry price, as the user reads it (-8 =
 8% below, +3 = 3% above), resolved when the entry fills. ``add_units`` re-resolves percent TP
 levels from the new average entry; the stop keeps its current level (edit it with
