@@ -71,7 +71,7 @@ def test_an_altcoin_market_drift_is_refused(threecommas_fake: FakeThreeCommas) -
     pair = "USDT_DOGEUSDT"
     spot = SpotPosition(asset="DOGE", quantity=D(250000), price=D("0.1013"))
     fake.set_price(pair, D("0.0990"))  # 2.3 % below
-    with fake.client() as client, pytest.raises(HedgeValidationError, match="0.099"):
+    with fake.client() as client, pytest.raises(HedgeValidationError, match=r"0\.099"):
         client.hedges.open(by_percent(account_id, spot, pair))
     assert creates(fake) == 0
 
