@@ -368,3 +368,17 @@ def test_without_funding_rate_nothing_changes() -> None:
     result = simulate(short("1", []), [D(1)] * 30, step_seconds=HOUR)
     assert result.funding == 0
     assert all(e.kind != "funding" for e in result.events)
+
+
+def test_altcoin_50x_short_funding_stops_at_liquidation() -> None:
+    # 100,000 units at 0.25, 50x isolated: wallet 500; with the engine's default 1 % maintenance
+    # LP = (500 + 25000) / (100000 x 1.01) = 0.25247..., crossed at 9 h.
+    body = short("100000", []).model_dump(mode="json", exclude_none=True)
+    body["leverage"] = {"enabled": True, "type": "isolated", "value": 50}
+    trade = SmartTradeCreate.model_validate(body)
+    path = [D("0.25")] * 9 + [D("0.2525")] + [D("0.25")] * 10
+    result = simulate(trade, path, step_seconds=HOUR, funding_rate=D("-0.0001"))
+    assert result.status == "liquidated"
+    assert result.realized_pnl == -D(100000) * D("0.25") / 50
+    # one settlement (8 h) while open, the short pays: 100000 x 0.25 x 0.0001
+    assert result.funding == D("-2.5")
