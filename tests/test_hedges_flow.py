@@ -89,10 +89,9 @@ def test_open_move_adjust_resize_close(fake: FakeThreeCommas) -> None:
         hedge = client.hedges.open(builder)
         assert isinstance(hedge, Hedge)
         assert hedge.spot == SPOT and hedge.trade.is_short
-        # open() fetched the fill once to compare it with the price typed (entry drift)
-        assert hedge.status.stage == "open"
+        assert hedge.status.stage == "entry_pending"
 
-        # the market entry filled at 60,000
+        # the market entry fills at 60,000
         hedge.refresh()
         engine.step(D("60000"))
         status = hedge.status

@@ -315,30 +315,40 @@ class Hedges:
         fee_rate: Decimal | None = None,
         max_entry_drift: Decimal | None = DEFAULT_MAX_ENTRY_DRIFT,
         market_price: Decimal | None = None,
+        client_tag: str | None = None,
     ) -> Hedge:
         """Build the Smart Short (checked) and create it; the hedge keeps the builder's spot
         holding and market rules.
 
-        A market hedge's TP/SL come from the price typed. Before sending, the current price
-        (``market_price``, else the pair's bid on the account's market: two GETs) must be within
-        ``max_entry_drift`` (a fraction, default 1 %; ``None`` skips the check) of it, else
-        :class:`~threecommas_hedge.HedgeValidationError` and nothing is sent. After the fill,
-        (one GET), beyond it, percent-defined levels are re-anchored on the fill (one checked
-        PATCH) and absolute ones kept with an :class:`EntryDriftWarning` (see ``EntryDrift``); a
-        fill not reported yet is warned about too (compare ``status.average_entry`` later).
+        Never opens two: after ``WriteOutcomeUnknownError``, re-run with
+        ``client_tag=error.client_tag``; the short of the earlier attempt is looked for by its
+        tag and picked up (``hedge.trade.recovered``) instead of opening a second one.
+
+        A market hedge's TP/SL come from the price typed. Before sending (not on a re-run with
+        ``client_tag``: the short may exist), the current price (``market_price``, else the pair's
+        bid on the account's market: two GETs) must be within ``max_entry_drift`` (a fraction,
+        default 1 %; ``None`` skips the check) of it, else
+        :class:`~threecommas_hedge.HedgeValidationError` and nothing is sent. After the fill (one
+        GET), beyond it, percent-defined levels are re-anchored on the fill (one checked PATCH)
+        and absolute ones kept with an :class:`EntryDriftWarning` (see ``EntryDrift``); a fill
+        not reported yet is warned about too (compare ``status.average_entry`` later).
         """
         payload = builder.build()
         drift = EntryDrift.of(builder, max_entry_drift)
-        if drift is not None:
+        if drift is not None and client_tag is None:
             drift.check_market(market_price if market_price is not None else self._bid(builder))
-        trade = self._client.smart_trades.create(payload)
+        trade = self._client.smart_trades.create(payload, client_tag=client_tag)
         hedge = Hedge(
             self._client, trade, builder.spot, rules=builder.market_rules, fee_rate=fee_rate
         )
         if drift is None:
             return hedge
-        changes = _after_fill(drift, hedge.refresh().trade)
-        return hedge.adjust(**changes) if changes else hedge
+        filled = self._client.smart_trades.get(trade.id)
+        changes = _after_fill(drift, filled)
+        if not changes:
+            return hedge
+        hedge._trade = filled  # the edit is checked against the filled state
+        return hedge.adjust(**changes)
 
     def _bid(self, builder: HedgeBuilder) -> Decimal:
         summary = builder.summary()
@@ -464,21 +474,26 @@ class AsyncHedges:
         fee_rate: Decimal | None = None,
         max_entry_drift: Decimal | None = DEFAULT_MAX_ENTRY_DRIFT,
         market_price: Decimal | None = None,
+        client_tag: str | None = None,
     ) -> AsyncHedge:
         """Build the Smart Short (checked) and create it (see :meth:`Hedges.open`)."""
         payload = builder.build()
         drift = EntryDrift.of(builder, max_entry_drift)
-        if drift is not None:
+        if drift is not None and client_tag is None:
             market = market_price if market_price is not None else await self._bid(builder)
             drift.check_market(market)
-        trade = await self._client.smart_trades.create(payload)
+        trade = await self._client.smart_trades.create(payload, client_tag=client_tag)
         hedge = AsyncHedge(
             self._client, trade, builder.spot, rules=builder.market_rules, fee_rate=fee_rate
         )
         if drift is None:
             return hedge
-        changes = _after_fill(drift, (await hedge.refresh()).trade)
-        return await hedge.adjust(**changes) if changes else hedge
+        filled = await self._client.smart_trades.get(trade.id)
+        changes = _after_fill(drift, filled)
+        if not changes:
+            return hedge
+        hedge._trade = filled  # the edit is checked against the filled state
+        return await hedge.adjust(**changes)
 
     async def _bid(self, builder: HedgeBuilder) -> Decimal:
         summary = builder.summary()
