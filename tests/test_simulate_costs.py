@@ -168,6 +168,32 @@ def test_scenario_and_simulator_agree_on_a_monotone_path(
     assert result.fees + closing == row.fees
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    plan=step_lists(),
+    path=st.lists(st.integers(1, 1600).map(lambda n: D(n) / 1000), min_size=1, max_size=30),
+)
+def test_any_listing_order_replays_like_the_sorted_plan_on_any_path(
+    plan: tuple[list[tuple[D, D]], D | None], path: list[D]
+) -> None:
+    # Non-monotone paths too: the listing order of the steps must not change any fill.
+    steps, stop = plan
+    as_listed = [(str(p), str(v)) for p, v in steps]
+    nearest_first = sorted(as_listed, key=lambda step: D(step[0]), reverse=True)
+    stop_text = str(stop) if stop else None
+    prices = [D(1), *path]
+    fee = {"maker_fee_rate": D("0.0002"), "taker_fee_rate": D("0.0005")}
+    listed = simulate(short("777", as_listed, stop=stop_text), prices, **fee)
+    ordered = simulate(short("777", nearest_first, stop=stop_text), prices, **fee)
+    assert (listed.realized_pnl, listed.fees, listed.status) == (
+        ordered.realized_pnl,
+        ordered.fees,
+        ordered.status,
+    )
+    assert listed.exit_prices == ordered.exit_prices
+    assert listed.remaining_quantity == ordered.remaining_quantity
+
+
 # -- 3. fees by order type -------------------------------------------------------------------------
 
 MAKER, TAKER = D("0.0002"), D("0.0005")
