@@ -79,17 +79,20 @@ def test_demo_numbers_match_the_article() -> None:
 
 def test_demo_costs_are_labelled_estimates() -> None:
     _, out, _ = run()
-    # entry fee 0.5*60000*0.0005 = 15; exit 0.5*55000*0.0005 = 13.75; funding
-    # 0.5*60000*0.0001 * (7*24/8) = 63 received by the short
+    # market entry pays taker 0.5*60000*0.0005 = 15; the limit TP maker 0.5*55000*0.0002 = 5.5;
+    # no funding by default (shown both ways: 0.5*60000*0.0001 * (7*24/8) = 63)
     drop = table_rows(out, "Net effect at 55,000")
-    assert drop["Fees"] == ["-28.75"]
-    assert drop["Funding"] == ["+63.00"]
-    assert drop["Net"][1] == f"{Decimal(-2500) - Decimal('28.75') + 63:+,.2f}"
+    assert drop["Fees"] == ["-20.50"]
+    assert drop["Funding"] == ["+0.00"]
+    assert drop["Net"][1] == f"{Decimal(-2500) - Decimal('20.5'):+,.2f}"
     rise = table_rows(out, "Net effect at 62,000")
-    assert rise["Fees"] == ["-30.45"]  # 15 + 0.5*61800*0.0005
-    assert rise["Net"][1] == "+1,132.55"
+    assert rise["Fees"] == ["-30.45"]  # 15 + the market stop 0.5*61800*0.0005
+    assert rise["Net"][1] == "+1,069.55"
     assert "* Estimate" in out and "notional held at the entry price" in out
-    assert "funding 0.01% every 8h for 7 days" in out
+    flat = " ".join(out.split())
+    assert "funding 0% every 8h for 7 days" in flat
+    assert "With fees + 7 d funding*" in out
+    assert "At +/-0.01% per 8h for 7 days the short would receive +63.00 / pay -63.00" in flat
 
 
 def test_demo_creates_paper_trades_on_its_own_fake(monkeypatch: pytest.MonkeyPatch) -> None:

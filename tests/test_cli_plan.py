@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from threecommas_hedge._cli import fmt
 from threecommas_hedge._cli.app import app
 from threecommas_hedge.models import SmartTradeCreate
 
@@ -40,8 +41,9 @@ def test_plan_reviews_the_article_hedge() -> None:
     assert "0.5 BTC short, 50.00% of the holding (notional 30,000)" in out
     assert "55,000 for 100% (-8.33%)" in out
     assert "61,800 (+3.00%)" in out
-    # reward 0.5*(60000-55000)=2500, fees 0.5*60000*0.0005 + 0.5*55000*0.0005 = 28.75
-    assert "hedge +2,500.00 (+2,471.25 after fees)" in out
+    # reward 0.5*(60000-55000)=2500, fees: market entry taker 0.5*60000*0.0005 = 15 and limit
+    # TP maker 0.5*55000*0.0002 = 5.5
+    assert "hedge +2,500.00 (+2,479.50 after fees)" in out
     # risk 0.5*1800=900, fees 15 + 0.5*61800*0.0005=15.45
     assert "hedge -900.00 (-930.45 after fees)" in out
     assert "1 : 2.78 (2.66 after fees)" in out  # 2500/900, 2471.25/930.45
@@ -59,8 +61,8 @@ def test_plan_scenario_rows_match_the_article() -> None:
     rows = {line.split()[0]: line.split() for line in out.splitlines() if line.strip()}
     # price, move, spot, hedge, net, net with costs
     assert rows["55,000"][2:5] == ["-5,000", "+2,500", "-2,500"]
-    # funding 0.5*60000*0.0001*21 = 63; fees 28.75 -> -2500 - 28.75 + 63
-    assert rows["55,000"][5] == "-2,466"
+    # no funding by default; fees 20.5 -> -2500 - 20.5
+    assert rows["55,000"][5] == fmt.whole(Decimal("-2520.5"))
     assert rows["61,800"][2:5] == ["+1,800", "-900", "+900"]
     assert rows["66,000"][2:5] == ["+6,000", "-900", "+5,100"]
 
@@ -93,7 +95,7 @@ def test_plan_json_is_one_document_with_decimal_strings() -> None:
     by_price = {Decimal(row["price"]): row for row in doc["scenarios"]}
     tp_row = by_price[Decimal(55000)]
     assert Decimal(tp_row["net"]) == Decimal(-2500)
-    assert Decimal(tp_row["net_with_costs"]) == Decimal("-2465.75")
+    assert Decimal(tp_row["net_with_costs"]) == Decimal("-2520.5")
     assert tp_row["status"] == "take_profit" and tp_row["label"] == "TP1"
     for row in doc["scenarios"]:
         for key in ("price", "spot_pnl", "hedge_pnl", "net", "fees", "funding"):
@@ -106,10 +108,12 @@ def test_plan_json_is_one_document_with_decimal_strings() -> None:
     assert (Decimal(gross["reward"]), Decimal(gross["risk"])) == (Decimal(2500), Decimal(900))
     assert Decimal(doc["risk_reward"]["with_fees"]["risk"]) == Decimal("930.45")
     costs = doc["costs"]
-    assert (costs["entry_fee_rate"], costs["funding_rate"]) == ("0.0005", "0.0001")
-    assert Decimal(costs["funding_estimate"]) == Decimal(63)
+    assert (costs["maker_fee_rate"], costs["taker_fee_rate"]) == ("0.0002", "0.0005")
+    assert (costs["entry_fee_rate"], costs["funding_rate"]) == (None, "0")
+    assert Decimal(costs["funding_estimate"]) == 0
     assert "estimate" in costs["funding_note"]
-    assert Decimal(doc["breakeven"]["price_with_costs"]) < Decimal(60000)
+    # no funding by default: the fees alone push the breakeven above the bare 60,000
+    assert Decimal(doc["breakeven"]["price_with_costs"]) > Decimal(60000)
 
 
 def test_plan_json_carries_the_given_account_and_options() -> None:
@@ -354,21 +358,21 @@ def test_plan_csv_to_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
 
 
 def test_one_breakeven_labelled_alike_in_text_and_json() -> None:
-    code, out, _ = run("plan", *ARTICLE, "--json")
+    code, out, _ = run("plan", *ARTICLE, "--funding-rate", "0.01", "--json")
     assert code == 0
     doc = json.loads(out)
     fees_only = Decimal(doc["breakeven"]["price_with_fees"])
     with_costs = Decimal(doc["breakeven"]["price_with_costs"])
     # recompute the fees-only root: spot q_s(P-60000) + hedge q_h(60000-P) - fees = 0, where the
-    # fees are 0.05 % of the entry notional and of the exit at P (the hedge is still open there)
+    # fees are taker 0.05 % of the market entry and of the exit at P (the hedge is still open)
     q_s, q_h, f = Decimal(1), Decimal("0.5"), Decimal("0.0005")
     root = (q_s * 60000 - q_h * 60000 + q_h * 60000 * f) / (q_s - q_h - q_h * f)
     assert fees_only == root.quantize(Decimal("0.01"))
     assert with_costs < fees_only  # the short receives funding at +0.01 % per 8 h
-    code, text, _ = run("plan", *ARTICLE)
+    code, text, _ = run("plan", *ARTICLE, "--funding-rate", "0.01")
     assert code == 0
     assert f"{fees_only:,} with fees; {with_costs:,} with fees and 7 days of funding" in text
-    code, text, _ = run("plan", *ARTICLE, "--funding-rate", "0")
+    code, text, _ = run("plan", *ARTICLE)  # no funding by default
     assert code == 0
     assert f"Net zero at  {fees_only:,} with fees (spot + hedge)" in text
 

@@ -168,7 +168,7 @@ def _article_plan() -> HedgePlan:
         .take_profit(price=D(55000))
         .stop_loss(price=D(61800))
     )
-    return plan_from_builder(builder, Costs(D(0), D(0), D(0), D(8), D(0)))
+    return plan_from_builder(builder, Costs(D(0), D(0), None, None, D(0), D(8), D(0)))
 
 
 def test_payoff_points_follow_the_capped_hedge() -> None:

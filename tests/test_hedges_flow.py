@@ -400,16 +400,17 @@ def test_closed_hedge_refuses_everything(fake: FakeThreeCommas) -> None:
 
 
 def test_get_picks_up_an_existing_short(fake: FakeThreeCommas) -> None:
-    account_id = fake.add_account()
+    account_id = fake.add_account(commission=D("0.001"))
     with fake.client() as client:
         trade_id = client.hedges.open(article(account_id)).id
         fake.set_price(PAIR, D("55000"))
-        hedge = client.hedges.get(trade_id, spot=SPOT, fee_rate=D("0.001"))
+        hedge = client.hedges.get(trade_id, spot=SPOT, fee_rate=D("0.0002"))  # reported wins
         assert fake.requests[-1].method == "GET"
     assert hedge.status.closed_by == "take_profit"
     pnl = hedge.pnl()  # at the trade's own price, 55,000
     assert pnl.price == D("55000")
     assert pnl.fees == D("0.001") * (D("30000") + D("27500"))
+    assert pnl.fee_source == "trade"
     assert pnl.net == D("-2500") - pnl.fees
     assert repr(hedge) == f"<Hedge #{trade_id} 0 short on {PAIR} for 1 BTC: closed>"
 

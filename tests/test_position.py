@@ -71,7 +71,7 @@ def short(
     entry: str | None = "60000",
     exit_price: str | None = None,
     market: str = "60000",
-    commission: str = "0",
+    commission: str | None = "0",
     steps: list[dict[str, Any]] | None = None,
     stop_loss: dict[str, Any] | None = None,
     position: dict[str, Any] | None = None,
@@ -285,11 +285,40 @@ def test_fees_from_the_trade_commission_on_every_fill() -> None:
 
 
 def test_fee_rate_and_funding_parameters() -> None:
-    trade = short(commission="0.001")
+    trade = short(commission=None)  # the API gave no commission: the rate given is used
     pnl = pnl_of(trade, SPOT, D("60000"), fee_rate=D("0.0002"), funding=D("3.5"))
     assert pnl.fees == D("6")  # 30000 x 0.02 %
     assert pnl.net == D("-2.5")
     assert pnl.hedge_pnl == D("-2.5")
+    assert (pnl.fee_rate, pnl.fee_source) == (D("0.0002"), "fee_rate")
+
+
+def test_the_fee_the_trade_reports_wins_over_a_given_rate() -> None:
+    trade = short(commission="0.001")
+    pnl = pnl_of(trade, SPOT, D("60000"), fee_rate=D("0.0002"))
+    assert pnl.fees == D("30")  # 30000 x 0.1 %, as the trade reports
+    assert (pnl.fee_rate, pnl.fee_source) == (D("0.001"), "trade")
+    reported_zero = pnl_of(short(commission="0"), SPOT, D("60000"), fee_rate=D("0.0002"))
+    assert (reported_zero.fees, reported_zero.fee_source) == (0, "trade")
+    unknown = pnl_of(short(commission=None), SPOT, D("60000"))
+    assert (unknown.fees, unknown.fee_source) == (0, "none")
+
+
+def test_reported_fees_on_an_altcoin_short() -> None:
+    trade = short(
+        entered="250000",
+        entry="0.1013",
+        closed="100000",
+        exit_price="0.0950",
+        market="0.0990",
+        commission="0.0004",
+        position={"units": {"value": "250000"}},
+    )
+    pnl = pnl_of(trade, None, D("0.0990"))
+    expected = D("0.0004") * (D("250000") * D("0.1013") + D("100000") * D("0.0950"))
+    assert pnl.fees == expected
+    assert pnl.hedge_realized == D("100000") * (D("0.1013") - D("0.0950"))
+    assert pnl.fee_source == "trade"
 
 
 def test_without_a_spot_holding_net_is_the_hedge_leg() -> None:

@@ -461,6 +461,8 @@ def test_apply_update_before_and_after_the_entry() -> None:
         {"position": {"units": {"value": "0.8"}, "price": {"value": "60500"}}}
     )
     engine.apply_update(update)
+    engine.step(D(60400))  # placed below its price: it rests
+    assert not engine.entered
     engine.step(D(60600))
     assert (engine.entry_price, engine.remaining_quantity) == (D(60500), D("0.8"))
     assert engine.wallet_balance == D("0.8") * 60500 / 2

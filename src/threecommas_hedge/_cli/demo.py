@@ -24,10 +24,10 @@ from . import chart, fmt, render
 from .console import make_console
 from .options import (
     DEFAULT_DAYS,
-    DEFAULT_ENTRY_FEE,
-    DEFAULT_EXIT_FEE,
     DEFAULT_FUNDING_HOURS,
     DEFAULT_FUNDING_RATE,
+    DEFAULT_MAKER_FEE,
+    DEFAULT_TAKER_FEE,
     PlotOption,
 )
 from .planning import Costs, HedgePlan, plan_from_builder
@@ -53,8 +53,10 @@ def article_plan(account_id: int) -> HedgePlan:
         .note("threecommas-hedge demo: the article's hedge")
     )
     costs = Costs(
-        entry_fee_rate=DEFAULT_ENTRY_FEE / _HUNDRED,
-        exit_fee_rate=DEFAULT_EXIT_FEE / _HUNDRED,
+        maker_fee_rate=DEFAULT_MAKER_FEE / _HUNDRED,
+        taker_fee_rate=DEFAULT_TAKER_FEE / _HUNDRED,
+        entry_fee_rate=None,
+        exit_fee_rate=None,
         funding_rate=DEFAULT_FUNDING_RATE / _HUNDRED,
         funding_hours=DEFAULT_FUNDING_HOURS,
         days=DEFAULT_DAYS,
@@ -134,17 +136,12 @@ def _replay(
         f"The hedge was closed by {closed} at {exit_price} ({trade.status.title}).",
         markup=False,
     )
-    costs = plan.costs
-    bare = pnl_of(trade, SPOT, final, fee_rate=Decimal(0))
-    costed = pnl_of(
-        trade,
-        SPOT,
-        final,
-        fee_rate=costs.exit_fee_rate,
-        funding=plan.costed.funding_estimate,
-    )
+    fills = pnl_of(trade, SPOT, final)
+    costed = plan.costed.at(final)  # fees by order type on these fills, funding over the days
     title = f"Net effect at {fmt.price(final)}"
-    console.print(render.outcome_table(title, _outcome(bare), _outcome(costed)))
+    bare = _outcome(fills, Decimal(0), Decimal(0))
+    with_costs = _outcome(fills, costed.fees, costed.funding)
+    console.print(render.outcome_table(title, bare, with_costs, days=plan.costs.days))
     predicted = plan.bare.at(final).net
     verdict = "matches" if predicted == bare.net else "differs from"
     console.print(
@@ -153,11 +150,13 @@ def _replay(
     )
 
 
-def _outcome(pnl: HedgePnL) -> render.Outcome:
+def _outcome(pnl: HedgePnL, fees: Decimal, funding: Decimal) -> render.Outcome:
+    """The replay's fills (gross, from the fake's report) with the given costs."""
+    hedge = pnl.hedge_realized + pnl.hedge_unrealized
     return render.Outcome(
         spot=pnl.spot_pnl,
-        hedge=pnl.hedge_realized + pnl.hedge_unrealized,
-        fees=pnl.fees,
-        funding=pnl.funding,
-        net=pnl.net,
+        hedge=hedge,
+        fees=fees,
+        funding=funding,
+        net=pnl.spot_pnl + hedge - fees + funding,
     )

@@ -87,6 +87,8 @@ def plan_document(plan: HedgePlan) -> dict[str, Any]:
             "with_fees": _risk(plan.risk_with_fees, r),
         },
         "costs": {
+            "maker_fee_rate": _d(plan.costs.maker_fee_rate),
+            "taker_fee_rate": _d(plan.costs.taker_fee_rate),
             "entry_fee_rate": _d(plan.costs.entry_fee_rate),
             "exit_fee_rate": _d(plan.costs.exit_fee_rate),
             "funding_rate": _d(plan.costs.funding_rate),

@@ -20,12 +20,13 @@ import typer
 EntryChoice = Literal["market", "limit", "conditional"]
 MarginChoice = Literal["isolated", "cross"]
 
-DEFAULT_ENTRY_FEE = Decimal("0.05")
-DEFAULT_EXIT_FEE = Decimal("0.05")
-DEFAULT_FUNDING_RATE = Decimal("0.01")
+DEFAULT_MAKER_FEE = Decimal("0.02")
+DEFAULT_TAKER_FEE = Decimal("0.05")
+DEFAULT_FUNDING_RATE = Decimal(0)
 DEFAULT_FUNDING_HOURS = Decimal(8)
 DEFAULT_DAYS = Decimal(7)
-"""Cost defaults (Binance USDT-M taker fee 0.05 % each way, funding 0.01 % every 8 h, one week)."""
+"""Cost defaults: Binance USDT-M default tier (maker 0.02 %, taker 0.05 %), no funding assumed
+(the output shows what +/- 0.01 % per 8 h would do), held one week."""
 
 REQUIRED = inspect.Parameter.empty
 """The default of a flag that must be given."""
@@ -132,8 +133,10 @@ class HedgeFlags:
     sl_percent: Decimal | None
     trailing_sl: bool
     breakeven: bool
-    entry_fee: Decimal
-    exit_fee: Decimal
+    maker_fee: Decimal
+    taker_fee: Decimal
+    entry_fee: Decimal | None
+    exit_fee: Decimal | None
     funding_rate: Decimal
     funding_hours: Decimal
     days: Decimal
@@ -215,10 +218,24 @@ HEDGE_PARAMETERS: tuple[inspect.Parameter, ...] = (
         _EXITS,
     ),
     _decimal(
-        "entry_fee", DEFAULT_ENTRY_FEE, "--entry-fee", "Fee rate of the entry fill, in %.", _COSTS
+        "maker_fee",
+        DEFAULT_MAKER_FEE,
+        "--maker-fee",
+        "Fee rate of resting limit fills (limit entry, limit take profits), in %.",
+        _COSTS,
     ),
     _decimal(
-        "exit_fee", DEFAULT_EXIT_FEE, "--exit-fee", "Fee rate of each exit fill, in %.", _COSTS
+        "taker_fee",
+        DEFAULT_TAKER_FEE,
+        "--taker-fee",
+        "Fee rate of market fills (market entry, stop loss, trailing close), in %.",
+        _COSTS,
+    ),
+    _decimal(
+        "entry_fee", None, "--entry-fee", "Override: fee rate of the entry fill, in %.", _COSTS
+    ),
+    _decimal(
+        "exit_fee", None, "--exit-fee", "Override: fee rate of every exit fill, in %.", _COSTS
     ),
     _decimal(
         "funding_rate",

@@ -32,10 +32,16 @@ _HUNDRED = Decimal(100)
 
 @dataclass(frozen=True)
 class Costs:
-    """Fee and funding assumptions, as rates (0.0005 = 0.05 %)."""
+    """Fee and funding assumptions, as rates (0.0005 = 0.05 %).
 
-    entry_fee_rate: Decimal
-    exit_fee_rate: Decimal
+    Fees go by order type (maker for resting limits, taker for market fills); ``entry_fee_rate``
+    and ``exit_fee_rate``, when set, override the entry's and every exit's.
+    """
+
+    maker_fee_rate: Decimal
+    taker_fee_rate: Decimal
+    entry_fee_rate: Decimal | None
+    exit_fee_rate: Decimal | None
     funding_rate: Decimal
     funding_hours: Decimal
     days: Decimal
@@ -134,8 +140,10 @@ def plan_from_flags(flags: HedgeFlags) -> HedgePlan:
     """Check the flags, build the payload and both scenarios."""
     builder = builder_from_flags(flags)
     costs = Costs(
-        entry_fee_rate=flags.entry_fee / _HUNDRED,
-        exit_fee_rate=flags.exit_fee / _HUNDRED,
+        maker_fee_rate=flags.maker_fee / _HUNDRED,
+        taker_fee_rate=flags.taker_fee / _HUNDRED,
+        entry_fee_rate=_rate(flags.entry_fee),
+        exit_fee_rate=_rate(flags.exit_fee),
         funding_rate=flags.funding_rate / _HUNDRED,
         funding_hours=flags.funding_hours,
         days=flags.days,
@@ -163,6 +171,8 @@ def plan_from_builder(
     )
     costed = bare.model_copy(
         update={
+            "maker_fee_rate": costs.maker_fee_rate,
+            "taker_fee_rate": costs.taker_fee_rate,
             "entry_fee_rate": costs.entry_fee_rate,
             "exit_fee_rate": costs.exit_fee_rate,
             "funding_rate": costs.funding_rate,
@@ -171,6 +181,10 @@ def plan_from_builder(
         }
     )
     return HedgePlan(summary, payload, bare, costed, costs, account_given)
+
+
+def _rate(percent: Decimal | None) -> Decimal | None:
+    return None if percent is None else percent / _HUNDRED
 
 
 def _check_flags(flags: HedgeFlags) -> None:
@@ -188,8 +202,14 @@ def _check_flags(flags: HedgeFlags) -> None:
         raise flag_error("--entry-price", f"needed with --entry {flags.entry}")
     if flags.trailing_sl and flags.sl is None and flags.sl_percent is None:
         raise flag_error("--trailing-sl", "needs --sl or --sl-percent")
-    for flag, rate in (("--entry-fee", flags.entry_fee), ("--exit-fee", flags.exit_fee)):
-        if not 0 <= rate < _HUNDRED:
+    fees = (
+        ("--maker-fee", flags.maker_fee),
+        ("--taker-fee", flags.taker_fee),
+        ("--entry-fee", flags.entry_fee),
+        ("--exit-fee", flags.exit_fee),
+    )
+    for flag, rate in fees:
+        if rate is not None and not 0 <= rate < _HUNDRED:
             raise flag_error(flag, f"a fee rate in % from 0 to below 100 (got {rate})")
     if flags.funding_hours <= 0:
         raise flag_error("--funding-hours", f"must be positive (got {flags.funding_hours})")

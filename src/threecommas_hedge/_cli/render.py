@@ -167,7 +167,8 @@ def scenario_table(plan: HedgePlan) -> Table:
         title="Scenarios (price moves straight from the entry)",
         title_justify="left",
     )
-    for header in ("Price", "Move", "Spot", "Hedge", "Net", "Net*"):
+    net_with_costs = f"Net* {fmt.number(plan.costs.days)}d"  # with the holding period assumed
+    for header in ("Price", "Move", "Spot", "Hedge", "Net", net_with_costs):
         table.add_column(header, justify="right", no_wrap=True)
     table.add_column("At", overflow="fold")
     entry = plan.summary.entry
@@ -206,8 +207,9 @@ class Outcome:
     net: Decimal
 
 
-def outcome_table(title: str, bare: Outcome, costed: Outcome) -> Table:
-    """One price outcome as the article's Spot / Hedge / Net lines, with the costed column."""
+def outcome_table(title: str, bare: Outcome, costed: Outcome, *, days: Decimal) -> Table:
+    """One price outcome as the article's Spot / Hedge / Net lines, with the costed column
+    (funding over ``days``, the holding period it assumes)."""
     table = Table(
         box=box.SIMPLE_HEAD,
         show_edge=False,
@@ -219,7 +221,7 @@ def outcome_table(title: str, bare: Outcome, costed: Outcome) -> Table:
     )
     table.add_column("", no_wrap=True)
     table.add_column("No fees, no funding", justify="right", no_wrap=True)
-    table.add_column("With fees + funding*", justify="right", no_wrap=True)
+    table.add_column(f"With fees + {fmt.number(days)} d funding*", justify="right", no_wrap=True)
     table.add_row("Spot", fmt.money(bare.spot), fmt.money(costed.spot))
     table.add_row("Hedge", fmt.money(bare.hedge), fmt.money(costed.hedge))
     table.add_row("Fees", "", fmt.money(-costed.fees))
@@ -232,13 +234,36 @@ def costs_note(plan: HedgePlan) -> Text:
     """The cost assumptions and the funding caveat (``*`` in the tables)."""
     c = plan.costs
     funding = plan.costed.funding_estimate
-    return Text(
-        f"* Estimate: fee {fmt.rate(c.entry_fee_rate)} of the notional on the entry and "
-        f"{fmt.rate(c.exit_fee_rate)} on each exit; funding {fmt.rate(c.funding_rate)} every "
+    overrides = "".join(
+        f"; {name} {fmt.rate(rate)} (override)"
+        for name, rate in (("entry", c.entry_fee_rate), ("every exit", c.exit_fee_rate))
+        if rate is not None
+    )
+    note = Text(
+        f"* Estimate: fees by order type, taker {fmt.rate(c.taker_fee_rate)} (market entry, stop "
+        f"loss, trailing close, the open part) and maker {fmt.rate(c.maker_fee_rate)} (limit "
+        f"entry, limit take profits){overrides}; funding {fmt.rate(c.funding_rate)} every "
         f"{fmt.number(c.funding_hours)}h for {fmt.number(c.days)} days on the notional at entry "
         f"({fmt.price(plan.summary.notional)}): {fmt.money(funding)} for the short. "
-        f"{FUNDING_NOTE} Rates change; pass --entry-fee, --exit-fee, --funding-rate, --days.",
+        f"{FUNDING_NOTE} Rates change; pass --maker-fee, --taker-fee, --funding-rate, --days.",
         style="dim",
+    )
+    note.append(f"\n{funding_what_if(plan)}")
+    return note
+
+
+FUNDING_WHAT_IF = Decimal("0.0001")
+"""The funding rate per 8 h the plan shows both ways (0.01 %, Binance's usual baseline)."""
+
+
+def funding_what_if(plan: HedgePlan) -> str:
+    """What +/- 0.01 % per 8 h over the plan's holding period would do to the short."""
+    what_if = plan.costed.model_copy(
+        update={"funding_rate": FUNDING_WHAT_IF, "funding_interval_hours": Decimal(8)}
+    ).funding_estimate
+    return (
+        f"At +/-{fmt.rate(FUNDING_WHAT_IF)} per 8h for {fmt.number(plan.costs.days)} days the "
+        f"short would receive {fmt.money(what_if)} / pay {fmt.money(-what_if)}."
     )
 
 

@@ -414,6 +414,13 @@ class HedgeBuilder:
         return _entry_prices(self._spec)[0]
 
     @property
+    def level_percents(self) -> tuple[tuple[Decimal | None, ...], Decimal | None]:
+        """Each take-profit step's and the stop loss's ``percent`` as given (``None``: a price)."""
+        stop = self._spec.stop_loss
+        percents = tuple(target.percent for target in self._spec.take_profits)
+        return percents, stop.percent if stop is not None else None
+
+    @property
     def hedge_quantity(self) -> Decimal:
         """The short's quantity after rounding to the lot step and the minimum checks."""
         return _hedge_quantity(self._spec, self.entry_reference)

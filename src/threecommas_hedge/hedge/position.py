@@ -19,9 +19,11 @@ trade is terminal (:attr:`SmartTrade.is_terminal`). Quantities come from ``data.
   is what 3Commas reports (``entered_total / entered_amount`` in its examples), the sum is the exact
   cash result; closes are counted at that average, so the split differs from an average-cost
   basis only when funds were added after a partial close;
-- fees ``rate * (entered * avg_entry + closed * avg_exit)``: paid on the fills so far, at
-  ``fee_rate`` or the trade's ``data.commission`` (0 when neither is known). Closing the open part
-  costs ``open * P * rate`` more, not included;
+- fees ``rate * (entered * avg_entry + closed * avg_exit)``: paid on the fills so far, at the
+  fee rate the trade reports (``data.commission``, the only fee the API gives: its orders carry
+  none), else at ``fee_rate`` when the API gives none, else 0; ``fee_source`` says which
+  (``"trade"``, ``"fee_rate"``, ``"none"``). Closing the open part costs ``open * P * rate`` more,
+  not included;
 - ``funding`` as given (positive: received), not reported by the API;
 - ``net = spot + realized + unrealized - fees + funding``.
 
@@ -38,7 +40,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from threecommas_hedge._exceptions import HedgeTimeoutError, HedgeValidationError, HedgeWaitError
 from threecommas_hedge.models import (
@@ -63,6 +65,9 @@ from . import _inputs
 from ._plan import Target, check_over_hedge, live_target, lot_quantity
 from ._rounding import strip_zeros
 from ._spec import PriceType, Size, SizeKind, SpotPosition
+
+if TYPE_CHECKING:
+    from .builder import HedgeBuilder
 
 __all__ = [
     "EDITABLE_STATUSES",
@@ -229,6 +234,9 @@ def market_price(trade: SmartTrade) -> Decimal | None:
 
 # --- PnL ------------------------------------------------------------------------------------
 
+FeeSource = Literal["trade", "fee_rate", "none"]
+"""Where a :class:`HedgePnL`'s fee rate came from: the trade's report, the caller, or nowhere."""
+
 
 @dataclass(frozen=True)
 class HedgePnL:
@@ -243,6 +251,7 @@ class HedgePnL:
     net: Decimal
     fee_rate: Decimal
     open_quantity: Decimal
+    fee_source: FeeSource = "none"
 
     @property
     def hedge_pnl(self) -> Decimal:
@@ -260,12 +269,18 @@ def pnl_of(
 ) -> HedgePnL:
     """Spot leg, hedge leg (realized + unrealized), fees, funding and net at ``price``.
 
+    Fees use the trade's reported ``data.commission``; ``fee_rate`` only when it reports none.
     Raises ``ValueError`` when the trade has fills but reports no average price for them.
     """
     price = _inputs.positive("price", price)
-    rate = fee_rate if fee_rate is not None else (trade.data.commission or _ZERO)
-    if rate < 0:
-        raise HedgeValidationError("fee_rate", f"must not be negative (got {rate})")
+    if fee_rate is not None and fee_rate < 0:
+        raise HedgeValidationError("fee_rate", f"must not be negative (got {fee_rate})")
+    source: FeeSource = "none"
+    rate = _ZERO
+    if trade.data.commission is not None:
+        rate, source = trade.data.commission, "trade"
+    elif fee_rate is not None:
+        rate, source = fee_rate, "fee_rate"
     status = status_of(trade)
     entry, exit_ = status.average_entry, status.average_exit
     if status.entered and entry is None:
@@ -290,6 +305,7 @@ def pnl_of(
         net=spot_pnl + realized + unrealized - fees + funding,
         fee_rate=rate,
         open_quantity=status.open_quantity,
+        fee_source=source,
     )
 
 
@@ -671,3 +687,84 @@ class WaitCondition:
                 status,
             )
         return reached
+
+
+# --- entry drift ----------------------------------------------------------------------------
+
+DEFAULT_MAX_ENTRY_DRIFT = Decimal("0.01")
+"""How far (a fraction, 1 %) the market or the fill may be from a market hedge's typed price."""
+
+
+class EntryDriftWarning(UserWarning):
+    """A market hedge filled away from the price its take profit and stop loss were set from."""
+
+
+@dataclass(frozen=True)
+class EntryDrift:
+    """The drift rule of a market hedge whose levels were computed from ``reference``.
+
+    Before sending, :meth:`check_market` refuses a market more than ``tolerance`` away. After the
+    fill, :meth:`reanchor` gives the levels to move: the ones defined as a percent from the entry
+    are re-anchored on the fill (the take profit only when every step is a percent); absolute ones
+    stay, with a warning each. The edit itself runs the position checks, so a stop now at or
+    beyond the liquidation price is refused loudly, never kept silently.
+    """
+
+    reference: Decimal
+    tolerance: Decimal
+    take_profit_percents: tuple[Decimal | None, ...]
+    stop_loss_percent: Decimal | None
+    has_stop_loss: bool
+
+    def drift(self, price: Decimal) -> Decimal:
+        """``|price - reference| / reference``."""
+        return abs(price - self.reference) / self.reference
+
+    def check_market(self, market: Decimal) -> None:
+        """Refuse (nothing sent) when the market is beyond the tolerance from the typed price."""
+        if self.drift(market) > self.tolerance:
+            raise HedgeValidationError(
+                "price",
+                f"the market is at {market}, {self.drift(market) * 100:.2f}% from the price "
+                f"given ({self.reference}), beyond the {self.tolerance * 100}% tolerance: the "
+                "take profit and stop loss would be off; build the hedge at the current price "
+                "(or raise max_entry_drift)",
+            )
+
+    @classmethod
+    def of(cls, builder: HedgeBuilder, tolerance: Decimal | None) -> EntryDrift | None:
+        """The rule for ``builder``'s hedge; ``None`` unless a market entry and a tolerance."""
+        if tolerance is None or builder.summary().entry_type != "market":
+            return None
+        if tolerance < 0:
+            raise HedgeValidationError("max_entry_drift", f"must not be negative (got {tolerance})")
+        percents, stop_percent = builder.level_percents
+        return cls(
+            reference=builder.entry_reference,
+            tolerance=tolerance,
+            take_profit_percents=percents,
+            stop_loss_percent=stop_percent,
+            has_stop_loss=builder.summary().stop_loss is not None,
+        )
+
+    def reanchor(self, fill: Decimal) -> tuple[dict[str, Any], tuple[str, ...]]:
+        """``adjust()`` arguments that move the percent levels to ``fill``, and warnings."""
+        if self.drift(fill) <= self.tolerance:
+            return {}, ()
+        moved = f"the short filled at {fill}, {self.drift(fill) * 100:.2f}% from {self.reference}"
+        changes: dict[str, Any] = {}
+        notes: list[str] = []
+        percents = self.take_profit_percents
+        if percents and all(p is not None for p in percents):
+            changes["take_profit_percent"] = sorted(
+                (p for p in percents if p is not None), reverse=True
+            )
+        elif percents:
+            notes.append(f"{moved}: the take profit keeps its absolute prices")
+        if self.stop_loss_percent is not None:
+            changes["stop_loss_percent"] = self.stop_loss_percent
+        elif self.has_stop_loss:
+            notes.append(f"{moved}: the stop loss keeps its absolute price")
+        if changes:
+            notes.append(f"{moved}: percent levels re-anchored on the fill")
+        return changes, tuple(notes)

@@ -15,10 +15,14 @@ price ``E`` to the scenario price ``P`` (as the use case's two outcomes do), the
 - The ``*_linear`` figures are the raw leg ``q_h*(E - P)`` with no SL, TP or liquidation.
 
 Costs: fees on every fill (entry at ``E``, each exit at its price, the open part as if closed at
-``P``; none on liquidation, the margin covers it). Funding is the constant estimate of
-:data:`FUNDING_NOTE`, for ``holding_days`` whatever happens to the short. Defaults: no fees, no
-funding, so the article's numbers come out. Inverse (coin-margined) shorts: ``hedge_quantity`` is a
-number of ``contract_size`` USD contracts and every coin amount is valued at the scenario price.
+``P``; none on liquidation, the margin covers it), by order type: a market entry, the stop loss
+(market, or a limit one marketable when placed), a market TP step and the open part pay
+``taker_fee_rate``; a resting limit entry and limit TP steps pay ``maker_fee_rate``.
+``entry_fee_rate`` / ``exit_fee_rate``, when given, override the rate of the entry / of every
+exit. Funding is the constant estimate of :data:`FUNDING_NOTE`, for ``holding_days`` whatever
+happens to the short. Defaults: no fees, no funding, so the article's numbers come out. Inverse
+(coin-margined) shorts: ``hedge_quantity`` is a number of ``contract_size`` USD contracts and
+every coin amount is valued at the scenario price.
 """
 
 from __future__ import annotations
@@ -126,7 +130,7 @@ class _SpotLike(Protocol):
 
 @dataclass(frozen=True)
 class _Outcome:
-    exits: tuple[tuple[Decimal, Decimal], ...]
+    exits: tuple[tuple[Decimal, Decimal, str], ...]  # quantity, fill price, order type
     liquidated: bool
     status: ScenarioStatus
 
@@ -154,8 +158,13 @@ class HedgeScenario(BaseModel):
     leverage: Decimal = Field(default=_ONE, gt=0)
     margin: Literal["isolated", "cross"] = "isolated"
     wallet_balance: Decimal | None = Field(default=None, ge=0)
-    entry_fee_rate: Decimal = Field(default=_ZERO, ge=0)
-    exit_fee_rate: Decimal = Field(default=_ZERO, ge=0)
+    maker_fee_rate: Decimal = Field(default=_ZERO, ge=0, description="resting limit orders")
+    taker_fee_rate: Decimal = Field(default=_ZERO, ge=0, description="market and marketable")
+    entry_fee_rate: Decimal | None = Field(default=None, ge=0, description="overrides the entry's")
+    exit_fee_rate: Decimal | None = Field(default=None, ge=0, description="overrides every exit's")
+    entry_order_type: Literal["market", "limit"] = Field(
+        default="market", description="limit: a resting limit entry (maker)"
+    )
     funding_rate: Decimal = Field(default=_ZERO, description="per interval; > 0: shorts receive")
     funding_interval_hours: Decimal = Field(default=Decimal(8), gt=0)
     holding_days: Decimal = Field(default=_ZERO, ge=0)
@@ -164,6 +173,9 @@ class HedgeScenario(BaseModel):
     liquidation_buffer: Decimal = Field(default=Decimal("0.01"), ge=0, lt=1)
     contract_size: Decimal | None = Field(default=None, gt=0, description="USD per contract")
     take_profits: tuple[tuple[Decimal, Decimal], ...] = ()
+    take_profit_order_types: tuple[Literal["limit", "market"], ...] = Field(
+        default=(), description="per TP step, as listed; empty: all limit"
+    )
     trailing_take_profit: bool = Field(default=False, description="last TP step trails")
     stop_loss: Decimal | None = Field(default=None, gt=0)
 
@@ -184,6 +196,9 @@ class HedgeScenario(BaseModel):
             raise ValueError("the stop loss of a short must be above its entry price")
         if self.trailing_take_profit and not self.take_profits:
             raise ValueError("trailing_take_profit needs take_profits")
+        types = self.take_profit_order_types
+        if types and len(types) != len(self.take_profits):
+            raise ValueError("take_profit_order_types needs one order type per take profit step")
         return self
 
     @classmethod
@@ -197,22 +212,33 @@ class HedgeScenario(BaseModel):
     ) -> HedgeScenario:
         """The scenario of a Smart Short payload (e.g. a ``HedgeBuilder`` result) against ``spot``.
 
-        ``entry_price`` is needed for a market entry; a limit entry defaults to its price and a
-        conditional one to its limit price, else its trigger. Percent TP/SL levels are the signed
-        move from that entry (-8 = 8% below, +3 = 3% above). Leverage and margin come from the
-        payload; ``options`` are the other fields (fees, funding, brackets, wallet_balance, ...).
+        ``entry_price`` is needed for a market entry (its expected fill). For a limit entry it is
+        the market price when the order is placed: a sell limit at or below it is marketable and
+        fills there as a taker, one above it rests and fills at its own price as a maker; without
+        it the limit rests. A conditional entry defaults to its limit price, else its trigger.
+        Percent TP/SL levels are the signed move from that entry (-8 = 8% below, +3 = 3% above).
+        Leverage, margin and each leg's order type (for maker/taker fees) come from the payload;
+        ``options`` are the other fields (fees, funding, brackets, wallet_balance, ...).
         """
         position = payload.position
         if position.type != "sell" or payload.skip_enter_step or payload.instant:
             raise ValueError("a hedge scenario needs a Smart Short (smart_cover) payload")
+        entry_type: Literal["market", "limit"] = "market"
+        limit = position.price.value if position.price is not None else None
+        if position.order_type == "limit" and limit is not None:
+            if entry_price is None or entry_price < limit:
+                entry_price, entry_type = limit, "limit"
+        elif position.order_type == "conditional" and position.conditional is not None:
+            conditional = position.conditional
+            trigger_price = conditional.price.value
+            trailing = conditional.trailing is not None and conditional.trailing.enabled
+            if conditional.order_type == "limit" and not trailing and limit is not None:
+                entry_type = "limit" if limit > trigger_price else "market"
+            if entry_price is None:
+                entry_price = limit if limit is not None else trigger_price
         if entry_price is None:
-            if position.price is not None:
-                entry_price = position.price.value
-            elif position.conditional is not None:
-                entry_price = position.conditional.price.value
-            else:
-                raise ValueError("a market entry needs entry_price")
-        fields: dict[str, Any] = {}
+            raise ValueError("a market entry needs entry_price")
+        fields: dict[str, Any] = {"entry_order_type": entry_type}
         if payload.leverage is not None and payload.leverage.enabled:
             fields["leverage"] = Decimal(payload.leverage.value or 1)
             fields["margin"] = payload.leverage.type or "isolated"
@@ -221,6 +247,9 @@ class HedgeScenario(BaseModel):
             fields["take_profits"] = tuple(
                 (_resolve(step.price.value, step.price.percent, entry_price), step.volume)
                 for step in take_profit.steps
+            )
+            fields["take_profit_order_types"] = tuple(
+                "market" if step.order_type == "market" else "limit" for step in take_profit.steps
             )
             last = take_profit.steps[-1].trailing
             fields["trailing_take_profit"] = last is not None and last.enabled
@@ -349,10 +378,10 @@ class HedgeScenario(BaseModel):
                 volume=volume,
                 quantity=quantity,
                 gross=self._leg(quantity, price, price),
-                fees=self._fee(quantity, self.entry_price, self.entry_fee_rate, price)
-                + self._fee(quantity, price, self.exit_fee_rate, price),
+                fees=self._fee(quantity, self.entry_price, self._entry_rate(), price)
+                + self._fee(quantity, price, self._exit_rate(kind), price),
             )
-            for (price, volume), quantity in zip(
+            for (price, volume, kind), quantity in zip(
                 self._targets(), self._target_quantities(), strict=True
             )
         )
@@ -362,8 +391,8 @@ class HedgeScenario(BaseModel):
             sl, quantity = self.stop_loss, self.hedge_quantity
             risk = (
                 -self._leg(quantity, sl, sl)
-                + self._fee(quantity, self.entry_price, self.entry_fee_rate, sl)
-                + self._fee(quantity, sl, self.exit_fee_rate, sl)
+                + self._fee(quantity, self.entry_price, self._entry_rate(), sl)
+                + self._fee(quantity, sl, self._exit_rate("market"), sl)
             )
         ratio = reward / risk if reward is not None and risk is not None and risk > 0 else None
         return RiskReward(targets=targets, reward=reward, risk=risk, ratio=ratio)
@@ -376,19 +405,22 @@ class HedgeScenario(BaseModel):
             raise ValueError("price must be positive")
         outcome = self._outcome(price)
         spot_pnl = self.spot_quantity * (price - self.spot_price)
-        entry_fee = self._fee(self.hedge_quantity, self.entry_price, self.entry_fee_rate, price)
+        entry_fee = self._fee(self.hedge_quantity, self.entry_price, self._entry_rate(), price)
         funding = self._funding_coin_or_quote() * (price if self.contract_size else _ONE)
         if outcome.liquidated:
             lost = self.position_wallet_balance * (price if self.contract_size else _ONE)
             hedge_pnl, fees = -lost, entry_fee
         else:
-            hedge_pnl = sum((self._leg(q, x, price) for q, x in outcome.exits), _ZERO)
+            hedge_pnl = sum((self._leg(q, x, price) for q, x, _ in outcome.exits), _ZERO)
             fees = entry_fee + sum(
-                (self._fee(q, x, self.exit_fee_rate, price) for q, x in outcome.exits), _ZERO
+                (self._fee(q, x, self._exit_rate(kind), price) for q, x, kind in outcome.exits),
+                _ZERO,
             )
         hedge_cost = fees - hedge_pnl - funding
         linear = self._leg(self.hedge_quantity, price, price)
-        linear_fees = entry_fee + self._fee(self.hedge_quantity, price, self.exit_fee_rate, price)
+        linear_fees = entry_fee + self._fee(
+            self.hedge_quantity, price, self._exit_rate("market"), price
+        )
         return ScenarioRow(
             price=price,
             spot_pnl=spot_pnl,
@@ -461,15 +493,32 @@ class HedgeScenario(BaseModel):
                 levels.add(level)
         return sorted(levels)
 
-    def _targets(self) -> list[tuple[Decimal, Decimal]]:
-        """TP levels in the order a falling price reaches them (nearest first)."""
-        return sorted(self.take_profits, key=lambda target: target[0], reverse=True)
+    def _targets(self) -> list[tuple[Decimal, Decimal, str]]:
+        """``(level, volume, order type)`` in the order a falling price reaches them (nearest
+        first), whatever order they were listed in."""
+        types = self.take_profit_order_types or ("limit",) * len(self.take_profits)
+        steps = [
+            (price, volume, kind)
+            for (price, volume), kind in zip(self.take_profits, types, strict=True)
+        ]
+        return sorted(steps, key=lambda target: target[0], reverse=True)
+
+    def _entry_rate(self) -> Decimal:
+        if self.entry_fee_rate is not None:
+            return self.entry_fee_rate
+        return self.maker_fee_rate if self.entry_order_type == "limit" else self.taker_fee_rate
+
+    def _exit_rate(self, order_type: str) -> Decimal:
+        """``limit``: a resting limit (maker); anything else closes at market (taker)."""
+        if self.exit_fee_rate is not None:
+            return self.exit_fee_rate
+        return self.maker_fee_rate if order_type == "limit" else self.taker_fee_rate
 
     def _target_quantities(self) -> list[Decimal]:
         """Quantity each target closes; the last closes the rest when volumes add up to 100."""
         targets = self._targets()
-        quantities = [self.hedge_quantity * volume / _HUNDRED for _, volume in targets]
-        if targets and sum((volume for _, volume in targets), _ZERO) == _HUNDRED:
+        quantities = [self.hedge_quantity * volume / _HUNDRED for _, volume, _ in targets]
+        if targets and sum((volume for _, volume, _ in targets), _ZERO) == _HUNDRED:
             quantities[-1] = self.hedge_quantity - sum(quantities[:-1], _ZERO)
         return quantities
 
@@ -479,15 +528,15 @@ class HedgeScenario(BaseModel):
             lp = self.liquidation_price()
             sl = self.stop_loss
             if sl is not None and price >= sl and (lp is None or sl < lp):
-                return _Outcome(((quantity, sl),), False, "stopped")
+                return _Outcome(((quantity, sl, "market"),), False, "stopped")
             if lp is not None and price >= lp:
                 return _Outcome((), True, "liquidated")
-            return _Outcome(((quantity, price),), False, "open")
-        exits: list[tuple[Decimal, Decimal]] = []
+            return _Outcome(((quantity, price, "market"),), False, "open")
+        exits: list[tuple[Decimal, Decimal, str]] = []
         remaining = quantity
         targets = self._targets()
         status: ScenarioStatus = "open"
-        for index, ((level, _), part) in enumerate(
+        for index, ((level, _, kind), part) in enumerate(
             zip(targets, self._target_quantities(), strict=True)
         ):
             if price > level:
@@ -495,11 +544,11 @@ class HedgeScenario(BaseModel):
             if self.trailing_take_profit and index == len(targets) - 1:
                 status = "trailing"
                 break
-            exits.append((part, level))
+            exits.append((part, level, kind))
             remaining -= part
             status = "partly_closed"
         if remaining > 0:
-            exits.append((remaining, price))
+            exits.append((remaining, price, "market"))
         else:
             status = "take_profit"
         return _Outcome(tuple(exits), False, status)
@@ -537,7 +586,7 @@ class HedgeScenario(BaseModel):
             names.append("entry")
         names.extend(
             f"TP{number}"
-            for number, (level, _) in enumerate(self._targets(), start=1)
+            for number, (level, _, _) in enumerate(self._targets(), start=1)
             if price == level
         )
         if price == self.stop_loss:

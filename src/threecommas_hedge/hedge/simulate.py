@@ -6,7 +6,7 @@ change as a :class:`SimEvent`. :func:`simulate` is a loop over ``step``; the fak
 drives the same engine from ``set_price``. Long (``buy``) and short (``sell``) positions mirror
 each other.
 
-Mechanics, per price step once the position is open, in this order:
+Mechanics, per price step once the position is open, in this order (after funding, below):
 
 1. Liquidation (a leveraged position whose wallet balance is known: isolated, or cross with
    ``wallet_balance=``): past the liquidation price the position is gone, closed at its
@@ -18,29 +18,44 @@ Mechanics, per price step once the position is open, in this order:
    marketable, else at its own price when reached; the take profits are then inactive. With a
    timeout the stop closes only if the price is still at or beyond it ``timeout`` seconds after
    it was first reached; a step back inside resets the timer.
-3. Take-profit steps, each once its level is reached (short: ``P <= TP``): a limit step fills at
-   its level, a market step at ``P``. A step closes ``volume`` % of the position; the last step
-   closes what is left when the volumes add up to 100. The first fill moves the stop to
+3. Take-profit steps, each by its own level once reached (short: ``P <= TP``), checked nearest
+   the entry first whatever order they are listed in: a limit step fills at its level (maker), a
+   market step at ``P`` (taker). A step closes ``volume`` % of the position; the last step still
+   unfilled closes what is left when the volumes add up to 100. The first fill moves the stop to
    breakeven when ``stop_loss.breakeven`` is on (the entry price, or the price that also covers
    the fees with ``breakeven_with_fees=True``).
 4. Trailing take profit (last step only): reaching its level activates it instead of filling; it
    then follows the best price and closes at market once the price retraces by ``percent``
    (short: ``P >= min*(1 + d)``).
 
-Entry: market fills at the first price (or ``entry_price``); limit fills at its price once reached
-(sell: ``P >= limit``, buy: ``P <= limit``); conditional arms when the path crosses the trigger
-from the side of the first price, then trades at market or places its limit (filled at ``P`` if
-already marketable). A trailing conditional entry, once armed, follows the best price for the
-entry (sell: the highest, buy: the lowest) and enters at market when the price comes back by its
-``percent``. ``skip_enter_step`` positions are held from the start at ``position.price.value`` (no
-entry fee); ``instant`` trades only enter. The checks run on the entry's own step too.
+Entry: market fills at the first price (or ``entry_price``) as a taker. A limit is placed at the
+first price (and again after an edit of its price): if marketable then (sell: ``limit <= P``,
+buy: ``limit >= P``) it fills at ``P`` as a taker, else it rests and fills at its own price as a
+maker once reached (sell: ``P >= limit``, buy: ``P <= limit``), even when the path gaps through.
+A conditional entry arms when the path crosses the trigger from the side of the first price,
+then trades at market or places its limit (filled at ``P`` if already marketable). A trailing
+conditional entry, once armed, follows the best price for the entry (sell: the highest, buy: the
+lowest) and enters at market when the price comes back by its ``percent``. ``skip_enter_step``
+positions are held from the start at ``position.price.value`` (no entry fee); ``instant`` trades
+only enter. The checks run on the entry's own step too.
 Percent TP/SL levels are the signed move from the actual entry price, as the user reads it (-8 =
 8% below, +3 = 3% above), resolved when the entry fills. ``add_units`` re-resolves percent TP
 levels from the new average entry; the stop keeps its current level (edit it with
 ``replace_stop_loss``).
 
-Fees: limit fills pay ``maker_fee_rate``, market fills ``taker_fee_rate`` (default 0).
-``realized_pnl`` is gross; ``fees`` are separate.
+Fees (default 0): resting limit fills pay ``maker_fee_rate`` (a limit entry, limit TP steps, a
+limit stop that rests before it fills); market and marketable fills pay ``taker_fee_rate`` (a
+market or marketable-limit entry, market stops and marketable limit stops, market TP steps,
+trailing take-profit and trailing-entry closes, ``close_at_market``, ``force_start``). None on
+liquidation. ``realized_pnl`` is gross; ``fees`` are separate.
+
+Funding (``funding_rate`` per interval, default 0): settlements happen at every positive multiple
+of ``funding_interval_hours`` on the clock (``now_seconds``, else ``index * step_seconds``; time 0
+is just after a settlement). A step whose clock reaches one or more settlement times pays each of
+them first, before anything else in that step, on the units open before the step, at the step's
+price as the mark: ``q*P*rate``, received by a short when the rate is positive (hedge-math 3). No
+funding while waiting for the entry or after the position is closed. Funding is reported
+separately (``funding``) and does not move the modelled wallet balance or liquidation price.
 """
 
 from __future__ import annotations
@@ -59,6 +74,7 @@ from threecommas_hedge.models.requests import (
     TakeProfit,
 )
 
+from ._costs import funding_payment
 from .liquidation import LeverageBracket, default_brackets, liquidation_price
 
 __all__ = [
@@ -85,6 +101,7 @@ EventKind = Literal[
     "cancelled",
     "funds_added",
     "funds_reduced",
+    "funding",
 ]
 EngineStatus = Literal["waiting_entry", "open", "closed", "liquidated", "cancelled"]
 
@@ -99,7 +116,8 @@ class SimEvent:
     """Something that happened at path ``index`` (``None`` outside a step), market at ``price``.
 
     ``fill_price``/``quantity`` for fills, ``level`` for a trigger, stop or follow line, ``step``
-    the 1-based TP step, ``reason`` why a trade closed or a stop moved.
+    the 1-based TP step, ``reason`` why a trade closed or a stop moved, ``amount`` a funding
+    payment (positive: received) on ``quantity`` open units at the mark ``price``.
     """
 
     kind: EventKind
@@ -110,11 +128,15 @@ class SimEvent:
     level: Decimal | None = None
     step: int | None = None
     reason: str | None = None
+    amount: Decimal | None = None
 
 
 @dataclass(frozen=True)
 class SimulationResult:
-    """Outcome of a replay: gross ``realized_pnl``, the exits, every event, the final state."""
+    """Outcome of a replay: gross ``realized_pnl``, the exits, every event, the final state.
+
+    ``fees`` (paid) and ``funding`` (received when positive) are separate from ``realized_pnl``.
+    """
 
     events: tuple[SimEvent, ...]
     realized_pnl: Decimal
@@ -125,6 +147,7 @@ class SimulationResult:
     closed_quantity: Decimal
     remaining_quantity: Decimal
     status: EngineStatus
+    funding: Decimal = _ZERO
 
     @property
     def closed(self) -> bool:
@@ -182,7 +205,11 @@ class SmartTradeEngine:
         breakeven_with_fees: bool = False,
         brackets: Sequence[LeverageBracket] = (),
         wallet_balance: Decimal | None = None,
+        funding_rate: Decimal = _ZERO,
+        funding_interval_hours: Decimal | int = 8,
     ) -> None:
+        if funding_interval_hours <= 0:
+            raise ValueError("funding_interval_hours must be positive")
         position = payload.position
         self._side = _ONE if position.type == "buy" else -_ONE
         self._instant = bool(payload.instant)
@@ -200,6 +227,10 @@ class SmartTradeEngine:
         self._breakeven_with_fees = breakeven_with_fees
         self._brackets = tuple(brackets)
         self._given_wallet = wallet_balance
+        self._funding_rate = funding_rate
+        self._funding_every = Decimal(funding_interval_hours) * 3600
+        self._funding_settled = 0  # settlements passed so far (paid or not)
+        self._funding = _ZERO
         self._leverage: Leverage | None = payload.leverage
 
         self._status: EngineStatus = "waiting_entry"
@@ -208,6 +239,7 @@ class SmartTradeEngine:
         self._last_index: int | None = None
         self._last_price: Decimal | None = None
         self._first_price: Decimal | None = None
+        self._limit_resting = False
         self._armed = False
         self._entry_best: Decimal | None = None
 
@@ -296,6 +328,11 @@ class SmartTradeEngine:
         return self._fees
 
     @property
+    def funding(self) -> Decimal:
+        """Funding so far, positive when received (a short receives at a positive rate)."""
+        return self._funding
+
+    @property
     def exit_prices(self) -> tuple[Decimal, ...]:
         """Fill price of every exit, in order."""
         return tuple(price for _, price in self._exits)
@@ -371,6 +408,7 @@ class SmartTradeEngine:
             closed_quantity=self.closed_quantity,
             remaining_quantity=self._remaining,
             status=self._status,
+            funding=self._funding,
         )
 
     # -- the price path --------------------------------------------------------------------------
@@ -394,6 +432,8 @@ class SmartTradeEngine:
         if now is None and self._step_seconds is not None:
             now = index * self._step_seconds
         start = len(self._events)
+        if self._funding_rate:
+            self._settle_funding(price, index, now)
         if self._first_price is None:
             self._first_price = price
         if self._entry is None:
@@ -401,6 +441,19 @@ class SmartTradeEngine:
         if self._entry is not None and not self._instant:
             self._manage(price, index, now)
         return self._events[start:]
+
+    def _settle_funding(self, price: Decimal, index: int, now: Decimal | None) -> None:
+        """Pay every settlement the clock has passed, on the units open before this step."""
+        if now is None:
+            raise ValueError("funding needs now_seconds or step_seconds (the clock)")
+        due = int(now // self._funding_every)
+        while self._funding_settled < due:
+            self._funding_settled += 1
+            if self._status != "open" or self._remaining <= 0:
+                continue
+            amount = funding_payment(self.side, self._remaining, price, self._funding_rate)
+            self._funding += amount
+            self._emit("funding", index, price, quantity=self._remaining, amount=amount)
 
     def _try_enter(self, price: Decimal, index: int) -> None:
         given = self._market_entry_price
@@ -412,7 +465,11 @@ class SmartTradeEngine:
         elif self._order_type == "limit":
             limit = self._require(self._limit_price)
             if self._side * (limit - price) >= 0:
-                self._enter(limit, price, index, self._maker)
+                if self._limit_resting:
+                    self._enter(limit, price, index, self._maker)
+                else:  # marketable when placed: fills at the market
+                    self._enter(price, price, index, self._taker)
+            self._limit_resting = True
         else:
             self._conditional_entry(price, index)
 
@@ -520,7 +577,8 @@ class SmartTradeEngine:
 
     def _check_targets(self, price: Decimal, index: int) -> None:
         last = len(self._targets) - 1
-        for number, target in enumerate(self._targets):
+        for number in self._nearest_first():
+            target = self._targets[number]
             if target.filled or self._trail_line is not None or self._remaining == 0:
                 continue
             level = self._require(target.level)
@@ -537,6 +595,14 @@ class SmartTradeEngine:
                 (level, self._maker) if target.order_type == "limit" else (price, self._taker)
             )
             self._fill_target(number, fill, price, index, rate, None)
+
+    def _nearest_first(self) -> list[int]:
+        """Indices of the TP steps in the order the price reaches them, whatever the listing."""
+        side = self._side
+        return sorted(
+            range(len(self._targets)),
+            key=lambda number: side * self._require(self._targets[number].level),
+        )
 
     def _check_trailing(self, price: Decimal, index: int) -> None:
         if self._trail_line is None or self._trail_best is None or self._remaining == 0:
@@ -563,7 +629,8 @@ class SmartTradeEngine:
         reason: str | None,
     ) -> None:
         target = self._targets[number]
-        closes_rest = number == len(self._targets) - 1 and self._target_total >= _HUNDRED
+        others_open = any(not t.filled for i, t in enumerate(self._targets) if i != number)
+        closes_rest = not others_open and self._target_total >= _HUNDRED
         quantity = self._remaining
         if not closes_rest:
             quantity = min(quantity, self._position_units * target.volume / _HUNDRED)
@@ -678,6 +745,7 @@ class SmartTradeEngine:
                 self._units = update.position.units.value
             if update.position.price is not None:
                 self._limit_price = update.position.price.value
+                self._limit_resting = False  # placed again at the next price
             if update.position.conditional is not None:
                 self._conditional = update.position.conditional
                 self._armed, self._entry_best = False, None
@@ -873,8 +941,9 @@ class SmartTradeEngine:
         level: Decimal | None = None,
         step: int | None = None,
         reason: str | None = None,
+        amount: Decimal | None = None,
     ) -> SimEvent:
-        event = SimEvent(kind, index, price, fill_price, quantity, level, step, reason)
+        event = SimEvent(kind, index, price, fill_price, quantity, level, step, reason, amount)
         self._events.append(event)
         return event
 
@@ -899,8 +968,14 @@ def simulate(
     breakeven_with_fees: bool = False,
     brackets: Sequence[LeverageBracket] = (),
     wallet_balance: Decimal | None = None,
+    funding_rate: Decimal = _ZERO,
+    funding_interval_hours: Decimal | int = 8,
 ) -> SimulationResult:
-    """Replay ``payload`` along ``prices`` (one step each; see :class:`SmartTradeEngine`)."""
+    """Replay ``payload`` along ``prices`` (one step each; see :class:`SmartTradeEngine`).
+
+    With ``funding_rate`` (per interval, > 0: shorts receive) the path needs ``step_seconds``:
+    step ``i`` is at ``i * step_seconds`` seconds after a settlement.
+    """
     engine = SmartTradeEngine(
         payload,
         entry_price=entry_price,
@@ -910,6 +985,8 @@ def simulate(
         breakeven_with_fees=breakeven_with_fees,
         brackets=brackets,
         wallet_balance=wallet_balance,
+        funding_rate=funding_rate,
+        funding_interval_hours=funding_interval_hours,
     )
     for index, price in enumerate(prices):
         if not engine.active:

@@ -23,14 +23,18 @@ from __future__ import annotations
 
 import inspect
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from threecommas_hedge._exceptions import HedgeValidationError
 from threecommas_hedge.hedge.builder import HedgeBuilder, SpotPosition
 from threecommas_hedge.hedge.position import (
+    DEFAULT_MAX_ENTRY_DRIFT,
     MIN_POLL_SECONDS,
+    EntryDrift,
+    EntryDriftWarning,
     HedgePnL,
     HedgeStatus,
     HedgeTimeoutError,
@@ -45,6 +49,8 @@ from threecommas_hedge.hedge.position import (
     status_of,
 )
 from threecommas_hedge.models import MarketRules, SmartTrade, SmartTradeUpdate
+from threecommas_hedge.models.accounts import Account
+from threecommas_hedge.models.market import CurrencyRates
 
 if TYPE_CHECKING:
     from threecommas_hedge._client import AsyncThreeCommas, ThreeCommas
@@ -307,6 +313,8 @@ class Hedges:
         builder: HedgeBuilder,
         *,
         fee_rate: Decimal | None = None,
+        max_entry_drift: Decimal | None = DEFAULT_MAX_ENTRY_DRIFT,
+        market_price: Decimal | None = None,
         client_tag: str | None = None,
     ) -> Hedge:
         """Build the Smart Short (checked) and create it; the hedge keeps the builder's spot
@@ -314,12 +322,38 @@ class Hedges:
 
         Never opens two: after ``WriteOutcomeUnknownError``, re-run with
         ``client_tag=error.client_tag``; the short of the earlier attempt is looked for by its
-        tag and picked up (``hedge.trade.recovered``) instead of opening a second one."""
+        tag and picked up (``hedge.trade.recovered``) instead of opening a second one.
+
+        A market hedge's TP/SL come from the price typed. Before sending (not on a re-run with
+        ``client_tag``: the short may exist), the current price (``market_price``, else the pair's
+        bid on the account's market: two GETs) must be within ``max_entry_drift`` (a fraction,
+        default 1 %; ``None`` skips the check) of it, else
+        :class:`~threecommas_hedge.HedgeValidationError` and nothing is sent. After the fill (one
+        GET), beyond it, percent-defined levels are re-anchored on the fill (one checked PATCH)
+        and absolute ones kept with an :class:`EntryDriftWarning` (see ``EntryDrift``); a fill
+        not reported yet is warned about too (compare ``status.average_entry`` later).
+        """
         payload = builder.build()
+        drift = EntryDrift.of(builder, max_entry_drift)
+        if drift is not None and client_tag is None:
+            drift.check_market(market_price if market_price is not None else self._bid(builder))
         trade = self._client.smart_trades.create(payload, client_tag=client_tag)
-        return Hedge(
+        hedge = Hedge(
             self._client, trade, builder.spot, rules=builder.market_rules, fee_rate=fee_rate
         )
+        if drift is None:
+            return hedge
+        filled = self._client.smart_trades.get(trade.id)
+        changes = _after_fill(drift, filled)
+        if not changes:
+            return hedge
+        hedge._trade = filled  # the edit is checked against the filled state
+        return hedge.adjust(**changes)
+
+    def _bid(self, builder: HedgeBuilder) -> Decimal:
+        summary = builder.summary()
+        account = self._client.accounts.get(summary.account_id)
+        return _bid(self._client.market.currency_rates(summary.pair, _market_code(account)))
 
     def get(
         self,
@@ -438,14 +472,34 @@ class AsyncHedges:
         builder: HedgeBuilder,
         *,
         fee_rate: Decimal | None = None,
+        max_entry_drift: Decimal | None = DEFAULT_MAX_ENTRY_DRIFT,
+        market_price: Decimal | None = None,
         client_tag: str | None = None,
     ) -> AsyncHedge:
         """Build the Smart Short (checked) and create it (see :meth:`Hedges.open`)."""
         payload = builder.build()
+        drift = EntryDrift.of(builder, max_entry_drift)
+        if drift is not None and client_tag is None:
+            market = market_price if market_price is not None else await self._bid(builder)
+            drift.check_market(market)
         trade = await self._client.smart_trades.create(payload, client_tag=client_tag)
-        return AsyncHedge(
+        hedge = AsyncHedge(
             self._client, trade, builder.spot, rules=builder.market_rules, fee_rate=fee_rate
         )
+        if drift is None:
+            return hedge
+        filled = await self._client.smart_trades.get(trade.id)
+        changes = _after_fill(drift, filled)
+        if not changes:
+            return hedge
+        hedge._trade = filled  # the edit is checked against the filled state
+        return await hedge.adjust(**changes)
+
+    async def _bid(self, builder: HedgeBuilder) -> Decimal:
+        summary = builder.summary()
+        account = await self._client.accounts.get(summary.account_id)
+        rates = await self._client.market.currency_rates(summary.pair, _market_code(account))
+        return _bid(rates)
 
     async def get(
         self,
@@ -459,3 +513,38 @@ class AsyncHedges:
         for a hedge without ``spot``)."""
         trade = await self._client.smart_trades.get(smart_trade_id)
         return AsyncHedge(self._client, trade, spot, rules=rules, fee_rate=fee_rate)
+
+
+# --- entry drift (pure, shared by sync and async) ----------------------------------------------
+
+
+def _market_code(account: Account) -> str:
+    if not account.market_code:
+        raise HedgeValidationError(
+            "market_price", f"account {account.id} reports no market_code: pass market_price"
+        )
+    return account.market_code
+
+
+def _bid(rates: CurrencyRates) -> Decimal:
+    """The price a market sell fills at: the bid, else the last price."""
+    price = rates.bid if rates.bid is not None else rates.last
+    if price is None:
+        raise HedgeValidationError("market_price", "the market reports no price: pass market_price")
+    return price
+
+
+def _after_fill(drift: EntryDrift, trade: SmartTrade) -> dict[str, Any]:
+    """The ``adjust()`` arguments that re-anchor the levels on the fill; warns for the rest."""
+    fill = status_of(trade).average_entry
+    if fill is None:
+        notes: tuple[str, ...] = (
+            f"smart trade {trade.id} reports no fill yet: its take profit and stop loss were set "
+            f"from {drift.reference} and could not be checked against the fill",
+        )
+        changes: dict[str, Any] = {}
+    else:
+        changes, notes = drift.reanchor(fill)
+    for note in notes:
+        warnings.warn(note, EntryDriftWarning, stacklevel=3)
+    return changes
