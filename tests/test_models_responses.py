@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -606,10 +606,46 @@ _DECIMAL_INPUTS = st.one_of(
 @given(raw=_DECIMAL_INPUTS)
 def test_a_response_decimal_is_exactly_the_decimal_of_its_text(raw: Any) -> None:
     """Same digits and exponent as ``Decimal(text)``, for every way the API sends a decimal."""
+    assume(_within_bounds(_by_hand(raw)))
     parsed = Trade.model_validate({"id": 1, "trigger_price": raw}).trigger_price
     assert isinstance(parsed, Decimal)
     assert parsed.as_tuple() == _by_hand(raw).as_tuple()
     assert parsed.as_tuple() == parse_decimal(raw).as_tuple()  # the request models' reading
+
+
+def _within_bounds(value: Decimal) -> bool:
+    """At most 40 digits before the point and 80 after it, as written (recomputed by hand)."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    return exponent >= -80 and len(digits) + exponent <= 40
+
+
+_OUT_OF_BOUNDS = st.builds(
+    lambda sign, digits, exponent, as_text: (str if as_text else Decimal)(
+        f"{sign}{digits}E{exponent}"
+    ),
+    st.sampled_from(["", "-"]),
+    st.integers(min_value=1, max_value=10**60),
+    st.one_of(st.integers(-(10**9), -81), st.integers(1, 10**9)),
+    st.booleans(),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(raw=_OUT_OF_BOUNDS)
+def test_a_response_decimal_beyond_the_bounds_is_refused(raw: Any) -> None:
+    """Trailing zeros aside, a decimal past the bounds is a validation error naming the field."""
+    value = _by_hand(raw)
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    while len(digits) > 1 and digits[-1] == 0:  # trailing zeros do not count
+        digits, exponent = digits[:-1], exponent + 1
+    stripped = Decimal((sign, digits, exponent))
+    assume(not _within_bounds(stripped))
+    with pytest.raises(ValidationError, match="trigger_price"):
+        Trade.model_validate({"id": 1, "trigger_price": raw})
+    with pytest.raises(ValueError, match=r"decimal|longer"):
+        parse_decimal(raw)
 
 
 @pytest.mark.parametrize(

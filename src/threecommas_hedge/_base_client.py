@@ -467,7 +467,7 @@ def parse_body(response: httpx.Response) -> Any:
         return None
     try:
         return json.loads(content, parse_float=Decimal, parse_constant=_refuse_constant)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
         content_type = response.headers.get("content-type", "no content type")
         raise APIResponseValidationError(
             f"HTTP {response.status_code}: expected a JSON body from "

@@ -6,18 +6,35 @@ from decimal import Decimal
 from typing import TypeVar
 
 from threecommas_hedge._exceptions import HedgeValidationError
+from threecommas_hedge.models._types import (
+    MAX_DECIMAL_PLACES,
+    MAX_INTEGER_DIGITS,
+    decimal_bound_error,
+)
 
 _T = TypeVar("_T", bound=str)
 
 _HUNDRED = Decimal(100)
 _MIN_TRAILING = Decimal("0.01")
+_MAX_TEXT = MAX_INTEGER_DIGITS + MAX_DECIMAL_PLACES + 40
+_MAX_INT_BITS = 4 * MAX_INTEGER_DIGITS  # cheap pre-check; the exact bound is checked below
 
 
 def as_decimal(field: str, value: object) -> Decimal:
-    """A finite Decimal from a Decimal, int or numeric string; floats and booleans are refused."""
+    """A finite Decimal from a Decimal, int or numeric string; floats and booleans are refused.
+
+    At most ``MAX_INTEGER_DIGITS`` (40) digits before the point and ``MAX_DECIMAL_PLACES`` (80)
+    after it, as written: the bounds every amount the client sends is held to.
+    """
     if isinstance(value, bool) or not isinstance(value, (Decimal, int, str)):
         raise HedgeValidationError(
             field, f"must be a Decimal, int or numeric string, not {type(value).__name__}"
+        )
+    if isinstance(value, str) and len(value) > _MAX_TEXT:
+        raise HedgeValidationError(field, f"is longer than {_MAX_TEXT} characters")
+    if isinstance(value, int) and value.bit_length() > _MAX_INT_BITS:
+        raise HedgeValidationError(
+            field, f"has more than {MAX_INTEGER_DIGITS} digits before the decimal point"
         )
     try:
         result = Decimal(value)
@@ -25,6 +42,9 @@ def as_decimal(field: str, value: object) -> Decimal:
         raise HedgeValidationError(field, f"{value!r} is not a number") from None
     if not result.is_finite():
         raise HedgeValidationError(field, f"{value!r} is not a finite number")
+    bound = decimal_bound_error(result)
+    if bound is not None:
+        raise HedgeValidationError(field, bound)
     return result
 
 
