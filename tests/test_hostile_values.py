@@ -116,7 +116,7 @@ def test_builder_settings_refuse_huge_amounts(value: str) -> None:
 
 
 def trade_json(**position: Any) -> dict[str, Any]:
-    return {"id": 1, "pair": PAIR, "position": position}
+    return {"id": 1, "pair": PAIR, "status": {"basic_type": "created"}, "position": position}
 
 
 @pytest.mark.parametrize("value", ["1e999999999", "-1e999999999", "1e-999999999", "1" * 41])
@@ -174,7 +174,10 @@ def test_deeply_nested_json_in_an_error_body_is_still_a_status_error(
 def test_a_huge_number_in_a_trade_is_a_typed_error_from_the_client(
     client: ThreeCommas, respx_mock: respx.MockRouter
 ) -> None:
-    body = b'{"id": 5, "pair": "USDT_BTCUSDT", "profit": {"volume": 1e999999999}}'
+    body = (
+        b'{"id": 5, "pair": "USDT_BTCUSDT", "status": {"basic_type": "created"},'
+        b' "profit": {"volume": 1e999999999}}'
+    )
     respx_mock.get(BASE + "/v2/smart_trades/5").mock(return_value=httpx.Response(200, content=body))
     with pytest.raises(th.APIResponseValidationError, match=r"profit\.volume"):
         client.smart_trades.get(5)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import AllowInfNan, BeforeValidator, Field, PlainSerializer
+from pydantic import AllowInfNan, BeforeValidator, Field, PlainSerializer, Strict
 
 MAX_INTEGER_DIGITS = 40
 """Digits before the point of any decimal sent or read (|x| < 10**40: far above any market's
@@ -100,3 +100,12 @@ notation, surrounding spaces), ints, Decimals, floats through their shortest rep
 booleans, NaN and infinity, and values beyond the digit bounds (checked natively, trailing zeros
 not counted), so ``1e999999999`` from a server is a validation error, never an Overflow later.
 """
+
+NonNegativeDecimal = Annotated[ResponseDecimal, Field(ge=0)]
+"""A response amount, price or size: never below zero (profits and percents stay signed)."""
+
+MAX_ID = 2**63 - 1
+"""The largest id the API uses (a signed 64-bit integer)."""
+
+ApiId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
+"""A trade, step or account id: a JSON integer from 1 to 2**63-1 (no boolean, string or float)."""
