@@ -109,3 +109,10 @@ MAX_ID = 2**63 - 1
 
 ApiId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
 """A trade, step or account id: a JSON integer from 1 to 2**63-1 (no boolean, string or float)."""
+
+_CODE = r"[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*"
+ASSET_PATTERN = rf"^{_CODE}$"
+"""An asset code: letters and digits, ``-`` or ``.`` between them (``BTC``, ``1000PEPE``)."""
+PAIR_PATTERN = rf"^{_CODE}_{_CODE}$"
+"""A 3Commas pair ``QUOTE_BASE`` (``USDT_BTCUSDT``): two codes joined by one ``_``."""
+MAX_PAIR_LENGTH = 40
