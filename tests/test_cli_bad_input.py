@@ -73,3 +73,28 @@ def test_a_bad_environment_is_one_line_and_exit_2(env: dict[str, str], fragment:
     line = one_line_usage_error(code, stderr)
     assert fragment in line
     assert "garbage" not in line and "AAAA" not in line  # the key itself is never echoed
+
+
+def test_a_request_the_library_refuses_is_one_usage_line_per_field() -> None:
+    from threecommas_hedge._cli.errors import describe
+    from threecommas_hedge._exceptions import RequestValidationError, ThreeCommasError
+    from threecommas_hedge._guard import normalize_path
+    from threecommas_hedge.models import FundsRequest
+    from threecommas_hedge.resources._endpoint import validated
+
+    with pytest.raises(RequestValidationError) as info:
+        validated(FundsRequest, {"order_type": "limit", "units": {"value": "-1"}})
+    line, code = describe(info.value)
+    assert code == 2 and "\n" not in line
+    assert line.startswith("units.value: ")
+    with pytest.raises(RequestValidationError) as path_info:
+        normalize_path("/v2/../../x")
+    assert describe(path_info.value) == (
+        "path: leaves the API (its '..' climbs above the base URL)",
+        2,
+    )
+
+    class Refused(ThreeCommasError, ValueError):
+        pass
+
+    assert describe(Refused("base_url:\n  must be https")) == ("base_url: must be https", 2)
