@@ -98,3 +98,16 @@ def test_a_request_the_library_refuses_is_one_usage_line_per_field() -> None:
         pass
 
     assert describe(Refused("base_url:\n  must be https")) == ("base_url: must be https", 2)
+
+
+def test_the_cli_imports_typer_from_public_modules_only() -> None:
+    """``typer._click`` exists only in recent typer; ``typer>=0.12`` is what the extra allows."""
+    import re
+    from pathlib import Path
+
+    import threecommas_hedge
+
+    root = Path(threecommas_hedge.__file__).parent
+    private = re.compile(r"^\s*(from|import)\s+(typer|click|rich)\._", re.MULTILINE)
+    offenders = [p.name for p in root.rglob("*.py") if private.search(p.read_text())]
+    assert offenders == []
