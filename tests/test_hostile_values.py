@@ -234,3 +234,20 @@ def test_the_fake_reads_a_deeply_nested_body_as_invalid_json() -> None:
 
     deep = httpx.Request("POST", BASE + "/v2/smart_trades", content=b"[" * 200_000 + b"]" * 200_000)
     assert _decode_body(deep) is _INVALID_JSON
+
+
+@pytest.mark.parametrize("action", ["add_funds", "reduce_funds"])
+def test_the_fake_refuses_huge_funds_and_keeps_working(action: str) -> None:
+    fake = FakeThreeCommas(rate_limits=False)
+    fake.set_price(PAIR, Decimal(60000))
+    body = create_body("0.5")
+    body["account_id"] = fake.add_account()
+    with fake.client() as client:
+        trade_id = client.request("POST", "/v2/smart_trades", json=body)["id"]
+        huge = {"order_type": "market", "units": {"value": "1e999999999"}}
+        with pytest.raises(th.APIStatusError) as info:  # the fake answers funds with 400
+            client.request("POST", f"/v2/smart_trades/{trade_id}/{action}", json=huge)
+        assert info.value.status_code in {400, 422}
+        assert "units.value" in str(info.value)
+        assert client.request("GET", f"/v2/smart_trades/{trade_id}")["id"] == trade_id
+        assert client.request("GET", "/v2/smart_trades")[0]["id"] == trade_id
