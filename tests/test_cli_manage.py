@@ -291,7 +291,8 @@ def test_manage_output_fits_80_columns_without_color(fake: FakeThreeCommas) -> N
 
 def test_bad_trade_id_is_a_usage_error() -> None:
     code, _, err = run("show", "abc", "--fake")
-    assert code == 2 and err.startswith("Error: Invalid value for 'trade_id'")
+    # click spells the argument TRADE_ID or trade_id depending on its release
+    assert code == 2 and err.lower().startswith("error: invalid value for 'trade_id'")
     code, _, err = run("close", "0", "--fake")
     assert code == 2 and err.count("\n") == 1
 

@@ -12,7 +12,13 @@ import respx
 
 import threecommas_hedge as th
 from threecommas_hedge import AsyncThreeCommas, ThreeCommas
-from threecommas_hedge._guard import ModeGuard, ModeMismatchError, WriteTarget, write_target
+from threecommas_hedge._guard import (
+    ModeGuard,
+    ModeMismatchError,
+    WriteTarget,
+    normalize_path,
+    write_target,
+)
 
 BASE = "https://api.3commas.io/public/api"
 CREDS = {"api_key": "key-1234567890", "api_secret": "secret-abcdefghij"}
@@ -449,3 +455,104 @@ async def test_async_trade_write_looks_up_the_owner(
     await aclient.request("POST", "/v2/smart_trades/5/add_funds", json={"order_type": "market"})
     assert funds.call_count == 1
     assert [call.request.method for call in respx_mock.calls] == ["GET", "GET", "POST"]
+
+
+# ---------------------------------------------------------------- hostile spellings of a path
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/v2/smart_trades", "/v2/smart_trades"),
+        ("/v2//smart_trades///5", "/v2/smart_trades/5"),
+        ("//v2/smart_trades/5/", "/v2/smart_trades/5/"),
+        ("/v2/./smart_trades/5", "/v2/smart_trades/5"),
+        ("/v2/x/../smart_trades/5", "/v2/smart_trades/5"),
+        ("/v2/smart_trades/5/..", "/v2/smart_trades/"),
+        ("/", "/"),
+    ],
+)
+def test_normalize_path_collapses_slashes_and_dot_segments(path: str, expected: str) -> None:
+    assert normalize_path(path) == expected
+    assert normalize_path(expected) == expected  # idempotent
+
+
+@pytest.mark.parametrize(
+    ("path", "rule"),
+    [
+        ("/v2/../../x", "leaves the API"),
+        ("/..", "leaves the API"),
+        ("/v2/smart_trades/../../../ver1/x/../../..", "leaves the API"),
+        ("v2/smart_trades", "start with '/'"),
+        ("/v2/smart_trades?x=1", "query"),
+        ("/v2/smart_trades#x", "query"),
+        ("/v2/smart%5Ftrades/5", "percent"),
+        ("/v2/%2e%2e/%2e%2e/x", "percent"),
+        ("/v2/smart_trades/5\n", "control"),
+        ("/v2/smart trades", "control"),
+        ("/v2/smart_trades\\5", "backslash"),
+    ],
+)
+def test_normalize_path_refuses_paths_that_leave_or_hide(path: str, rule: str) -> None:
+    with pytest.raises(th.RequestValidationError, match=rule) as info:
+        normalize_path(path)
+    assert isinstance(info.value, ValueError)
+    assert info.value.errors()[0]["loc"] == ("path",)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "expected"),
+    [
+        ("DELETE", "/v2/smart_trades/123.json", (set(), {123})),
+        ("POST", "/v2/smart_trades/123/close_by_market.json", (set(), {123})),
+        ("PATCH", "/v2//smart_trades//123", (set(), {123})),
+        ("DELETE", "/ver1/smart_trades/123", (set(), {123})),
+        ("POST", "/v2/accounts/21/load_balances", ({21}, set())),
+        ("DELETE", "/ver1/accounts/21.json", ({21}, set())),
+        ("POST", "/ver1/accounts/21/leverage_data.json", None),
+        ("DELETE", "/v2/smart_trades/x/../123", (set(), {123})),
+        ("DELETE", "/v2/smart_trades/١٢٣", None),  # not ASCII digits: no id
+    ],
+)
+def test_write_target_sees_every_spelling_of_a_route(
+    method: str, path: str, expected: tuple[set[int], set[int]] | None
+) -> None:
+    target = write_target(method, path, {}, b"", mode="paper")
+    if expected is None:
+        assert target is None
+    else:
+        assert target == WriteTarget(frozenset(expected[0]), frozenset(expected[1]))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v2/smart_trades/123.json",
+        "/v2//smart_trades/123",
+        "/ver1/smart_trades/123",
+        "/v2/smart_trades/./123",
+    ],
+)
+def test_client_request_guards_every_spelling_of_a_trade_write(
+    respx_mock: respx.MockRouter, accounts: respx.Route, path: str
+) -> None:
+    respx_mock.get(TRADES + "/123").mock(return_value=httpx.Response(200, json=trade(123, 21)))
+    with make() as client, pytest.raises(ModeMismatchError):
+        client.request("DELETE", path)
+    assert writes(respx_mock) == []
+
+
+def test_client_request_sends_the_normalized_path(respx_mock: respx.MockRouter) -> None:
+    route = respx_mock.get(TRADES + "/5").mock(return_value=httpx.Response(200, json={}))
+    with make() as client:
+        client.request("GET", "/v2//smart_trades/./5")
+    assert route.call_count == 1
+
+
+@pytest.mark.parametrize("path", ["/v2/../../x", "/../public/api/v2/smart_trades"])
+def test_client_request_refuses_a_path_leaving_the_api(
+    respx_mock: respx.MockRouter, path: str
+) -> None:
+    with make() as client, pytest.raises(th.RequestValidationError, match="leaves the API"):
+        client.request("GET", path)
+    assert respx_mock.calls.call_count == 0

@@ -188,7 +188,10 @@ def test_steps_are_numbered_by_their_position_field() -> None:
             "stop_loss",
         ),
         ({"market_close": {"id": 5, "status": {"basic_type": "finished"}}}, "market"),
-        ({"reduce_funds": {"steps": [{"id": 3, "status": "finished"}]}}, "reduce_funds"),
+        (
+            {"reduce_funds": {"steps": [{"id": 3, "status": {"basic_type": "finished"}}]}},
+            "reduce_funds",
+        ),
         ({}, None),
     ],
 )

@@ -30,6 +30,7 @@ from threecommas_hedge import (
     InternalServerError,
     NotFoundError,
     PermissionDeniedError,
+    RequestValidationError,
     ThreeCommas,
     UnprocessableEntityError,
 )
@@ -584,8 +585,11 @@ async def test_bad_payload_raises_validation_error_and_sends_nothing(
     call: Callable[[Any], Any], client: Client, respx_mock: respx.MockRouter
 ) -> None:
     route = respx_mock.route().mock(return_value=httpx.Response(201, json={}))
-    with pytest.raises(ValidationError):
+    with pytest.raises(RequestValidationError) as info:
         await resolve(call(client))
+    assert isinstance(info.value, ValueError)
+    assert isinstance(info.value.__cause__, ValidationError)
+    assert info.value.errors() == info.value.__cause__.errors()
     assert route.call_count == 0
 
 

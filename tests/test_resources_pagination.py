@@ -80,7 +80,12 @@ async def first_item(paginator: Paginator[Any] | AsyncPaginator[Any]) -> Any:
 
 
 def trade(trade_id: int) -> dict[str, Any]:
-    return {"id": trade_id, "pair": "USDT_BTC", "position": {"type": "sell"}}
+    return {
+        "id": trade_id,
+        "pair": "USDT_BTC",
+        "status": {"type": "created", "basic_type": "created"},
+        "position": {"type": "sell"},
+    }
 
 
 def serve(pages: list[list[int]], url: str, respx_mock: respx.MockRouter) -> respx.Route:
@@ -134,7 +139,7 @@ async def test_pages_are_fetched_until_a_page_is_short_or_empty(
 async def test_every_page_request_carries_the_same_filters(
     client: Client, respx_mock: respx.MockRouter
 ) -> None:
-    route = serve([[5, 4, 3], [2, 1, 0], []], LIST_URL, respx_mock)
+    route = serve([[6, 5, 4], [3, 2, 1], []], LIST_URL, respx_mock)
     await drain(client.smart_trades.list(pair="USDT_BTC", status="active", per_page=3))
     assert queries(route) == [
         {

@@ -10,7 +10,7 @@ from decimal import Decimal as D
 from itertools import pairwise
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from threecommas_hedge import HedgeScenario, simulate
@@ -162,6 +162,11 @@ def test_scenario_and_simulator_agree_on_a_monotone_path(
         taker_fee_rate=taker,
     )
     row = scenario.at(end)
+    # no leverage in the payload: the scenario values a 1x isolated short, which a conservative
+    # estimate (MMR 1/(2L), issue 16) liquidates near +33 %; the simulator then has no liquidation
+    # to replay, so compare only paths that stay below it
+    liquidation = scenario.liquidation_price()
+    assume(liquidation is None or end < liquidation)
     open_part = result.remaining_quantity * (entry - end)
     assert result.realized_pnl + open_part == row.hedge_pnl
     closing = result.remaining_quantity * end * taker  # the scenario values the rest as closed

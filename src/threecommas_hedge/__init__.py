@@ -38,6 +38,7 @@ _EXPORTS: dict[str, str] = {
     "InternalServerError": "._exceptions",
     "APIResponseValidationError": "._exceptions",
     "HedgeValidationError": "._exceptions",
+    "RequestValidationError": "._exceptions",
     # request models
     "SmartTradeCreate": ".models",
     "SmartTradeUpdate": ".models",
@@ -129,6 +130,7 @@ __all__ = [
     "RateLimiter",
     "RateLimits",
     "ReduceFundsInfo",
+    "RequestValidationError",
     "RiskReward",
     "RsaSigner",
     "ScenarioRow",
@@ -172,6 +174,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         NotFoundError,
         PermissionDeniedError,
         RateLimitError,
+        RequestValidationError,
         ThreeCommasError,
         UnprocessableEntityError,
         WriteNotAppliedError,

@@ -50,7 +50,7 @@ from ._exceptions import (
     ThreeCommasError,
     error_from_response,
 )
-from ._guard import ACCOUNT_FIELD, WRITE_METHODS, ModeGuard
+from ._guard import ACCOUNT_FIELD, WRITE_METHODS, ModeGuard, normalize_path
 from ._logging import logger, setup_logging
 from ._ratelimit import RateLimiter, RateLimits
 from ._retry import retry_delay, should_retry
@@ -255,10 +255,7 @@ class BaseClient:
         timeout: float | httpx.Timeout | None,
     ) -> tuple[httpx.Request, JsonBody | None]:
         method = method.upper()
-        if not path.startswith("/") or "?" in path or "#" in path:
-            raise ValueError(
-                f"path must start with '/' and hold no query (use params=), got {path!r}"
-            )
+        path = normalize_path(path)  # refuses a path that leaves the API or hides its route
         if json is not None and method == "GET":
             raise ValueError("a GET sends its parameters in the query: use params=, not json=")
         if json is not None and params:
@@ -482,7 +479,7 @@ def parse_body(response: httpx.Response) -> Any:
         return None
     try:
         return json.loads(content, parse_float=Decimal, parse_constant=_refuse_constant)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
         content_type = response.headers.get("content-type", "no content type")
         raise APIResponseValidationError(
             f"HTTP {response.status_code}: expected a JSON body from "

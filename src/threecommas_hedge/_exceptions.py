@@ -3,6 +3,7 @@
 ```
 ThreeCommasError
 ├── HedgeValidationError (also a ValueError): the builder refused a parameter
+├── RequestValidationError (also a ValueError): a dict given as a request body does not fit it
 ├── ModeMismatchError: a write aimed at an account of the other mode (paper/real), not sent
 ├── HedgeWaitError: wait_until cannot succeed
 │   └── HedgeTimeoutError (also a TimeoutError)
@@ -56,6 +57,26 @@ class HedgeValidationError(ThreeCommasError, ValueError):
 
     def __reduce__(self) -> tuple[type[HedgeValidationError], tuple[str, str]]:
         return (type(self), (self.field, self.rule))
+
+
+class RequestValidationError(ThreeCommasError, ValueError):
+    """A plain dict given for a request body does not fit its model; nothing was sent.
+
+    ``errors()`` gives pydantic's details (``loc``, ``msg``, ``type``...); the pydantic
+    ``ValidationError`` is also the ``__cause__``.
+    """
+
+    def __init__(self, model: str, message: str, errors: list[Any] | None = None) -> None:
+        super().__init__(message)
+        self.model = model
+        self._errors = list(errors or [])
+
+    def errors(self) -> list[Any]:
+        """Pydantic's error list: one dict per broken rule, with ``loc`` naming the field."""
+        return list(self._errors)
+
+    def __reduce__(self) -> tuple[type[RequestValidationError], tuple[str, str, list[Any]]]:
+        return (type(self), (self.model, str(self), self._errors))
 
 
 class APIError(ThreeCommasError):
@@ -324,7 +345,7 @@ def _json_object(response: httpx.Response) -> dict[str, Any] | None:
     """The body as a JSON object, or None for anything else (HTML, empty, truncated, a list)."""
     try:
         body = json.loads(response.text, parse_float=Decimal)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep
         return None
     return body if isinstance(body, dict) else None
 

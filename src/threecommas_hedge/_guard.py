@@ -27,16 +27,24 @@ caller's sync or async loop, which passes the decoded JSON back in) and raises
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar
 
-from ._exceptions import ThreeCommasError
+from ._exceptions import RequestValidationError, ThreeCommasError
 from .models.accounts import Account
 
-__all__ = ["ACCOUNT_FIELD", "ModeGuard", "ModeMismatchError", "WriteTarget", "write_target"]
+__all__ = [
+    "ACCOUNT_FIELD",
+    "ModeGuard",
+    "ModeMismatchError",
+    "WriteTarget",
+    "normalize_path",
+    "write_target",
+]
 
 Mode = Literal["paper", "real"]
 _R = TypeVar("_R")
@@ -46,6 +54,9 @@ ACCOUNT_FIELD = "account_id"
 """The member of a JSON body (or the query parameter) that names the account written to."""
 READ_ONLY_ACCOUNT_ACTIONS = frozenset({"leverage_data"})
 """``/ver1/accounts/{id}/<action>`` paths sent as POST that only read (ACCOUNTS_READ)."""
+
+API_VERSIONS = frozenset({"v2", "ver1"})
+"""The version segments of the API: a route is the same route under either spelling."""
 
 ACCOUNTS_PAGE_SIZE = 100
 MAX_ACCOUNT_PAGES = 50
@@ -93,18 +104,19 @@ def write_target(
     """
     if method.upper() not in WRITE_METHODS:
         return None
-    segments = path.strip("/").split("/")
+    segments = _route(path)
     accounts: set[int] = set()
     trades: set[int] = set()
-    if segments[:2] == ["v2", "smart_trades"] and len(segments) > 2 and segments[2].isdigit():
-        trades.add(int(segments[2]))
+    resource = segments[1] if len(segments) > 2 and segments[0] in API_VERSIONS else None
+    named_id = int(segments[2]) if resource and _DIGITS.fullmatch(segments[2]) else None
+    if resource == "smart_trades" and named_id is not None:
+        trades.add(named_id)
     if (
-        segments[:2] == ["ver1", "accounts"]
-        and len(segments) > 2
-        and segments[2].isdigit()
+        resource == "accounts"
+        and named_id is not None
         and (len(segments) == 3 or segments[3] not in READ_ONLY_ACCOUNT_ACTIONS)
     ):
-        accounts.add(int(segments[2]))
+        accounts.add(named_id)
     named = [query[ACCOUNT_FIELD]] if ACCOUNT_FIELD in query else []
     parsed = body if isinstance(body, Mapping) else _json(body)
     if isinstance(parsed, Mapping) and ACCOUNT_FIELD in parsed:
@@ -114,6 +126,61 @@ def write_target(
     if not accounts and not trades:
         return None
     return WriteTarget(frozenset(accounts), frozenset(trades))
+
+
+def normalize_path(path: str) -> str:
+    """``path`` as the server resolves it: repeated ``/`` collapsed, ``.`` and ``..`` resolved.
+
+    Raises ``RequestValidationError`` (a ``ValueError``) for a path that does not start with
+    ``/``, holds a query, fragment, percent-escape, backslash, control character or whitespace,
+    or whose ``..`` climbs above the API's base path. Pure; ``client.request`` sends the result.
+    """
+    if not isinstance(path, str) or not path.startswith("/"):
+        _refuse_path(path, "must start with '/'")
+    if "?" in path or "#" in path:
+        _refuse_path(path, "must hold no query or fragment (use params=)")
+    if "%" in path:
+        _refuse_path(path, "must hold no percent-escapes")
+    if "\\" in path:
+        _refuse_path(path, "must hold no backslash")
+    if any(char.isspace() or not char.isprintable() for char in path):
+        _refuse_path(path, "must hold no control characters or whitespace")
+    resolved: list[str] = []
+    parts = path.split("/")[1:]
+    for part in parts:
+        _step(resolved, part, path)
+    trailing = "/" if parts[-1] in {"", ".", ".."} and resolved else ""  # RFC 3986 5.2.4
+    return "/" + "/".join(resolved) + trailing
+
+
+def _step(resolved: list[str], part: str, path: str) -> None:
+    if part in {"", "."}:
+        return
+    if part == "..":
+        if not resolved:
+            _refuse_path(path, "leaves the API (its '..' climbs above the base URL)")
+        resolved.pop()
+        return
+    resolved.append(part)
+
+
+def _refuse_path(path: object, rule: str) -> NoReturn:
+    shown = repr(path) if len(repr(path)) <= 80 else f"{repr(path)[:77]}..."
+    raise RequestValidationError(
+        "path",
+        f"path {shown} {rule}",
+        [{"type": "value_error", "loc": ("path",), "msg": rule, "input": path}],
+    )
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _route(path: str) -> list[str]:
+    """The segments of a normalised ``path``, a format suffix (``123.json``) cut from the last."""
+    segments = normalize_path(path).strip("/").split("/")
+    segments[-1] = segments[-1].partition(".")[0]
+    return segments
 
 
 class ModeGuard:

@@ -14,13 +14,22 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperCommand, TyperGroup
 
 from . import config
 from .console import EXIT_FAILURE, CliError, make_console
 
 _INTERRUPTED = 130
+
+
+def _click_class(name: str) -> type[Exception]:
+    """A class of the click typer runs on (its own copy in recent typer, the click package
+    before), found among the public ``typer.BadParameter``'s bases: no private module."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == name)
+
+
+_USAGE_ERROR = _click_class("UsageError")
+_CLICK_ERROR = _click_class("ClickException")
 
 
 class OneLineErrors(TyperGroup):
@@ -42,13 +51,16 @@ class OneLineErrors(TyperGroup):
             result = super().main(
                 args, prog_name, complete_var, False, windows_expand_args, **extra
             )
-        except NoArgsIsHelpError as error:
-            error.show()
-            code = error.exit_code
-        except UsageError as error:
-            hint = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
-            code = _fail(f"{error.format_message()}{hint}", error.exit_code)
-        except typer.TyperException as error:
+        except _USAGE_ERROR as caught:
+            error: Any = caught
+            if type(error).__name__ == "NoArgsIsHelpError":  # click >= 8.2: help, then exit 2
+                error.show()
+                code = error.exit_code
+            else:
+                hint = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
+                code = _fail(f"{error.format_message()}{hint}", error.exit_code)
+        except _CLICK_ERROR as caught:
+            error = caught
             code = _fail(error.format_message(), error.exit_code)
         except typer.Abort:
             code = _fail("aborted", EXIT_FAILURE)

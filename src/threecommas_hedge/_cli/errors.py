@@ -9,6 +9,7 @@ from threecommas_hedge._exceptions import (
     APITimeoutError,
     HedgeValidationError,
     RateLimitError,
+    RequestValidationError,
     ThreeCommasError,
 )
 
@@ -20,6 +21,10 @@ def describe(error: ThreeCommasError) -> tuple[str, int]:
     for an API answer; what failed for a connection; the field and rule for a refused input."""
     if isinstance(error, HedgeValidationError):
         return f"{error.field}: {error.rule}", EXIT_USAGE
+    if isinstance(error, RequestValidationError):
+        return _request_line(error), EXIT_USAGE
+    if isinstance(error, ValueError):  # any other input the library refused
+        return " ".join(str(error).split()), EXIT_USAGE
     if isinstance(error, APIStatusError):
         return _status_line(error), EXIT_FAILURE
     if isinstance(error, APITimeoutError):
@@ -48,3 +53,11 @@ def _status_line(error: APIStatusError) -> str:
     if error.request_id:
         line += f" (request id {error.request_id})"
     return line
+
+
+def _request_line(error: RequestValidationError) -> str:
+    parts = [
+        f"{'.'.join(map(str, item.get('loc', ()))) or error.model}: {item.get('msg', '')}"
+        for item in error.errors()
+    ]
+    return "; ".join(parts) if parts else " ".join(str(error).split())

@@ -42,7 +42,16 @@ def parse_decimal(text: str | Decimal) -> Decimal:
         raise typer.BadParameter(f"{text!r} is not a number") from None
     if not value.is_finite():
         raise typer.BadParameter(f"{text!r} is not a finite number")
+    from threecommas_hedge.models._types import decimal_bound_error  # the library's bounds
+
+    bound = decimal_bound_error(value)
+    if bound is not None:
+        raise typer.BadParameter(f"{_shown(text)} {bound}")
     return value
+
+
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 40 else repr(f"{text[:37]}...")
 
 
 @dataclass(frozen=True)

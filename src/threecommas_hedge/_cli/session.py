@@ -36,6 +36,7 @@ from threecommas_hedge._constants import (
     ENV_BASE_URL,
     ENV_PRIVATE_KEY,
 )
+from threecommas_hedge._exceptions import ThreeCommasError
 
 from .console import EXIT_USAGE, CliError
 
@@ -111,13 +112,20 @@ def connect(target: Target) -> Iterator[Session]:
     _check_credentials()
     http = http_client_factory()
     try:
-        with ThreeCommas(
-            base_url=target.base_url or DEFAULT_BASE_URL, mode=mode, http_client=http
-        ) as client:
+        with configured_client(target.base_url or DEFAULT_BASE_URL, mode, http) as client:
             yield Session(client, None, target)
     finally:
         if http is not None:
             http.close()
+
+
+def configured_client(base_url: str, mode: Mode, http: httpx.Client | None) -> ThreeCommas:
+    """The client the environment describes; one it refuses (a bad base URL, key or secret)
+    is a usage error (exit 2) whose message names what is wrong, never the secret."""
+    try:
+        return ThreeCommas(base_url=base_url, mode=mode, http_client=http)
+    except (ValueError, ThreeCommasError) as error:
+        raise CliError(f"bad configuration: {error}", EXIT_USAGE) from None
 
 
 @contextmanager

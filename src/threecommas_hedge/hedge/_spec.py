@@ -7,10 +7,9 @@ from dataclasses import field as dataclass_field
 from decimal import Decimal
 from typing import Literal
 
-from threecommas_hedge._exceptions import HedgeValidationError
 from threecommas_hedge.models import MarketRules
 
-from ._inputs import positive
+from ._inputs import asset, positive
 from .liquidation import Exchange, LeverageBracket
 
 Margin = Literal["isolated", "cross"]
@@ -37,8 +36,7 @@ class SpotPosition:
     price: Decimal
 
     def __post_init__(self) -> None:
-        if not isinstance(self.asset, str) or not self.asset.strip():
-            raise HedgeValidationError("spot.asset", "must be a non-empty asset name")
+        asset("spot.asset", self.asset)
         object.__setattr__(self, "quantity", positive("spot.quantity", self.quantity))
         object.__setattr__(self, "price", positive("spot.price", self.price))
 

@@ -122,8 +122,7 @@ class HedgeBuilder:
         if not isinstance(spot, SpotPosition):
             raise HedgeValidationError("spot", "must be a SpotPosition")
         _inputs.whole("account_id", account_id)
-        if not isinstance(pair, str) or len(pair.strip()) < 3:
-            raise HedgeValidationError("pair", "must be a 3Commas pair such as USDT_BTCUSDT")
+        _inputs.pair("pair", pair)
         self._spec = Spec(spot=spot, account_id=account_id, pair=pair)
 
     def _with(self, spec: Spec) -> HedgeBuilder:

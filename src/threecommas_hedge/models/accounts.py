@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import AliasChoices, Field, field_validator
 
-from ._types import ResponseDecimal
+from ._types import ApiId, ResponseDecimal
 from .responses import ApiDatetime, LeverageKind, ResponseModel
 
 __all__ = ["Account", "CurrencyAmount", "LeverageRange", "LeverageType"]
@@ -33,7 +33,7 @@ class CurrencyAmount(ResponseModel):
 class Account(ResponseModel):
     """A connected exchange account or wallet, with capabilities, balances and profits."""
 
-    id: int
+    id: ApiId
     name: str | None = Field(default=None, description="the user's label; never used for rules")
     exchange_name: str | None = None
     market_code: str | None = None

@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
-from ._types import ApiDecimal
+from ._types import MAX_ID, MAX_PAIR_LENGTH, PAIR_PATTERN, ApiDecimal
 
 Side = Literal["buy", "sell"]
 EntryOrderType = Literal["market", "limit", "conditional"]
@@ -153,7 +153,7 @@ class Leverage(RequestModel):
 class TakeProfitStep(RequestModel):
     """One TP step closing ``volume`` % of the position; ``id`` only in edits (existing step)."""
 
-    id: int | None = None
+    id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
     order_type: OrderType
     volume: Annotated[ApiDecimal, Field(gt=0, le=_HUNDRED)]
     price: TriggerPrice
@@ -250,8 +250,8 @@ def _check_breakeven(take_profit: TakeProfit | None, stop_loss: StopLoss | None)
 class SmartTradeCreate(RequestModel):
     """Body of ``POST /v2/smart_trades``; a Smart Short (``smart_cover``) sells to enter."""
 
-    account_id: Annotated[int, Field(ge=1)]
-    pair: Annotated[str, Field(min_length=3)]
+    account_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    pair: Annotated[str, Field(max_length=MAX_PAIR_LENGTH, pattern=PAIR_PATTERN)]
     instant: bool | None = None
     skip_enter_step: bool | None = None
     note: Note | None = None

@@ -5,7 +5,9 @@ validates every field it declares. Decimals are ``Decimal`` (strings, numbers or
 a float from plain ``json.loads`` goes through its shortest repr, never through binary arithmetic).
 Datetimes accept any ISO 8601 offset or an epoch number and are normalised to UTC (a naive value is
 taken as UTC). Booleans accept ``"true"``/``"false"`` and ``0``/``1``. An object sent as ``null`` is
-read as ``{}``. Codes (statuses, order types, sides...) are plain ``str`` folded to lower case:
+read as ``{}``. Fields that drive a decision are strict: ids are JSON integers (1 to 2**63-1, no
+booleans), a trade's ``status`` is a documented object with a code, and units, prices and volumes
+are never negative. Codes (statuses, order types, sides...) are plain ``str`` folded to lower case:
 the ``Literal`` in each alias lists the documented values, and a new value still parses.
 
 Where the official docs and examples disagree on a shape, the models follow the examples and accept
@@ -29,7 +31,7 @@ from pydantic import (
     model_validator,
 )
 
-from ._types import ResponseDecimal
+from ._types import ApiId, NonNegativeDecimal, ResponseDecimal
 
 __all__ = [
     "Amount",
@@ -129,7 +131,11 @@ class ResponseModel(BaseModel):
 
 
 class Status(ResponseModel):
-    """``{type, basic_type, title, error?}``; a bare string is read as the code."""
+    """``{type, basic_type, title, error?}``, as documented; a bare string is refused.
+
+    A status decides whether a trade or step is done, so a shape the API does not document is an
+    error, not a guess (``"finished"`` alone is not read as finished).
+    """
 
     type: StatusCode | None = None
     basic_type: StatusCode | None = None
@@ -141,7 +147,9 @@ class Status(ResponseModel):
     def _shape(cls, data: Any) -> Any:
         if data is None:
             return {}
-        return {"type": data, "basic_type": data} if isinstance(data, str) else data
+        if isinstance(data, str):
+            raise ValueError("a status is an object {type, basic_type, title}, not a bare string")
+        return data
 
     @property
     def code(self) -> str | None:
@@ -152,8 +160,8 @@ class Status(ResponseModel):
 class Amount(ResponseModel):
     """The ``{value}`` wrapper used for units, prices and totals; a bare number is read as value."""
 
-    value: ResponseDecimal | None = None
-    value_without_commission: ResponseDecimal | None = None
+    value: NonNegativeDecimal | None = None
+    value_without_commission: NonNegativeDecimal | None = None
     editable: bool | None = None
 
     @model_validator(mode="before")
@@ -168,7 +176,7 @@ class PriceTarget(ResponseModel):
     """A target or trigger price: ``type`` (bid/ask/last), an absolute ``value`` or ``percent``."""
 
     type: PriceKind | None = None
-    value: ResponseDecimal | None = None
+    value: NonNegativeDecimal | None = None
     percent: ResponseDecimal | None = None
 
 
@@ -201,7 +209,7 @@ class Conditional(ResponseModel):
 class SmartTradeAccount(ResponseModel):
     """The account a SmartTrade runs on; ``type`` is the exchange code (e.g. ``paper_trading``)."""
 
-    id: int | None = None
+    id: ApiId | None = None
     type: str | None = None
     name: str | None = None
     market: str | None = None
@@ -233,13 +241,13 @@ class Position(ResponseModel):
 class TakeProfitStep(ResponseModel):
     """One take-profit step; its ``id`` is also the Trade id."""
 
-    id: int | None = None
+    id: ApiId | None = None
     order_type: OrderType | None = None
     editable: bool | None = None
     units: Amount = Field(default_factory=Amount)
     price: PriceTarget = Field(default_factory=PriceTarget)
-    volume: ResponseDecimal | None = None
-    total: ResponseDecimal | None = None
+    volume: NonNegativeDecimal | None = None
+    total: NonNegativeDecimal | None = None
     trailing: Trailing = Field(default_factory=Trailing)
     status: Status = Field(default_factory=Status)
     closed_at: ApiDatetime | None = None
@@ -282,7 +290,7 @@ class StopLoss(ResponseModel):
 class ReduceFundsStep(ResponseModel):
     """One partial exit; the order type arrives as ``type`` (examples) or ``order_type`` (docs)."""
 
-    id: int | None = None
+    id: ApiId | None = None
     order_type: OrderType | None = Field(
         default=None, validation_alias=AliasChoices("order_type", "type")
     )
@@ -310,7 +318,7 @@ class ReduceFunds(ResponseModel):
 class MarketClose(ResponseModel):
     """The close-at-market order, once there is one (``{}`` before)."""
 
-    id: int | None = None
+    id: ApiId | None = None
     type: OrderType | None = None
     status: Status = Field(default_factory=Status)
     units: Amount = Field(default_factory=Amount)
@@ -321,9 +329,9 @@ class MarketClose(ResponseModel):
 class CurrentPrice(ResponseModel):
     """Live ticker of the pair."""
 
-    bid: ResponseDecimal | None = None
-    ask: ResponseDecimal | None = None
-    last: ResponseDecimal | None = None
+    bid: NonNegativeDecimal | None = None
+    ask: NonNegativeDecimal | None = None
+    last: NonNegativeDecimal | None = None
     quote_volume: ResponseDecimal | None = None
     day_change_percent: ResponseDecimal | None = None
 
@@ -341,11 +349,11 @@ class SmartTradeData(ResponseModel):
     missing_funds_to_close: ResponseDecimal | bool | None = Field(
         default=None, union_mode="left_to_right"
     )
-    liquidation_price: ResponseDecimal | None = None
-    average_enter_price: ResponseDecimal | None = None
-    average_close_price: ResponseDecimal | None = None
-    average_enter_price_without_commission: ResponseDecimal | None = None
-    average_close_price_without_commission: ResponseDecimal | None = None
+    liquidation_price: NonNegativeDecimal | None = None
+    average_enter_price: NonNegativeDecimal | None = None
+    average_close_price: NonNegativeDecimal | None = None
+    average_enter_price_without_commission: NonNegativeDecimal | None = None
+    average_close_price_without_commission: NonNegativeDecimal | None = None
     panic_sell_available: bool | None = None
     add_funds_available: bool | None = None
     reduce_funds_available: bool | None = None
@@ -354,10 +362,10 @@ class SmartTradeData(ResponseModel):
     cancel_available: bool | None = None
     finished: bool | None = None
     base_position_step_finished: bool | None = None
-    entered_amount: ResponseDecimal | None = None
-    entered_total: ResponseDecimal | None = None
-    closed_amount: ResponseDecimal | None = None
-    closed_total: ResponseDecimal | None = None
+    entered_amount: NonNegativeDecimal | None = None
+    entered_total: NonNegativeDecimal | None = None
+    closed_amount: NonNegativeDecimal | None = None
+    closed_total: NonNegativeDecimal | None = None
     commission: ResponseDecimal | None = None
     created_at: ApiDatetime | None = Field(
         default=None, validation_alias=AliasChoices("created_at", "create_at")
@@ -386,12 +394,12 @@ class Margin(ResponseModel):
 class SmartTrade(ResponseModel):
     """A SmartTrade as returned by every ``/v2/smart_trades`` endpoint."""
 
-    id: int
+    id: ApiId
     version: int | None = None
     account: SmartTradeAccount = Field(default_factory=SmartTradeAccount)
     pair: str
     instant: bool | None = None
-    status: Status = Field(default_factory=Status)
+    status: Status
     leverage: Leverage = Field(default_factory=Leverage)
     position: Position = Field(default_factory=Position)
     take_profit: TakeProfit = Field(default_factory=TakeProfit)
@@ -407,6 +415,14 @@ class SmartTrade(ResponseModel):
     is_position_not_filled: bool | None = Field(
         default=None, description="true while the entry is not filled (the docs say the opposite)"
     )
+
+    @field_validator("status")
+    @classmethod
+    def _status_has_a_code(cls, status: Status) -> Status:
+        """A trade's status must say what it is: one without a code cannot be read as open."""
+        if status.code is None:
+            raise ValueError("status needs a type or basic_type")
+        return status
 
     @property
     def is_terminal(self) -> bool:
@@ -438,31 +454,31 @@ class SmartTrade(ResponseModel):
 class Trade(ResponseModel):
     """One exchange-side trade of a SmartTrade (``GET /v2/smart_trades/{id}/trades``)."""
 
-    id: int
+    id: ApiId
     trade_purpose: TradePurpose | None = None
     status: StatusCode | None = None
     pair: str | None = None
     order_side: Side | None = None
     order_type: OrderType | None = None
     follow_price_type: PriceKind | None = None
-    initial_amount: ResponseDecimal | None = None
-    initial_total: ResponseDecimal | None = None
-    initial_price: ResponseDecimal | None = None
-    order_price: ResponseDecimal | None = None
-    average_price: ResponseDecimal | None = None
-    realised_amount: ResponseDecimal | None = None
-    realised_total: ResponseDecimal | None = None
+    initial_amount: NonNegativeDecimal | None = None
+    initial_total: NonNegativeDecimal | None = None
+    initial_price: NonNegativeDecimal | None = None
+    order_price: NonNegativeDecimal | None = None
+    average_price: NonNegativeDecimal | None = None
+    realised_amount: NonNegativeDecimal | None = None
+    realised_total: NonNegativeDecimal | None = None
     realised_percentage: ResponseDecimal | None = None
-    realised_price: ResponseDecimal | None = None
+    realised_price: NonNegativeDecimal | None = None
     position_percentage: ResponseDecimal | None = None
     take_profit_percentage: ResponseDecimal | None = None
     trail_percentage: ResponseDecimal | None = None
     trail_value: ResponseDecimal | None = None
     trailing_enabled: bool | None = None
-    trailing_last_price: ResponseDecimal | None = None
+    trailing_last_price: NonNegativeDecimal | None = None
     trailing_last_price_updated_at: ApiDatetime | None = None
     trigger_condition: TriggerCondition | None = None
-    trigger_price: ResponseDecimal | None = None
+    trigger_price: NonNegativeDecimal | None = None
     trigger_price_percentage: ResponseDecimal | None = None
     trigger_type: str | None = None
     created_at: ApiDatetime | None = None
@@ -474,7 +490,7 @@ class Trade(ResponseModel):
 class ReduceFundsInfo(ResponseModel):
     """``GET /v2/smart_trades/{id}/reduce_funds_info``: how much can be taken out (base units)."""
 
-    max_reduce_funds_amount: ResponseDecimal
+    max_reduce_funds_amount: NonNegativeDecimal
 
 
 class ApiErrorBody(ResponseModel):

@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from threecommas_hedge._base_client import QueryValue
-from threecommas_hedge._exceptions import APIResponseValidationError
+from threecommas_hedge._exceptions import APIResponseValidationError, RequestValidationError
 
 T = TypeVar("T")
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -68,13 +68,16 @@ _LIST_ADAPTERS: dict[object, TypeAdapter[Any]] = {}
 def validated(model: type[ModelT], payload: ModelT | Mapping[str, Any]) -> ModelT:
     """``payload`` as a ``model`` instance: the body to send.
 
-    A plain dict is validated (pydantic ``ValidationError`` if it does not fit); a model instance
-    of the right class is taken as is.
+    A plain dict is validated (``RequestValidationError``, a ``ValueError`` keeping pydantic's
+    ``errors()``, if it does not fit); a model instance of the right class is taken as is.
     """
     if isinstance(payload, model):
         return payload
     if isinstance(payload, Mapping):
-        return model.model_validate(dict(payload))
+        try:
+            return model.model_validate(dict(payload))
+        except ValidationError as exc:
+            raise RequestValidationError(model.__name__, str(exc), exc.errors()) from exc
     raise TypeError(
         f"expected a {model.__name__} or a dict shaped like its JSON body, "
         f"got {type(payload).__name__}"

@@ -410,7 +410,7 @@ def _decode_body(request: httpx.Request) -> Any:
         return dict(parse_qsl(content.decode("utf-8", "replace"), keep_blank_values=True))
     try:
         return json.loads(content, parse_float=Decimal)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep
         return _INVALID_JSON
 
 

@@ -9,12 +9,19 @@ messages are the API's (``is missing``, ``is invalid``, ``does not have a valid 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from threecommas_hedge.models._types import (
+    MAX_ID,
+    MAX_PAIR_LENGTH,
+    PAIR_PATTERN,
+    decimal_bound_error,
+)
 from threecommas_hedge.models.requests import (
     MAX_NOTE_LENGTH,
     MAX_TP_STEPS,
@@ -23,6 +30,8 @@ from threecommas_hedge.models.requests import (
     SmartTradeCreate,
     SmartTradeUpdate,
 )
+
+_PAIR = re.compile(PAIR_PATTERN)
 
 __all__ = [
     "ErrorAttributes",
@@ -139,6 +148,7 @@ def read_int(
     *,
     required: bool = False,
     minimum: int | None = None,
+    maximum: int | None = None,
 ) -> int | None:
     """A JSON integer (not a boolean, not a string)."""
     value = _value(obj, path)
@@ -150,6 +160,9 @@ def read_int(
         return None
     if minimum is not None and value < minimum:
         errors.add(path, f"must be greater than or equal to {minimum}")
+        return None
+    if maximum is not None and value > maximum:
+        errors.add(path, f"must be less than or equal to {maximum}")
         return None
     return value
 
@@ -208,7 +221,8 @@ def read_decimal(
 
 
 def to_decimal(value: Any) -> Decimal | None:
-    """A finite Decimal from a JSON string or number; ``None`` when it is not one."""
+    """A finite Decimal within the library's digit bounds from a JSON string or number;
+    ``None`` when it is not one (so a huge amount is a 422, never an Overflow later)."""
     if isinstance(value, bool):
         return None
     try:
@@ -224,7 +238,7 @@ def to_decimal(value: Any) -> Decimal | None:
             return None
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None
+    return number if number.is_finite() and decimal_bound_error(number) is None else None
 
 
 def read_note(
@@ -418,7 +432,7 @@ def _take_profit_step(
     allowed = ["order_type", "volume", "price", "trailing"]
     if allow_step_ids:
         allowed.append("id")
-        read_int(errors, step, (*path, "id"), minimum=1)
+        read_int(errors, step, (*path, "id"), minimum=1, maximum=MAX_ID)
     reject_unknown(errors, step, path, allowed)
     read_enum(errors, step, (*path, "order_type"), _ORDER_TYPES, required=True)
     volume = read_decimal(
@@ -495,11 +509,11 @@ def check_create(body: Any) -> ErrorAttributes:
         errors.add("body", INVALID)
         return errors.attributes
     reject_unknown(errors, body, (), _CREATE_KEYS)
-    read_int(errors, body, ("account_id",), required=True, minimum=1)
+    read_int(errors, body, ("account_id",), required=True, minimum=1, maximum=MAX_ID)
     pair = body.get("pair")
     if pair is None:
         errors.add("pair", MISSING)
-    elif not isinstance(pair, str) or len(pair) < 3:
+    elif not isinstance(pair, str) or len(pair) > MAX_PAIR_LENGTH or not _PAIR.fullmatch(pair):
         errors.add("pair", INVALID)
     instant = read_bool(errors, body, ("instant",))
     skip_enter_step = read_bool(errors, body, ("skip_enter_step",))
