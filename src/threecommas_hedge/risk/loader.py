@@ -94,14 +94,15 @@ def as_closes(source: PriceSeries | Sequence[float | Decimal] | FloatArray | obj
 
 
 def _index_times(index: object) -> IntArray | None:
-    """Milliseconds from a pandas DatetimeIndex, else ``None`` (positions align)."""
-    asi8 = getattr(index, "asi8", None)
-    if asi8 is None or getattr(index, "dtype", None) is None:
+    """Milliseconds from a pandas DatetimeIndex (any unit, any time zone), else ``None``."""
+    if getattr(index, "tz", None) is not None:
+        index = index.tz_convert(None)  # type: ignore[attr-defined]  # UTC, naive
+    to_numpy = getattr(index, "to_numpy", None)
+    values = np.asarray(to_numpy() if callable(to_numpy) else ())
+    if values.dtype.kind != "M":
         return None
-    if not str(getattr(index, "dtype", "")).startswith("datetime64"):
-        return None
-    nanoseconds = np.asarray(asi8, dtype=np.int64)
-    return nanoseconds // 1_000_000
+    stamps: IntArray = values.astype("datetime64[ms]").astype(np.int64)
+    return stamps
 
 
 def _read_csv(path: Path) -> PriceSeries:

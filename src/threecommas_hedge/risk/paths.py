@@ -78,8 +78,14 @@ def gbm_chunks(
     mu = _number("drift", drift)
     _counts(steps=steps, paths=paths, chunk=chunk)
     dt = _number("step_seconds", step_seconds, minimum=0.0, strict=True) / SECONDS_PER_YEAR
-    rng = np.random.default_rng(seed)
     shift, scale = (mu - 0.5 * sigma * sigma) * dt, sigma * math.sqrt(dt)
+    return _gbm(origin, shift, scale, steps, paths, seed, chunk)
+
+
+def _gbm(
+    origin: float, shift: float, scale: float, steps: int, paths: int, seed: int | None, chunk: int
+) -> Iterator[FloatArray]:
+    rng = np.random.default_rng(seed)
     for size in _sizes(paths, chunk):
         shocks = rng.standard_normal((size, steps))
         out = np.empty((size, steps + 1))
@@ -138,6 +144,18 @@ def bootstrap_chunks(
             f"block ({block} steps) is longer than the history's {len(returns)} returns: "
             "give more history or a shorter block"
         )
+    return _bootstrap(returns, origin, steps, paths, block, seed, chunk)
+
+
+def _bootstrap(
+    returns: FloatArray,
+    origin: float,
+    steps: int,
+    paths: int,
+    block: int,
+    seed: int | None,
+    chunk: int,
+) -> Iterator[FloatArray]:
     blocks = -(-steps // block)
     offsets = np.arange(block)
     rng = np.random.default_rng(seed)
