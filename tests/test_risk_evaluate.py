@@ -122,6 +122,20 @@ def test_the_article_hedge_on_three_paths() -> None:
     assert all(isinstance(row.hedged, (Decimal, type(None))) for row in report.table())
 
 
+def test_entry_and_exit_fee_rates_override_maker_and_taker() -> None:
+    paths = np.array([[60000, 57000, 55000], [60000, 61800, 62000.0]])
+    rates = {"maker_fee_rate": Decimal("0.0002"), "taker_fee_rate": Decimal("0.0005")}
+    by_type = risk.evaluate(SPOT, article(), paths, **rates)
+    # market entry (taker); the take profit rests (maker), the stop is a market order (taker)
+    assert by_type.outcomes.fees.tolist() == pytest.approx(
+        [30000 * 0.0005 + 27500 * 0.0002, 30000 * 0.0005 + 30900 * 0.0005]
+    )
+    overridden = risk.evaluate(
+        SPOT, article(), paths, **rates, entry_fee_rate=Decimal("0.001"), exit_fee_rate=Decimal(0)
+    )
+    assert overridden.outcomes.fees.tolist() == pytest.approx([30, 30])
+
+
 def test_liquidation_without_a_stop_loses_the_margin() -> None:
     payload = builder().leverage(10).build()
     paths = np.array([[60000, 63000, 70000, 71000.0]])

@@ -77,8 +77,12 @@ class EnginePlan:
     isolated: bool
     wallet_balance: float | None
     brackets: Brackets
+    entry_maker: float
+    entry_taker: float
     maker: float
+    """Fee rate of resting limit exits (take-profit steps, a placed limit stop)."""
     taker: float
+    """Fee rate of market exits (stops, trailing closes, market steps)."""
     breakeven_with_fees: bool
     funding_rate: float
     funding_interval: float
@@ -149,6 +153,8 @@ def engine_plan(
     *,
     maker_fee_rate: Decimal,
     taker_fee_rate: Decimal,
+    entry_fee_rate: Decimal | None = None,
+    exit_fee_rate: Decimal | None = None,
     funding_rate: Decimal,
     funding_interval_hours: Decimal,
     brackets: Sequence[LeverageBracket],
@@ -162,8 +168,14 @@ def engine_plan(
         raise ValueError("instant: an instant trade only enters; there is no hedge to replay")
     if payload.skip_enter_step:
         raise ValueError("skip_enter_step: a held position is not replayed by the risk engine")
-    for name, rate in (("maker_fee_rate", maker_fee_rate), ("taker_fee_rate", taker_fee_rate)):
-        if not 0 <= rate < 1:
+    rates = (
+        ("maker_fee_rate", maker_fee_rate),
+        ("taker_fee_rate", taker_fee_rate),
+        ("entry_fee_rate", entry_fee_rate),
+        ("exit_fee_rate", exit_fee_rate),
+    )
+    for name, rate in rates:
+        if rate is not None and not 0 <= rate < 1:
             raise ValueError(f"{name} must be a rate in [0, 1) (0.0005 = 0.05 %), got {rate}")
     if funding_interval_hours <= 0:
         raise ValueError(f"funding_interval_hours must be positive, got {funding_interval_hours}")
@@ -201,8 +213,10 @@ def engine_plan(
         isolated=not enabled or leverage is None or (leverage.type or "isolated") == "isolated",
         wallet_balance=_float(wallet_balance),
         brackets=_brackets(brackets),
-        maker=float(maker_fee_rate),
-        taker=float(taker_fee_rate),
+        entry_maker=float(maker_fee_rate if entry_fee_rate is None else entry_fee_rate),
+        entry_taker=float(taker_fee_rate if entry_fee_rate is None else entry_fee_rate),
+        maker=float(maker_fee_rate if exit_fee_rate is None else exit_fee_rate),
+        taker=float(taker_fee_rate if exit_fee_rate is None else exit_fee_rate),
         breakeven_with_fees=breakeven_with_fees,
         funding_rate=float(funding_rate),
         funding_interval=float(funding_interval_hours) * 3600.0,

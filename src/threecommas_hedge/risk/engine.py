@@ -174,15 +174,15 @@ class ChunkEngine:
         waiting = np.flatnonzero(self.status == WAITING)
         if plan.entry == "market":
             if placing:
-                self._enter(waiting, price[waiting], plan.taker, index)
+                self._enter(waiting, price[waiting], plan.entry_taker, index)
             return
         if plan.entry == "limit":
             limit = self._require(plan.limit_price)
             hit = waiting[self.side * limit >= signed[waiting]]
             if placing:  # marketable when placed: fills at the market, as a taker
-                self._enter(hit, price[hit], plan.taker, index)
+                self._enter(hit, price[hit], plan.entry_taker, index)
             else:
-                self._enter(hit, np.full(len(hit), limit), plan.maker, index)
+                self._enter(hit, np.full(len(hit), limit), plan.entry_maker, index)
             return
         self._conditional(waiting, price, signed, index)
 
@@ -198,11 +198,11 @@ class ChunkEngine:
                 best = np.minimum(self.entry_best[armed], signed[armed])
                 self.entry_best[armed] = best
                 hit = armed[signed[armed] >= best * (1.0 + self.side * plan.entry_trailing)]
-                self._enter(hit, price[hit], plan.taker, index)
+                self._enter(hit, price[hit], plan.entry_taker, index)
             else:
                 limit = self._require(plan.limit_price)
                 hit = armed[self.side * limit >= signed[armed]]
-                self._enter(hit, np.full(len(hit), limit), plan.maker, index)
+                self._enter(hit, np.full(len(hit), limit), plan.entry_maker, index)
         if not len(idle):
             return
         below = self.first[idle] < trigger
@@ -214,11 +214,11 @@ class ChunkEngine:
         if plan.entry_trailing is not None:
             self.entry_best[crossed] = signed[crossed]
         elif plan.conditional_market:
-            self._enter(crossed, price[crossed], plan.taker, index)
+            self._enter(crossed, price[crossed], plan.entry_taker, index)
         else:  # a limit order placed now: marketable ones fill at the market, as a taker
             limit = self._require(plan.limit_price)
             hit = crossed[self.side * limit >= signed[crossed]]
-            self._enter(hit, price[hit], plan.taker, index)
+            self._enter(hit, price[hit], plan.entry_taker, index)
 
     def _enter(self, paths: IntArray, fill: FloatArray, rate: float, index: int) -> None:
         if not len(paths):

@@ -28,6 +28,8 @@ def evaluate(
     *,
     maker_fee_rate: Decimal = Decimal(0),
     taker_fee_rate: Decimal = Decimal(0),
+    entry_fee_rate: Decimal | None = None,
+    exit_fee_rate: Decimal | None = None,
     funding_rate: Decimal = Decimal(0),
     funding_interval_hours: Decimal = Decimal(8),
     brackets: Sequence[LeverageBracket] = (),
@@ -49,7 +51,8 @@ def evaluate(
     ``horizon_seconds``, what is still open is marked to the price there (no closing fee).
 
     The spot leg of a path is ``spot.quantity * (last - first)``; the hedge leg is the replayed
-    SmartTrade's gross PnL minus fees (maker for resting limit orders, taker for market orders)
+    SmartTrade's gross PnL minus fees (maker for resting limit orders, taker for market orders;
+    ``entry_fee_rate``/``exit_fee_rate``, when given, override them for every entry or exit fill)
     plus funding (``funding_rate`` per ``funding_interval_hours``, positive: shorts receive).
     ``brackets`` and ``wallet_balance`` drive liquidation as in
     :class:`~threecommas_hedge.hedge.simulate.SmartTradeEngine`.
@@ -65,6 +68,8 @@ def evaluate(
         payload,
         maker_fee_rate=_rate("maker_fee_rate", maker_fee_rate),
         taker_fee_rate=_rate("taker_fee_rate", taker_fee_rate),
+        entry_fee_rate=None if entry_fee_rate is None else _rate("entry_fee_rate", entry_fee_rate),
+        exit_fee_rate=None if exit_fee_rate is None else _rate("exit_fee_rate", exit_fee_rate),
         funding_rate=_rate("funding_rate", funding_rate, signed=True),
         funding_interval_hours=_rate("funding_interval_hours", funding_interval_hours, signed=True),
         brackets=brackets,
