@@ -22,6 +22,7 @@ from .errors import describe
 from .fake_server import fake_server
 from .manage import accounts, cancel, close, create, edit, list_trades, show
 from .plan import plan
+from .risk import risk, sweep
 from .watch import watch
 
 _INTERRUPTED = 130
@@ -83,6 +84,8 @@ app = typer.Typer(
 )
 app.command("demo")(demo)
 app.command("plan")(plan)
+app.command("risk")(risk)
+app.command("sweep")(sweep)
 app.command("create")(create)
 app.command("list")(list_trades)
 app.command("show")(show)
