@@ -10,7 +10,7 @@ reference: it works in ``Decimal`` on the same prices (each float converted exac
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,8 @@ import pytest
 from threecommas_hedge.hedge.liquidation import LeverageBracket
 from threecommas_hedge.hedge.simulate import SmartTradeEngine
 from threecommas_hedge.models import SmartTradeCreate
+from threecommas_hedge.risk import _run as run
+from threecommas_hedge.risk import engine
 from threecommas_hedge.risk._plan import engine_plan
 from threecommas_hedge.risk._run import replay, split
 from threecommas_hedge.risk.engine import LIQUIDATION, STOP_LOSS, TAKE_PROFIT, Outcomes
@@ -214,7 +216,7 @@ def _scalar(case: Case, row: int) -> dict[str, Any]:
     }
 
 
-def _vector(case: Case) -> Outcomes:
+def _vector(case: Case, size: int = 3) -> Outcomes:
     plan = engine_plan(
         case.payload,
         funding_rate=Decimal(0),
@@ -222,8 +224,26 @@ def _vector(case: Case) -> Outcomes:
         **case.options,
     )
     last = case.closes.shape[1] - 1
-    chunks = split(case.closes, case.highs, case.lows, size=3)  # two chunks per case
+    chunks = split(case.closes, case.highs, case.lows, size=size)  # size 3: two chunks
     return replay(plan, chunks, step_seconds=STEP_SECONDS, last=last, total_paths=None)
+
+
+@pytest.fixture
+def compacting(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Drop finished rows at every chance (blocks of 4 steps, any chunk size); counts drops."""
+    monkeypatch.setattr(engine, "_COMPACT_MIN", 1)
+    monkeypatch.setattr(run, "_BLOCK_STEPS", 4)
+    drops: list[int] = []
+    compact = engine.ChunkEngine.compact
+
+    def counted(self: engine.ChunkEngine) -> Any:
+        kept = compact(self)
+        if kept is not None:
+            drops.append(len(kept))
+        return kept
+
+    monkeypatch.setattr(engine.ChunkEngine, "compact", counted)
+    return drops
 
 
 def _vector_row(out: Outcomes, row: int) -> dict[str, Any]:
@@ -268,6 +288,19 @@ def test_vector_engine_matches_the_scalar_engine(chunk: int) -> None:
             ), where
             if want["entry_price"] is not None:
                 assert got["entry_price"] == pytest.approx(want["entry_price"], rel=1e-12)
+
+
+def test_dropping_finished_rows_changes_no_outcome(compacting: list[int]) -> None:
+    """The engine drops the rows of finished paths (large chunks): every figure stays the same."""
+    for case in CASE_LIST:
+        whole = _vector(case, size=PATHS_PER_CASE)
+        with pytest.MonkeyPatch.context() as unpatched:
+            unpatched.setattr(engine, "_COMPACT_MIN", 10**9)
+            reference = _vector(case, size=PATHS_PER_CASE)
+        for field in fields(Outcomes):
+            a, b = getattr(whole, field.name), getattr(reference, field.name)
+            assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), field.name
+    assert len(compacting) > 100
 
 
 def test_the_random_cases_exercise_every_exit() -> None:

@@ -20,10 +20,11 @@ from .engine import ChunkEngine, FloatArray, Outcomes
 Progress = Callable[[int, int | None], None]
 """Called with the path-steps done so far and the total (``None`` when unknown)."""
 
-DEFAULT_CHUNK_PATHS = 8192
+DEFAULT_CHUNK_PATHS = 16384
 """Paths replayed together: large enough to amortise numpy's per-call cost, small enough to
 keep the engine's state in cache."""
 _BLOCK_STEPS = 64
+_TILE_ROWS = 512
 
 
 def replay(
@@ -68,7 +69,9 @@ def split(
     lows: FloatArray | None,
     size: int = DEFAULT_CHUNK_PATHS,
 ) -> Iterator[tuple[FloatArray, FloatArray | None, FloatArray | None]]:
-    """Row blocks of at most ``size`` paths (views, no copy)."""
+    """Row blocks of at most ``size`` paths, as even as can be (views, no copy)."""
+    count = -(-len(closes) // size)
+    size = -(-len(closes) // count) if count else size
     for start in range(0, len(closes), size):
         rows = slice(start, start + size)
         yield (
@@ -76,6 +79,17 @@ def split(
             None if highs is None else highs[rows],
             None if lows is None else lows[rows],
         )
+
+
+def step_major(prices: FloatArray) -> FloatArray:
+    """``prices.T`` as a C-ordered copy, one row per step, copied in tiles of
+    :data:`_TILE_ROWS` paths (numpy's own transposed copy misses the cache on every element)."""
+    if prices.flags.f_contiguous:
+        return np.ascontiguousarray(prices.T)
+    out = np.empty(prices.shape[::-1])
+    for first in range(0, prices.shape[0], _TILE_ROWS):
+        out[:, first : first + _TILE_ROWS] = prices[first : first + _TILE_ROWS].T
+    return out
 
 
 def _replay_chunk(
@@ -92,24 +106,31 @@ def _replay_chunk(
     engine = ChunkEngine(plan, np.ascontiguousarray(closes[:, 0]))
     interval = plan.funding_interval
     short = plan.side < 0
+    base = 0  # the step of column 0 of ``closes`` (rows and columns drop as paths finish)
     for start in range(0, last + 1, _BLOCK_STEPS):
         stop = min(start + _BLOCK_STEPS, last + 1)
-        block = np.ascontiguousarray(closes[:, start:stop].T)
-        high = None if highs is None else np.ascontiguousarray(highs[:, start:stop].T)
-        low = None if lows is None else np.ascontiguousarray(lows[:, start:stop].T)
+        columns = slice(start - base, stop - base)
+        block = step_major(closes[:, columns])
+        signed = block * plan.side
+        high = None if highs is None else step_major(highs[:, columns])
+        low = None if lows is None else step_major(lows[:, columns])
         for offset in range(stop - start):
             index = start + offset
             now = index * step_seconds
             due = index > 0 and (now // interval) > ((now - step_seconds) // interval)
             if high is None or low is None or index == 0:
-                prices = [block[offset]]
-            elif short:
-                prices = [high[offset], low[offset], block[offset]]
+                prices = [(block[offset], signed[offset])]
             else:
-                prices = [low[offset], high[offset], block[offset]]
-            for number, price in enumerate(prices):
+                adverse, favourable = (high, low) if short else (low, high)
+                prices = [
+                    (adverse[offset], adverse[offset] * plan.side),
+                    (favourable[offset], favourable[offset] * plan.side),
+                    (block[offset], signed[offset]),
+                ]
+            for number, (price, signed_price) in enumerate(prices):
                 engine.step(
                     price,
+                    signed_price,
                     index,
                     now,
                     placing=index == 0,
@@ -119,6 +140,13 @@ def _replay_chunk(
                 break
         if report is not None:
             report(n * stop)
-        if not engine.active:
+        if not engine.active or stop > last:
             break
-    return engine.outcomes(np.ascontiguousarray(closes[:, last]))
+        kept = engine.compact()
+        if kept is not None:
+            rest = slice(stop - base, None)
+            closes = closes[kept, rest]
+            highs = None if highs is None else highs[kept, rest]
+            lows = None if lows is None else lows[kept, rest]
+            base = stop
+    return engine.outcomes(np.ascontiguousarray(closes[:, last - base]))

@@ -32,6 +32,43 @@ NO_EXIT, TAKE_PROFIT, STOP_LOSS, LIQUIDATION = 0, 1, 2, 3
 
 _INF = np.inf
 _T = TypeVar("_T")
+_LEVELS = (
+    "stop",
+    "stop_best",
+    "stop_order",
+    "liquidation",
+    "trail_gate",
+    "trail_best",
+    "trail_line",
+    "timer",
+)
+_INACTIVE = (-_INF, _INF, _INF, -_INF, -_INF, -_INF, -_INF, np.nan)
+"""The inactive value of each level row: never reached (a stop at -inf: ``stop >= signed``
+is false), never improved, no timer."""
+_COMPACT_MIN = 512
+"""Chunks smaller than this are never compacted (copying would cost more than it saves)."""
+_PER_PATH = (
+    "first",
+    "rows",
+    "status",
+    "reason",
+    "entry_index",
+    "exit_index",
+    "entry",
+    "entry_rate",
+    "remaining",
+    "proceeds",
+    "fees",
+    "funding",
+    "margin",
+    "step_index",
+    "any_filled",
+    "stop_ratio",
+    "stop_offset",
+    "armed",
+    "entry_best",
+    "levels",
+)
 
 
 @dataclass(frozen=True)
@@ -91,6 +128,9 @@ class ChunkEngine:
         self.plan = plan
         self.side = plan.side
         self.first = first
+        self.rows = np.arange(n)
+        """Each row's path number in the chunk (rows of closed paths are dropped by
+        :meth:`compact`)."""
         self.n_waiting = n
         self.n_open = 0
         self.status = np.zeros(n, dtype=np.int8)
@@ -100,26 +140,47 @@ class ChunkEngine:
         self.entry = np.full(n, np.nan)
         self.entry_rate = np.zeros(n)
         self.remaining = np.zeros(n)
-        self.realized = np.zeros(n)
+        self.proceeds = np.zeros(n)
+        """Quantity times fill price of every exit (a liquidation exits at the bankruptcy
+        price), so that the gross PnL is ``side * (proceeds - entry * closed quantity)``."""
         self.fees = np.zeros(n)
         self.funding = np.zeros(n)
-        self.wallet = np.full(n, np.nan)
-        self.liquidation = np.full(n, -_INF)
-        self.targets = np.full((k, n), _INF)
+        self.margin = np.full(n, np.nan)
+        """The wallet behind the position: per open unit with isolated margin (released pro
+        rata as units close), the whole (constant) balance with cross; NaN: not modelled."""
         self.step_index = np.full((k, n), -1, dtype=np.int32)
         self.any_filled = np.zeros(n, dtype=bool)
-        self.trailing = np.zeros(n, dtype=bool)
-        self.trail_best = np.full(n, -_INF)
-        self.trail_line = np.full(n, -_INF)
-        self.stop = np.full(n, -_INF)
-        self.stop_best = np.full(n, _INF)
         self.stop_ratio = np.ones(n)
         self.stop_offset = np.zeros(n)
-        self.stop_order = np.full(n, _INF)
-        self.stop_timer = np.full(n, np.nan)
         self.armed = np.zeros(n, dtype=bool)
         self.entry_best = np.full(n, _INF)
+        self._inactive = np.array([_INF] * k + list(_INACTIVE))[:, None]
+        self.levels = np.repeat(self._inactive, n, axis=1)
+        """Every trigger level, one row each (targets, then :data:`_LEVELS`), inactive values
+        while a path waits or once it is closed."""
+        self._bind()
         self._tolerance = plan.units * 1e-12
+        self._final = _Final(n, k)
+        brackets = plan.brackets
+        self._fixed_liquidation = (
+            plan.isolated and len(brackets.floors) == 1 and brackets.amounts[0] == 0
+        )
+        """Releasing isolated margin pro rata leaves the price unchanged (one bracket, no cum)."""
+
+    def _bind(self) -> None:
+        k = len(self.plan.targets)
+        self.targets = self.levels[:k]
+        (
+            self.stop,
+            self.stop_best,
+            self.stop_order,
+            self.liquidation,
+            self.trail_gate,
+            self.trail_best,
+            self.trail_line,
+            self.stop_timer,
+        ) = self.levels[k:]
+        self._scratch = np.empty(self.levels.shape[1])
 
     # -- driving ------------------------------------------------------------------------------
 
@@ -129,11 +190,18 @@ class ChunkEngine:
         return self.n_waiting + self.n_open > 0
 
     def step(
-        self, price: FloatArray, index: int, now: float, *, placing: bool, funding_due: bool
+        self,
+        price: FloatArray,
+        signed: FloatArray,
+        index: int,
+        now: float,
+        *,
+        placing: bool,
+        funding_due: bool,
     ) -> None:
-        """Move every path to its ``price``; ``placing`` on the first step (the orders are
-        placed), ``funding_due`` when a funding settlement falls on this step."""
-        signed = price * self.side
+        """Move every path to its ``price`` (``signed``: times the side); ``placing`` on the
+        first step (the orders are placed), ``funding_due`` when a funding settlement falls on
+        this step."""
         if self.n_waiting:
             self._entries(price, signed, index, placing)
         if not self.n_open:
@@ -148,30 +216,33 @@ class ChunkEngine:
             if self.plan.targets[-1].trailing is not None:
                 self._trailing(price, signed, index, stopped)
 
+    def compact(self) -> IntArray | None:
+        """Drop the rows of finished paths once they are most of the rows (their outcomes are
+        kept); the rows kept, or ``None`` when nothing was dropped."""
+        size = len(self.rows)
+        if size < _COMPACT_MIN or 2 * (self.n_waiting + self.n_open) > size:
+            return None
+        done = self.status > OPEN
+        self._final.store(self, _rows(done), np.zeros(int(done.sum())))
+        keep = _rows(~done)
+        for name in _PER_PATH:
+            setattr(self, name, getattr(self, name)[..., keep])
+        self._bind()
+        return keep
+
     def outcomes(self, mark: FloatArray) -> Outcomes:
-        """The outcome of every path, open positions marked to ``mark``."""
+        """The outcome of every path, open positions marked to ``mark`` (one price per row)."""
         held = self.remaining > 0
         unrealized = np.zeros(len(mark))
         unrealized[held] = self.side * (mark[held] - self.entry[held]) * self.remaining[held]
-        return Outcomes(
-            status=self.status.copy(),
-            reason=self.reason.copy(),
-            entry_index=self.entry_index.copy(),
-            entry_price=self.entry.copy(),
-            exit_index=self.exit_index.copy(),
-            step_index=self.step_index.copy(),
-            realized=self.realized.copy(),
-            unrealized=unrealized,
-            fees=self.fees.copy(),
-            funding=self.funding.copy(),
-            remaining=self.remaining.copy(),
-        )
+        self._final.store(self, np.arange(len(self.rows)), unrealized)
+        return self._final.outcomes()
 
     # -- entry -----------------------------------------------------------------------------------
 
     def _entries(self, price: FloatArray, signed: FloatArray, index: int, placing: bool) -> None:
         plan = self.plan
-        waiting = np.flatnonzero(self.status == WAITING)
+        waiting = _rows(self.status == WAITING)
         if plan.entry == "market":
             if placing:
                 self._enter(waiting, price[waiting], plan.entry_taker, index)
@@ -234,11 +305,11 @@ class ChunkEngine:
         self.n_waiting -= len(paths)
         self.n_open += len(paths)
         if plan.leverage is not None:
-            if plan.wallet_balance is not None or not plan.isolated:
-                given = plan.wallet_balance
-                self.wallet[paths] = np.nan if given is None else given
+            given = plan.wallet_balance
+            if not plan.isolated:
+                self.margin[paths] = np.nan if given is None else given
             else:
-                self.wallet[paths] = units * fill / plan.leverage
+                self.margin[paths] = fill / plan.leverage if given is None else given / units
         for number, target in enumerate(plan.targets):
             self.targets[number, paths] = side * _level(target.value, target.move, fill)
         stop = plan.stop
@@ -259,20 +330,21 @@ class ChunkEngine:
     # -- the open position --------------------------------------------------------------------
 
     def _settle_funding(self, price: FloatArray) -> None:
-        held = np.flatnonzero(self.remaining > 0)
+        held = _rows(self.remaining > 0)
         amount = self.remaining[held] * price[held] * self.plan.funding_rate
         self.funding[held] -= self.side * amount  # a positive rate: longs pay shorts
 
     def _liquidations(self, signed: FloatArray, index: int) -> None:
         hit = self.liquidation >= signed
-        if not hit.any():
+        paths = hit.nonzero()[0]
+        if not len(paths):
             return
-        paths = np.flatnonzero(hit)
-        self.realized[paths] -= self.wallet[paths]
+        quantity = self.remaining[paths]
+        wallet = self._wallet(paths)
+        self.proceeds[paths] += quantity * self.entry[paths] - self.side * wallet
         self.remaining[paths] = 0.0
-        self.wallet[paths] = np.nan
-        self.status[paths] = LIQUIDATED
         self._finish(paths, LIQUIDATION, index)
+        self.status[paths] = LIQUIDATED
 
     def _stops(
         self, price: FloatArray, signed: FloatArray, index: int, now: float
@@ -281,15 +353,15 @@ class ChunkEngine:
         stopped: BoolArray | None = None
         if stop.limit:
             hit = self.stop_order <= signed
-            if hit.any():
-                paths = np.flatnonzero(hit)
+            paths = hit.nonzero()[0]
+            if len(paths):
                 stopped = hit
                 order = self.side * self.stop_order[paths]
                 self._close_all(paths, order, self.plan.maker, STOP_LOSS, index)
         if stop.trailing:
             better = signed > self.stop_best
-            if better.any():
-                paths = np.flatnonzero(better)
+            paths = better.nonzero()[0]
+            if len(paths):
                 self.stop_best[paths] = signed[paths]
                 moved = signed[paths] * self.stop_ratio[paths]
                 self.stop[paths] = np.maximum(self.stop[paths], moved)
@@ -301,9 +373,9 @@ class ChunkEngine:
             fire = reached & (now - timer >= stop.timeout)
         else:
             fire = reached
-        if not fire.any():
+        paths = fire.nonzero()[0]
+        if not len(paths):
             return stopped
-        paths = np.flatnonzero(fire)
         stopped = fire if stopped is None else stopped | fire
         if not stop.limit:
             self._close_all(paths, price[paths], self.plan.taker, STOP_LOSS, index)
@@ -325,17 +397,17 @@ class ChunkEngine:
         last = len(plan.targets) - 1
         for number, target in enumerate(plan.targets):
             hit = self.targets[number] <= signed
-            if not hit.any():
+            paths = hit.nonzero()[0]
+            if not len(paths):
                 continue
-            paths = np.flatnonzero(hit)
-            keep = ~self.trailing[paths]
+            keep = self.trail_gate[paths] == -_INF
             if stopped is not None:
                 keep &= ~stopped[paths]
             paths = paths[keep]
             if not len(paths):
                 continue
             if number == last and target.trailing is not None:
-                self.trailing[paths] = True
+                self.trail_gate[paths] = 0.0
                 self.trail_best[paths] = signed[paths]
                 self.trail_line[paths] = signed[paths] * (1.0 - self.side * target.trailing)
                 continue
@@ -348,15 +420,21 @@ class ChunkEngine:
     def _trailing(
         self, price: FloatArray, signed: FloatArray, index: int, stopped: BoolArray | None
     ) -> None:
-        active = self.trailing if stopped is None else self.trailing & ~stopped
-        if not active.any():
-            return
         distance = self._require(self.plan.targets[-1].trailing)
-        np.maximum(self.trail_best, np.where(active, signed, -_INF), out=self.trail_best)
+        held = None
+        if stopped is not None:  # a stop placed its limit order now: no trailing this step
+            skipped = _rows(stopped)
+            held = self.trail_best[skipped]
+        candidate = np.add(signed, self.trail_gate, out=self._scratch)  # -inf when inactive
+        np.maximum(self.trail_best, candidate, out=self.trail_best)
         np.multiply(self.trail_best, 1.0 - self.side * distance, out=self.trail_line)
-        fire = active & (self.trail_line >= signed)
-        if fire.any():
-            paths = np.flatnonzero(fire)
+        fire = self.trail_line >= signed
+        if held is not None:
+            self.trail_best[skipped] = held
+            self.trail_line[skipped] = held * (1.0 - self.side * distance)
+            fire[skipped] = False
+        paths = fire.nonzero()[0]
+        if len(paths):
             last = len(self.plan.targets) - 1
             self._fill_target(last, paths, price[paths], self.plan.taker, index)
 
@@ -366,23 +444,25 @@ class ChunkEngine:
         plan = self.plan
         target = plan.targets[number]
         last = number == len(plan.targets) - 1
+        closes_rest = last and plan.volumes_complete
         quantity = self.remaining[paths]
-        if not (last and plan.volumes_complete):
+        if not closes_rest:
             quantity = np.minimum(quantity, plan.units * target.fraction)
         self.targets[number, paths] = _INF
         self.step_index[number, paths] = index
         if last:
             self._stop_trailing(paths)
         self._exit(paths, quantity, fill, rate)
-        first = paths[~self.any_filled[paths]]
-        self.any_filled[paths] = True
         stop = plan.stop
         if stop is not None and stop.breakeven:
+            first = paths[~self.any_filled[paths]]
+            self.any_filled[paths] = True
             moving = first[(self.remaining[first] > 0) & (self.stop_order[first] == _INF)]
             level = self._breakeven(moving)
             self.stop[moving] = np.maximum(self.stop[moving], self.side * level)
-        done = paths[self.remaining[paths] == 0]
-        self._finish(done, TAKE_PROFIT, index)
+        self._finish(
+            paths if closes_rest else paths[self.remaining[paths] == 0], TAKE_PROFIT, index
+        )
 
     def _breakeven(self, paths: IntArray) -> FloatArray:
         entry = self.entry[paths]
@@ -403,43 +483,43 @@ class ChunkEngine:
         self._finish(paths, reason, index)
 
     def _exit(self, paths: IntArray, quantity: FloatArray, fill: FloatArray, rate: float) -> None:
-        before = self.remaining[paths]
-        self.realized[paths] += self.side * (fill - self.entry[paths]) * quantity
-        self.fees[paths] += quantity * fill * rate
-        left = before - quantity
+        notional = quantity * fill
+        self.proceeds[paths] += notional
+        self.fees[paths] += notional * rate
+        left = self.remaining[paths] - quantity
         left[left <= self._tolerance] = 0.0
         self.remaining[paths] = left
-        if self.plan.leverage is not None and self.plan.isolated:
-            self.wallet[paths] *= left / before
-        self._update_liquidation(paths)
+        if not self._fixed_liquidation:
+            self._update_liquidation(paths)
+
+    def _wallet(self, paths: IntArray) -> FloatArray:
+        """The wallet balance behind the open units of ``paths``."""
+        if self.plan.isolated:
+            wallet: FloatArray = self.margin[paths] * self.remaining[paths]
+            return wallet
+        return self.margin[paths]
 
     def _finish(self, paths: IntArray, reason: int, index: int) -> None:
         if not len(paths):
             return
-        self.status[paths] = np.where(self.status[paths] == LIQUIDATED, LIQUIDATED, CLOSED)
+        self.status[paths] = CLOSED
         self.reason[paths] = reason
         self.exit_index[paths] = index
         self.n_open -= len(paths)
-        self.targets[:, paths] = _INF
-        self.stop[paths] = -_INF
-        self.stop_best[paths] = _INF
-        self.stop_order[paths] = _INF
-        self.stop_timer[paths] = np.nan
-        self.liquidation[paths] = -_INF
-        self._stop_trailing(paths)
+        self.levels[:, paths] = self._inactive
 
     def _stop_trailing(self, paths: IntArray) -> None:
-        self.trailing[paths] = False
+        self.trail_gate[paths] = -_INF
         self.trail_best[paths] = -_INF
         self.trail_line[paths] = -_INF
 
     def _update_liquidation(self, paths: IntArray) -> None:
         if self.plan.leverage is None or not len(paths):
             return
-        quantity, wallet = self.remaining[paths], self.wallet[paths]
+        quantity, wallet = self.remaining[paths], self._wallet(paths)
         known = (quantity > 0) & ~np.isnan(wallet)
         level = np.full(len(paths), -_INF)
-        inside = np.flatnonzero(known)
+        inside = _rows(known)
         if len(inside):
             price = liquidation_prices(
                 self.plan, quantity[inside], self.entry[paths[inside]], wallet[inside]
@@ -452,6 +532,58 @@ class ChunkEngine:
         if value is None:
             raise RuntimeError("engine plan is inconsistent")  # pragma: no cover
         return value
+
+
+class _Final:
+    """The outcomes of a whole chunk, filled in as rows are dropped and at the end."""
+
+    def __init__(self, n: int, k: int) -> None:
+        self.status = np.zeros(n, dtype=np.int8)
+        self.reason = np.zeros(n, dtype=np.int8)
+        self.entry_index = np.zeros(n, dtype=np.int32)
+        self.entry = np.zeros(n)
+        self.exit_index = np.zeros(n, dtype=np.int32)
+        self.step_index = np.zeros((k, n), dtype=np.int32)
+        self.realized = np.zeros(n)
+        self.unrealized = np.zeros(n)
+        self.fees = np.zeros(n)
+        self.funding = np.zeros(n)
+        self.remaining = np.zeros(n)
+
+    def store(self, engine: ChunkEngine, rows: IntArray, unrealized: FloatArray) -> None:
+        """Copy the state of ``rows`` (engine rows) to their paths."""
+        paths = engine.rows[rows]
+        for name in ("status", "reason", "entry_index", "entry", "exit_index"):
+            getattr(self, name)[paths] = getattr(engine, name)[rows]
+        closed = engine.plan.units - engine.remaining[rows]
+        gross = engine.side * (engine.proceeds[rows] - engine.entry[rows] * closed)
+        self.realized[paths] = np.where(engine.entry_index[rows] >= 0, gross, 0.0)
+        for name in ("fees", "funding", "remaining"):
+            getattr(self, name)[paths] = getattr(engine, name)[rows]
+        self.step_index[:, paths] = engine.step_index[:, rows]
+        self.unrealized[paths] = unrealized
+
+    def outcomes(self) -> Outcomes:
+        """The collected outcomes."""
+        return Outcomes(
+            status=self.status,
+            reason=self.reason,
+            entry_index=self.entry_index,
+            entry_price=self.entry,
+            exit_index=self.exit_index,
+            step_index=self.step_index,
+            realized=self.realized,
+            unrealized=self.unrealized,
+            fees=self.fees,
+            funding=self.funding,
+            remaining=self.remaining,
+        )
+
+
+def _rows(mask: BoolArray) -> IntArray:
+    """The rows where ``mask`` is true."""
+    rows: IntArray = mask.nonzero()[0]
+    return rows
 
 
 def _level(value: float | None, move: float | None, entry: FloatArray) -> FloatArray:
