@@ -133,7 +133,8 @@ def risk(
     """How much risk does the hedge remove? Replay it over thousands of price paths.
 
     Prints hedged vs unhedged mean PnL, VaR and CVaR 95 %, the odds of the take profit, the stop
-    loss and liquidation, the expected cost and the effectiveness, and a histogram. Example:
+    loss and liquidation, the expected cost and the effectiveness, and a histogram. --days is the
+    horizon of the paths. Example:
     threecommas-hedge risk --spot-qty 1 --price 60000 --ratio 0.5 --tp 55000 --sl 61800
     --vol 60 --days 1 --seed 7
     """

@@ -18,7 +18,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from threecommas_hedge.risk import RiskReport, SweepResult
     from threecommas_hedge.risk.engine import FloatArray
 
-_SCATTER = 3000
+_SCATTER = 2000
+_SAMPLES = 24
 _GREEN, _BLUE, _RED = "#2a9d8f", "#457b9d", "#e63946"
 
 
@@ -32,7 +33,7 @@ def write_report_png(
     """PnL distributions, the payoff at the horizon per path, and sample paths with the levels."""
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(11, 8), dpi=90, layout="constrained")
+    figure = Figure(figsize=(11, 8), dpi=80, layout="constrained")
     grid = figure.add_gridspec(2, 2)
     _distributions(figure.add_subplot(grid[0, 0]), report)
     _payoff(figure.add_subplot(grid[0, 1]), plan, report)
@@ -52,16 +53,16 @@ def _distributions(axes: Any, report: RiskReport) -> None:
     edges = np.histogram_bin_edges(np.concatenate([hedged.pnl, unhedged.pnl]), bins=60)
     axes.hist(unhedged.pnl, bins=edges, color=_BLUE, alpha=0.45, label="unhedged (spot)")
     axes.hist(hedged.pnl, bins=edges, color=_GREEN, alpha=0.6, label="hedged")
-    pairs = ((unhedged, _BLUE, "unhedged", 0.97), (hedged, _GREEN, "hedged", 0.87))
-    for dist, colour, name, height in pairs:
+    pairs = ((unhedged, _BLUE, "unhedged", "right"), (hedged, _GREEN, "hedged", "left"))
+    for dist, colour, name, side in pairs:
         loss = float(dist.var())
         axes.axvline(-loss, color=colour, linestyle="--", linewidth=1)
         axes.annotate(
-            f" VaR 95 % {name}: {loss:,.0f}",
-            xy=(-loss, height),
+            f" VaR 95 % {name}\n {loss:,.0f} ",
+            xy=(-loss, 0.97),
             xycoords=("data", "axes fraction"),
             va="top",
-            ha="left",
+            ha=side,
             fontsize=8,
             color=colour,
         )
@@ -114,7 +115,7 @@ def _sample_paths(
     s = plan.summary
     if samples is not None:
         hours = np.arange(samples.shape[1]) * step_seconds / 3600
-        for row in samples:
+        for row in samples[:_SAMPLES]:
             axes.plot(hours, row, linewidth=0.7, alpha=0.6)
     levels: list[tuple[Decimal, str, str, str]] = [(s.entry, "grey", "-", "entry")]
     levels += [
@@ -127,7 +128,8 @@ def _sample_paths(
         levels.append((lp, "black", ":", f"liquidation ~{fmt.price(lp)}"))
     for level, colour, style, label in levels:
         axes.axhline(float(level), color=colour, linestyle=style, linewidth=1, label=label)
-    axes.set_title(f"Sample paths ({0 if samples is None else len(samples)})")
+    shown = 0 if samples is None else min(len(samples), _SAMPLES)
+    axes.set_title(f"Sample paths ({shown})")
     axes.set_xlabel("hours")
     axes.set_ylabel(f"{s.asset} price")
     axes.legend(fontsize=8, loc="upper left")

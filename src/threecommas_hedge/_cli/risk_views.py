@@ -119,6 +119,8 @@ def sweep_table(result: SweepResult, best: SweepRow, objective: str) -> Renderab
         title=f"Sweep: hedged PnL over {_paths(result)} paths (best by {objective})",
         title_justify="left",
         title_style="bold",
+        caption="=: the plan's own setting; none: no stop loss / no take profit",
+        caption_justify="left",
     )
     for header in ("Ratio", "Stop", "Target", "Mean", "VaR 95", "CVaR 95", "Cost", "Eff.", "P(SL)"):
         table.add_column(header, justify="right", no_wrap=True)
