@@ -24,7 +24,7 @@ from threecommas_hedge.risk import _run as run
 from threecommas_hedge.risk import engine
 from threecommas_hedge.risk._plan import engine_plan
 from threecommas_hedge.risk._run import replay, split
-from threecommas_hedge.risk.engine import LIQUIDATION, STOP_LOSS, TAKE_PROFIT, Outcomes
+from threecommas_hedge.risk.outcomes import LIQUIDATION, STOP_LOSS, TAKE_PROFIT, Outcomes
 
 CASES = 520
 PATHS_PER_CASE = 4

@@ -16,7 +16,7 @@ from .planning import HedgePlan
 
 if TYPE_CHECKING:  # pragma: no cover
     from threecommas_hedge.risk import RiskReport, SweepResult
-    from threecommas_hedge.risk.engine import FloatArray
+    from threecommas_hedge.risk.outcomes import FloatArray
 
 _SCATTER = 2000
 _SAMPLES = 24

@@ -25,7 +25,7 @@ from .console import EXIT_USAGE, CliError, flag_error
 from .options import parse_decimal
 
 if TYPE_CHECKING:  # pragma: no cover
-    from threecommas_hedge.risk.engine import FloatArray
+    from threecommas_hedge.risk.outcomes import FloatArray
 
 _DAY = 86400
 _MAX_AUTO_STEPS = 1440

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 
 from ._plan import EnginePlan
-from .engine import ChunkEngine, FloatArray, Outcomes
+from .engine import ChunkEngine
+from .outcomes import FloatArray, Outcomes
 
 Progress = Callable[[int, int | None], None]
 """Called with the path-steps done so far and the total (``None`` when unknown)."""

@@ -13,38 +13,33 @@ level is ``>= sp``, a target when its signed level is ``<= sp``. Inactive levels
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
-import numpy.typing as npt
 
+from ._liquidation import liquidation_prices
 from ._plan import EnginePlan
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
-
-WAITING, OPEN, CLOSED, LIQUIDATED = 0, 1, 2, 3
-"""Path status codes."""
-NO_EXIT, TAKE_PROFIT, STOP_LOSS, LIQUIDATION = 0, 1, 2, 3
-"""Why a path's hedge closed."""
+from .outcomes import (
+    CLOSED,
+    LIQUIDATED,
+    LIQUIDATION,
+    OPEN,
+    STOP_LOSS,
+    TAKE_PROFIT,
+    WAITING,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    Outcomes,
+    PathOutcomes,
+)
 
 _INF = np.inf
 _T = TypeVar("_T")
-_LEVELS = (
-    "stop",
-    "stop_best",
-    "stop_order",
-    "liquidation",
-    "trail_gate",
-    "trail_best",
-    "trail_line",
-    "timer",
-)
 _INACTIVE = (-_INF, _INF, _INF, -_INF, -_INF, -_INF, -_INF, np.nan)
-"""The inactive value of each level row: never reached (a stop at -inf: ``stop >= signed``
-is false), never improved, no timer."""
+"""The inactive value of each level row after the targets: stop, stop_best, stop_order,
+liquidation, trail_gate, trail_best, trail_line, stop_timer. Never reached (a stop at -inf:
+``stop >= signed`` is false), never improved, no timer."""
 _COMPACT_MIN = 512
 """Chunks smaller than this are never compacted (copying would cost more than it saves)."""
 _PER_PATH = (
@@ -69,51 +64,6 @@ _PER_PATH = (
     "entry_best",
     "levels",
 )
-
-
-@dataclass(frozen=True)
-class Outcomes:
-    """What happened on each path (arrays in path order; indexes are path steps, -1 = never).
-
-    ``realized`` is gross (a liquidation counts the lost margin), ``unrealized`` the open
-    remainder marked to the last price; ``result = realized + unrealized - fees + funding``.
-    """
-
-    status: npt.NDArray[np.int8]
-    reason: npt.NDArray[np.int8]
-    entry_index: npt.NDArray[np.int32]
-    entry_price: FloatArray
-    exit_index: npt.NDArray[np.int32]
-    step_index: npt.NDArray[np.int32]
-    """Shape (take-profit steps, paths): the step at which each TP step filled."""
-    realized: FloatArray
-    unrealized: FloatArray
-    fees: FloatArray
-    funding: FloatArray
-    remaining: FloatArray
-
-    @property
-    def result(self) -> FloatArray:
-        """The hedge leg's result per path: gross PnL, minus fees, plus funding."""
-        out: FloatArray = self.realized + self.unrealized - self.fees + self.funding
-        return out
-
-    @staticmethod
-    def concatenate(parts: list[Outcomes]) -> Outcomes:
-        """The outcomes of consecutive chunks as one."""
-        return Outcomes(
-            status=np.concatenate([p.status for p in parts]),
-            reason=np.concatenate([p.reason for p in parts]),
-            entry_index=np.concatenate([p.entry_index for p in parts]),
-            entry_price=np.concatenate([p.entry_price for p in parts]),
-            exit_index=np.concatenate([p.exit_index for p in parts]),
-            step_index=np.concatenate([p.step_index for p in parts], axis=1),
-            realized=np.concatenate([p.realized for p in parts]),
-            unrealized=np.concatenate([p.unrealized for p in parts]),
-            fees=np.concatenate([p.fees for p in parts]),
-            funding=np.concatenate([p.funding for p in parts]),
-            remaining=np.concatenate([p.remaining for p in parts]),
-        )
 
 
 class ChunkEngine:
@@ -156,11 +106,11 @@ class ChunkEngine:
         self.entry_best = np.full(n, _INF)
         self._inactive = np.array([_INF] * k + list(_INACTIVE))[:, None]
         self.levels = np.repeat(self._inactive, n, axis=1)
-        """Every trigger level, one row each (targets, then :data:`_LEVELS`), inactive values
-        while a path waits or once it is closed."""
+        """Every trigger level, one row each (the targets, then the rows of :data:`_INACTIVE`),
+        at its inactive value while a path waits or once it is closed."""
         self._bind()
         self._tolerance = plan.units * 1e-12
-        self._final = _Final(n, k)
+        self._final = PathOutcomes(n, k)
         brackets = plan.brackets
         self._fixed_liquidation = (
             plan.isolated and len(brackets.floors) == 1 and brackets.amounts[0] == 0
@@ -534,52 +484,6 @@ class ChunkEngine:
         return value
 
 
-class _Final:
-    """The outcomes of a whole chunk, filled in as rows are dropped and at the end."""
-
-    def __init__(self, n: int, k: int) -> None:
-        self.status = np.zeros(n, dtype=np.int8)
-        self.reason = np.zeros(n, dtype=np.int8)
-        self.entry_index = np.zeros(n, dtype=np.int32)
-        self.entry = np.zeros(n)
-        self.exit_index = np.zeros(n, dtype=np.int32)
-        self.step_index = np.zeros((k, n), dtype=np.int32)
-        self.realized = np.zeros(n)
-        self.unrealized = np.zeros(n)
-        self.fees = np.zeros(n)
-        self.funding = np.zeros(n)
-        self.remaining = np.zeros(n)
-
-    def store(self, engine: ChunkEngine, rows: IntArray, unrealized: FloatArray) -> None:
-        """Copy the state of ``rows`` (engine rows) to their paths."""
-        paths = engine.rows[rows]
-        for name in ("status", "reason", "entry_index", "entry", "exit_index"):
-            getattr(self, name)[paths] = getattr(engine, name)[rows]
-        closed = engine.plan.units - engine.remaining[rows]
-        gross = engine.side * (engine.proceeds[rows] - engine.entry[rows] * closed)
-        self.realized[paths] = np.where(engine.entry_index[rows] >= 0, gross, 0.0)
-        for name in ("fees", "funding", "remaining"):
-            getattr(self, name)[paths] = getattr(engine, name)[rows]
-        self.step_index[:, paths] = engine.step_index[:, rows]
-        self.unrealized[paths] = unrealized
-
-    def outcomes(self) -> Outcomes:
-        """The collected outcomes."""
-        return Outcomes(
-            status=self.status,
-            reason=self.reason,
-            entry_index=self.entry_index,
-            entry_price=self.entry,
-            exit_index=self.exit_index,
-            step_index=self.step_index,
-            realized=self.realized,
-            unrealized=self.unrealized,
-            fees=self.fees,
-            funding=self.funding,
-            remaining=self.remaining,
-        )
-
-
 def _rows(mask: BoolArray) -> IntArray:
     """The rows where ``mask`` is true."""
     rows: IntArray = mask.nonzero()[0]
@@ -592,37 +496,3 @@ def _level(value: float | None, move: float | None, entry: FloatArray) -> FloatA
         return np.full(len(entry), value)
     level: FloatArray = entry * (1.0 + (move or 0.0))
     return level
-
-
-def liquidation_prices(
-    plan: EnginePlan, quantity: FloatArray, entry: FloatArray, wallet: FloatArray
-) -> FloatArray:
-    """Isolated liquidation prices (NaN: cannot be liquidated), brackets re-read at the price.
-
-    The vector form of :func:`~threecommas_hedge.hedge.liquidation.liquidation_price`.
-    """
-    floors = np.asarray(plan.brackets.floors)
-    rates = np.asarray(plan.brackets.rates)
-    amounts = np.asarray(plan.brackets.amounts)
-    side = plan.side
-
-    def bracket(notional: FloatArray) -> IntArray:
-        found: IntArray = np.maximum(np.searchsorted(floors, notional, side="right") - 1, 0)
-        return found
-
-    current = bracket(quantity * entry)
-    price = np.full(len(quantity), np.nan)
-    pending = np.arange(len(quantity))
-    for _ in range(len(floors) + 1):
-        chosen = current[pending]
-        q, e, w = quantity[pending], entry[pending], wallet[pending]
-        level = (w + amounts[chosen] - side * q * e) / (q * rates[chosen] - side * q)
-        level = np.where(level > 0, level, np.nan)
-        again = np.where(np.isnan(level), chosen, bracket(q * np.nan_to_num(level)))
-        settled = again == chosen
-        price[pending[settled]] = level[settled]
-        current[pending] = again
-        pending = pending[~settled]
-        if not len(pending):
-            return price
-    raise ValueError("leverage brackets give no stable liquidation price (check cum)")

@@ -13,7 +13,7 @@ from threecommas_hedge.models.requests import SmartTradeCreate
 
 from ._plan import engine_plan
 from ._run import DEFAULT_CHUNK_PATHS, Progress, replay, split
-from .engine import FloatArray
+from .outcomes import FloatArray
 from .report import RiskReport
 
 __all__ = ["evaluate"]

@@ -15,8 +15,8 @@ from decimal import Decimal
 
 import numpy as np
 
-from .engine import FloatArray
 from .loader import PriceSeries, as_closes
+from .outcomes import FloatArray
 
 __all__ = ["HedgeRatio", "min_variance_ratio"]
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .engine import LIQUIDATION, OPEN, STOP_LOSS, Outcomes
+from .outcomes import LIQUIDATION, OPEN, STOP_LOSS, Outcomes
 from .statistics import DEFAULT_LEVEL, PnLDistribution, to_decimal
 
 __all__ = ["ExitProbabilities", "RiskReport", "RiskRow"]

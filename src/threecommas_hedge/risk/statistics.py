@@ -19,7 +19,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .engine import FloatArray
+from .outcomes import FloatArray
 
 __all__ = ["PnLDistribution", "to_decimal"]
 

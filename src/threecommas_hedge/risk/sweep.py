@@ -26,8 +26,8 @@ from threecommas_hedge._exceptions import HedgeValidationError
 from threecommas_hedge.hedge.builder import HedgeBuilder, HedgeSummary, SpotPosition
 
 from ._run import Progress
-from .engine import FloatArray
 from .evaluate import evaluate
+from .outcomes import FloatArray
 from .report import RiskReport
 from .statistics import DEFAULT_LEVEL
 
