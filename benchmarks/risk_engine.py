@@ -1,8 +1,10 @@
 """The vectorized risk engine against the scalar ``SmartTradeEngine``, and its peak memory.
 
 Throughput: 10,000 GBM paths x 1,440 one-minute steps (60 %/yr) of a half hedge of 1 BTC at
-60,000, 3x isolated, two take-profit steps (-1.5 % for half, -3 % trailing 0.5 %), a stop loss
-2 % above with move-to-breakeven, maker/taker fees and funding. ``risk.evaluate`` replays all of
+60,000, 3x isolated, two take-profit steps (the second trailing 0.5 %), a stop loss with
+move-to-breakeven, maker/taker fees. Two sets of levels: *tight* (take profits -1.5 % for half and
+-3 %, stop 2 % above: most paths close during the day, which the scalar engine stops replaying)
+and *wide* (-4 %, -8 %, stop 6 %: most paths stay open all day). ``risk.evaluate`` replays all of
 them; the scalar engine (``simulate``, Decimal) replays the first ``scalar_paths`` of the same
 paths (prices to the cent) and its time per path is extrapolated to 10,000: it would take most
 of a minute to run them all. Both run in this process, interleaved over rounds; the figure is the
@@ -34,19 +36,24 @@ TARGET_MEMORY = 1 << 30
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def hedge() -> tuple[Any, Any, dict[str, Decimal]]:
+LEVELS = {"tight": ("-1.5", "-3", "2"), "wide": ("-4", "-8", "6")}
+"""Take profit 1, take profit 2 and stop loss, in % from the entry."""
+
+
+def hedge(levels: str = "tight") -> tuple[Any, Any, dict[str, Decimal]]:
     """The spot holding, the payload and the cost options of the benchmark hedge."""
     from threecommas_hedge import HedgeBuilder, SpotPosition
 
+    first, second, stop = (Decimal(level) for level in LEVELS[levels])
     spot = SpotPosition(asset="BTC", quantity=Decimal(1), price=Decimal(60000))
     payload = (
         HedgeBuilder(spot, account_id=1, pair="USDT_BTCUSDT")
         .hedge(ratio=Decimal("0.5"))
         .leverage(3)
-        .take_profit(percent=Decimal("-1.5"), volume=Decimal(50))
-        .take_profit(percent=Decimal("-3"))
+        .take_profit(percent=first, volume=Decimal(50))
+        .take_profit(percent=second)
         .trailing_take_profit(Decimal("0.5"))
-        .stop_loss(percent=Decimal(2))
+        .stop_loss(percent=stop)
         .move_to_breakeven()
         .build()
     )
@@ -63,11 +70,13 @@ def _gbm(paths: int, seed: int = 7) -> Any:
     )  # fmt: skip
 
 
-def bench_throughput(*, paths: int = PATHS, scalar_paths: int = 100, rounds: int = 3) -> Figure:
+def bench_throughput(
+    *, levels: str = "tight", paths: int = PATHS, scalar_paths: int = 100, rounds: int = 3
+) -> Figure:
     """Path-steps per second of both engines on the same paths; the speed-up as the figure."""
     from threecommas_hedge import risk, simulate
 
-    spot, payload, costs = hedge()
+    spot, payload, costs = hedge(levels)
     started = time.perf_counter()
     prices = _gbm(paths)
     generation = time.perf_counter() - started
@@ -89,7 +98,7 @@ def bench_throughput(*, paths: int = PATHS, scalar_paths: int = 100, rounds: int
     assert report is not None
     odds = report.probabilities
     return Figure(
-        name=f"risk engine, {paths:,} paths x {STEPS:,} steps vs the scalar engine",
+        name=f"risk engine vs scalar, {paths:,} paths x {STEPS:,} steps, {levels} levels",
         value=speedup,
         unit="x faster",
         details=(
@@ -161,4 +170,8 @@ def bench_risk(quick: bool = False) -> list[Figure]:
             bench_throughput(paths=300, scalar_paths=5, rounds=1),
             bench_memory(paths=3_000),
         ]
-    return [bench_throughput(), bench_memory()]
+    return [
+        bench_throughput(),
+        bench_throughput(levels="wide", scalar_paths=40, rounds=3),
+        bench_memory(),
+    ]
