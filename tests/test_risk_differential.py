@@ -24,7 +24,7 @@ from threecommas_hedge.risk import _run as run
 from threecommas_hedge.risk import engine
 from threecommas_hedge.risk._plan import engine_plan
 from threecommas_hedge.risk._run import replay, split
-from threecommas_hedge.risk.outcomes import LIQUIDATION, STOP_LOSS, TAKE_PROFIT, Outcomes
+from threecommas_hedge.risk.outcomes import LIQUIDATION, NO_EXIT, STOP_LOSS, TAKE_PROFIT, Outcomes
 
 CASES = 520
 PATHS_PER_CASE = 4
@@ -313,6 +313,6 @@ def test_the_random_cases_exercise_every_exit() -> None:
         reasons |= {int(reason) for reason in out.reason}
         filled_steps += int((out.step_index >= 0).sum())
         entries.add(case.payload.position.order_type)
-    assert reasons == {0, TAKE_PROFIT, STOP_LOSS, LIQUIDATION}
+    assert reasons == {NO_EXIT, TAKE_PROFIT, STOP_LOSS, LIQUIDATION}
     assert filled_steps > 100
     assert entries == {"market", "limit", "conditional"}
