@@ -30,8 +30,10 @@ from pydantic import BaseModel
 from pydantic_core import PydanticSerializationError
 
 from ._constants import (
+    DEFAULT_BASE_URL,
     ENV_API_KEY,
     ENV_API_SECRET,
+    ENV_BASE_URL,
     ENV_PRIVATE_KEY,
     HEADER_FORCED_MODE,
     HEADER_REQUEST_ID,
@@ -127,7 +129,7 @@ class BaseClient:
         api_key: str | None,
         api_secret: str | bytes | None,
         private_key: str | bytes | None,
-        base_url: str,
+        base_url: str | None,
         mode: Mode,
         timeout: float | httpx.Timeout,
         max_retries: int,
@@ -138,7 +140,7 @@ class BaseClient:
     ) -> None:
         setup_logging()
         self._config = ClientConfig(
-            base_url=_check_base_url(base_url),
+            base_url=_check_base_url(base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL),
             mode=_check_mode(mode),
             timeout=_check_timeout(timeout),
             max_retries=_check_max_retries(max_retries),

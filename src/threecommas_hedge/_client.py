@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import httpx
 
 from ._base_client import BaseClient, Mode, PreparedRequest, QueryValue, RateLimitOption
-from ._constants import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._exceptions import APIError
 from .resources import (
     Accounts,
@@ -41,7 +41,8 @@ class ThreeCommas(BaseClient):
 
     Credentials: ``api_key`` with ``api_secret`` (HMAC key) or ``private_key`` (RSA key, PEM),
     each falling back to ``THREECOMMAS_API_KEY``, ``THREECOMMAS_API_SECRET``,
-    ``THREECOMMAS_PRIVATE_KEY``. Every request carries ``Forced-Mode: paper`` unless
+    ``THREECOMMAS_PRIVATE_KEY``; ``base_url`` falls back to ``THREECOMMAS_BASE_URL``, then the
+    official API. Every request carries ``Forced-Mode: paper`` unless
     ``mode="real"``. ``timeout`` is in seconds (or an ``httpx.Timeout``) and never unlimited.
     ``http_client`` lends an ``httpx.Client`` (its transport, pool and event hooks are used; its
     base URL, default headers, params and timeout are not).
@@ -59,7 +60,7 @@ class ThreeCommas(BaseClient):
         api_key: str | None = None,
         api_secret: str | bytes | None = None,
         private_key: str | bytes | None = None,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         mode: Mode = "paper",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -194,7 +195,7 @@ class AsyncThreeCommas(BaseClient):
         api_key: str | None = None,
         api_secret: str | bytes | None = None,
         private_key: str | bytes | None = None,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         mode: Mode = "paper",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,

@@ -274,6 +274,15 @@ PlotOption = Annotated[
         dir_okay=False,
     ),
 ]
+CsvOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--csv",
+        help="Also write the scenario table to this CSV file.",
+        metavar="FILE",
+        dir_okay=False,
+    ),
+]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON document (decimals as strings).")
 ]

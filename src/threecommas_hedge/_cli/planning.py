@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from threecommas_hedge._exceptions import HedgeValidationError
 from threecommas_hedge.hedge.builder import HedgeBuilder, HedgeSummary, SpotPosition
@@ -22,7 +23,9 @@ from .console import flag_error
 from .options import HedgeFlags
 
 PLACEHOLDER_ACCOUNT_ID = 1
-"""The account id a plan's payload carries when ``--account-id`` is not given."""
+"""The account id the request model checks when ``--account-id`` is not given; never shown."""
+
+NO_ACCOUNT_NOTE = "account_id is null: pass --account-id (your futures account's id) to send it"
 
 _HUNDRED = Decimal(100)
 
@@ -48,6 +51,14 @@ class HedgePlan:
     costed: HedgeScenario
     costs: Costs
     account_given: bool
+
+    def payload_document(self) -> dict[str, Any]:
+        """The body as shown to people: ``account_id`` is null when ``--account-id`` was not
+        given (the id in ``payload`` is then only there to let the request model check it)."""
+        document = self.payload.model_dump(mode="json", exclude_none=True)
+        if not self.account_given:
+            document["account_id"] = None
+        return document
 
     @property
     def risk(self) -> RiskReward:

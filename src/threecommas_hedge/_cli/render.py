@@ -16,10 +16,9 @@ from rich.text import Text
 
 from threecommas_hedge.hedge._summary import mmr_text
 from threecommas_hedge.hedge.scenario import FUNDING_NOTE, RiskReward, ScenarioRow
-from threecommas_hedge.models.requests import SmartTradeCreate
 
 from . import fmt
-from .planning import HedgePlan
+from .planning import NO_ACCOUNT_NOTE, HedgePlan
 
 _STATUS = {
     "open": "open",
@@ -121,10 +120,13 @@ def _liquidation(plan: HedgePlan) -> str:
     )
 
 
-def payload(body: SmartTradeCreate) -> RenderableType:
-    """The ``POST /v2/smart_trades`` body, as sent (decimals as strings)."""
-    text = json.dumps(body.model_dump(mode="json", exclude_none=True), indent=2)
-    return Text(text, no_wrap=False, overflow="fold")
+def payload(plan: HedgePlan) -> RenderableType:
+    """The ``POST /v2/smart_trades`` body, as sent (decimals as strings); without
+    ``--account-id`` its ``account_id`` is null, with a note saying so."""
+    text = Text(json.dumps(plan.payload_document(), indent=2), no_wrap=False, overflow="fold")
+    if plan.account_given:
+        return text
+    return Group(text, Text(NO_ACCOUNT_NOTE, style="dim"))
 
 
 def scenario_table(plan: HedgePlan) -> Table:

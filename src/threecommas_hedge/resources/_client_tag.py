@@ -20,7 +20,13 @@ from threecommas_hedge.models.requests import (
     MAX_USER_NOTE_LENGTH,
 )
 
-__all__ = ["MAX_USER_NOTE_LENGTH", "client_tag_of", "new_client_tag", "tag_note"]
+__all__ = [
+    "MAX_USER_NOTE_LENGTH",
+    "client_tag_of",
+    "new_client_tag",
+    "tag_note",
+    "without_client_tag",
+]
 
 _TAG = re.compile(r"\[tch:([0-9a-f]{12})\]")
 _TAG_WITH_SPACE = re.compile(r"\s*\[tch:[0-9a-f]{12}\]")
@@ -48,6 +54,11 @@ def tag_note(note: str | None, tag: str) -> str:
             f"{TAG_SUFFIX_LENGTH} of the API's {MAX_NOTE_LENGTH} carry the client tag",
         )
     return f"{text} [tch:{tag}]" if text else f"[tch:{tag}]"
+
+
+def without_client_tag(note: str | None) -> str:
+    """The note as the caller wrote it: every client tag removed (``""`` when nothing is left)."""
+    return _TAG_WITH_SPACE.sub("", note or "").strip()
 
 
 def client_tag_of(note: str | None) -> str | None:
