@@ -9,6 +9,7 @@ reference: it works in ``Decimal`` on the same prices (each float converted exac
 
 from __future__ import annotations
 
+import inspect
 import random
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -25,6 +26,12 @@ from threecommas_hedge.risk import engine
 from threecommas_hedge.risk._plan import engine_plan
 from threecommas_hedge.risk._run import replay, split
 from threecommas_hedge.risk.outcomes import LIQUIDATION, NO_EXIT, STOP_LOSS, TAKE_PROFIT, Outcomes
+
+ISSUE_16 = "funding_rate" in inspect.signature(SmartTradeEngine).parameters
+"""Whether the scalar engine has issue 16's rules (funding; take-profit steps by their own price
+in any listing order; a limit entry marketable when placed fills at the market as a taker).
+Until it does, the cases list their steps nearest first, carry no funding, and a shim gives the
+scalar engine the limit-entry rule; the risk engine implements issue 16 either way."""
 
 CASES = 520
 PATHS_PER_CASE = 4
@@ -90,6 +97,8 @@ def _payload(rng: random.Random, start: float) -> dict[str, Any]:
                     "price": _level(rng, start, favourable, percent_levels),
                 }
             )
+        if not ISSUE_16:  # the scalar engine on main fills steps in listing order
+            items.sort(key=lambda item: favourable * float(next(iter(item["price"].values()))))
         if rng.random() < 0.4:
             items[-1]["trailing"] = {"enabled": True, "percent": _d(rng.uniform(0.2, 3))}
         body["take_profit"] = {"enabled": True, "steps": items}
@@ -126,7 +135,11 @@ def _options(rng: random.Random, body: dict[str, Any], notional: float) -> dict[
         "breakeven_with_fees": rng.random() < 0.3,
         "brackets": (),
         "wallet_balance": None,
+        "funding_rate": Decimal(rng.choice(["0", "0.0001", "-0.0003", "0.002"])),
+        "funding_interval_hours": Decimal(rng.choice(["0.1", "0.25"])),  # 6 or 15 steps
     }
+    if not ISSUE_16:
+        options["funding_rate"] = Decimal(0)
     if rng.random() < 0.3:
         options["brackets"] = LeverageBracket.ladder(
             [(Decimal(0), Decimal("0.004")), (Decimal(_d(notional * 0.8)), Decimal("0.02"))]
@@ -166,8 +179,8 @@ def _cases() -> list[Case]:
 
 
 class _PendingIssue16(SmartTradeEngine):
-    """TEMPORARY: issue 16's marketable limit entry (fills at the market as a taker), until the
-    scalar engine has it on main."""
+    """TEMPORARY, only while ``ISSUE_16`` is false: issue 16's marketable limit entry (fills at
+    the market as a taker) on the scalar engine of main."""
 
     _placed = False
 
@@ -182,7 +195,11 @@ class _PendingIssue16(SmartTradeEngine):
 
 
 def _scalar(case: Case, row: int) -> dict[str, Any]:
-    engine = _PendingIssue16(case.payload, step_seconds=STEP_SECONDS, **case.options)
+    if ISSUE_16:
+        engine = SmartTradeEngine(case.payload, step_seconds=STEP_SECONDS, **case.options)
+    else:
+        options = {k: v for k, v in case.options.items() if not k.startswith("funding")}
+        engine = _PendingIssue16(case.payload, step_seconds=STEP_SECONDS, **options)
     short = case.payload.position.type == "sell"
     for index in range(case.closes.shape[1]):
         now = index * STEP_SECONDS
@@ -213,16 +230,12 @@ def _scalar(case: Case, row: int) -> dict[str, Any]:
         "fees": float(engine.fees),
         "unrealized": float(engine.unrealized_pnl(mark)),
         "remaining": float(engine.remaining_quantity),
+        "funding": float(getattr(engine, "funding", 0)),
     }
 
 
 def _vector(case: Case, size: int = 3) -> Outcomes:
-    plan = engine_plan(
-        case.payload,
-        funding_rate=Decimal(0),
-        funding_interval_hours=Decimal(8),
-        **case.options,
-    )
+    plan = engine_plan(case.payload, **case.options)
     last = case.closes.shape[1] - 1
     chunks = split(case.closes, case.highs, case.lows, size=size)  # size 3: two chunks
     return replay(plan, chunks, step_seconds=STEP_SECONDS, last=last, total_paths=None)
@@ -259,12 +272,13 @@ def _vector_row(out: Outcomes, row: int) -> dict[str, Any]:
         "fees": float(out.fees[row]),
         "unrealized": float(out.unrealized[row]),
         "remaining": float(out.remaining[row]),
+        "funding": float(out.funding[row]),
     }
 
 
 CASE_LIST = _cases()
 EXACT = ("status", "entry_index", "exit_index", "reason", "steps")
-MONEY = ("realized", "fees", "unrealized")
+MONEY = ("realized", "fees", "unrealized", "funding")
 
 
 @pytest.mark.parametrize("chunk", range(0, CASES, 40))

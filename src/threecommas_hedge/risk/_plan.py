@@ -69,6 +69,9 @@ class EnginePlan:
     conditional_market: bool
     entry_trailing: float | None
     targets: tuple[TargetPlan, ...]
+    target_order: tuple[int, ...]
+    """The steps nearest the entry first (the order the price reaches them), ties in list
+    order."""
     volumes_complete: bool
     """Whether the step volumes add up to 100 % (exact, in ``Decimal``)."""
     stop: StopPlan | None
@@ -111,6 +114,24 @@ def _targets(take_profit: TakeProfit | None) -> tuple[TargetPlan, ...]:
             )
         )
     return tuple(plans)
+
+
+def _nearest_first(take_profit: TakeProfit | None, side: Decimal) -> tuple[int, ...]:
+    """Step indices in the order the price reaches them: by price, or by percent from the entry
+    (the same order for every entry). Mixing the two would order each path differently."""
+    if take_profit is None or not take_profit.enabled:
+        return ()
+    steps = take_profit.steps
+    if all(step.price.value is not None for step in steps):
+        keys = [side * (step.price.value or Decimal(0)) for step in steps]
+    elif all(step.price.percent is not None for step in steps):
+        keys = [side * (step.price.percent or Decimal(0)) for step in steps]
+    else:
+        raise ValueError(
+            "take_profit.steps: give every step a price, or every step a percent (the risk "
+            "engine orders the steps once for all paths)"
+        )
+    return tuple(sorted(range(len(steps)), key=lambda number: keys[number]))
 
 
 def _stop(stop_loss: StopLoss | None) -> StopPlan | None:
@@ -205,6 +226,9 @@ def engine_plan(
         if trailing is not None and trailing.enabled and trailing.percent is not None
         else None,
         targets=targets,
+        target_order=_nearest_first(
+            payload.take_profit, Decimal(1 if position.type == "buy" else -1)
+        ),
         volumes_complete=bool(targets)
         and payload.take_profit is not None
         and sum((step.volume for step in payload.take_profit.steps), Decimal(0)) >= _HUNDRED,

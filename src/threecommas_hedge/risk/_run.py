@@ -4,8 +4,9 @@ A chunk of paths is replayed a block of steps at a time: the block is copied ste
 each step reads one contiguous row whatever the memory order of the caller's array. With highs
 and lows, each bar after the first is three prices in the order most adverse to the position
 (short: the high, the low, then the close; long: the low, the high, the close), all at the bar's
-time. Funding settles when a step's time reaches a multiple of the funding interval, counted
-from the start of the path (a path starting at a settlement does not pay it at once).
+time. Funding settles at every positive multiple of the funding interval on the path's clock
+(step ``i`` at ``i * step_seconds``; time 0 is just after a settlement), paid at the first price
+of the step that reaches it, as the scalar engine does.
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ def _replay_chunk(
         for offset in range(stop - start):
             index = start + offset
             now = index * step_seconds
-            due = index > 0 and (now // interval) > ((now - step_seconds) // interval)
+            due = int(now // interval) - int((now - step_seconds) // interval) if index else 0
             if high is None or low is None or index == 0:
                 prices = [(block[offset], signed[offset])]
             else:
@@ -135,7 +136,7 @@ def _replay_chunk(
                     index,
                     now,
                     placing=index == 0,
-                    funding_due=due and number == len(prices) - 1,
+                    settlements=due if number == 0 else 0,
                 )
             if not engine.active:
                 break

@@ -1,9 +1,10 @@
 """The vectorized SmartTrade engine: one chunk of paths stepped through time together.
 
 Same mechanics as :class:`~threecommas_hedge.hedge.simulate.SmartTradeEngine`, in the same order
-within a price step (entry; funding; liquidation; stop loss; take-profit steps in list order;
-trailing take profit), but on float64 arrays with one element per path. Each phase finds the few
-paths where something happens with one comparison over the chunk and updates only those.
+within a price step (funding on what was open before the step; entry; liquidation; stop loss;
+take-profit steps nearest the entry first; trailing take profit), but on float64 arrays with one
+element per path. Each phase finds the few paths where something happens with one comparison
+over the chunk and updates only those.
 
 Prices are handled *signed*: ``sp = side * price`` (``side`` +1 long, -1 short), so that every
 trigger reads the same way for both sides: a stop or a liquidation is reached when its signed
@@ -58,6 +59,7 @@ _PER_PATH = (
     "margin",
     "step_index",
     "any_filled",
+    "unfilled",
     "stop_ratio",
     "stop_offset",
     "armed",
@@ -100,6 +102,8 @@ class ChunkEngine:
         rata as units close), the whole (constant) balance with cross; NaN: not modelled."""
         self.step_index = np.full((k, n), -1, dtype=np.int32)
         self.any_filled = np.zeros(n, dtype=bool)
+        self.unfilled = np.full(n, k, dtype=np.int8)
+        """Take-profit steps not filled yet: the last one closes what is left."""
         self.stop_ratio = np.ones(n)
         self.stop_offset = np.zeros(n)
         self.armed = np.zeros(n, dtype=bool)
@@ -147,17 +151,17 @@ class ChunkEngine:
         now: float,
         *,
         placing: bool,
-        funding_due: bool,
+        settlements: int,
     ) -> None:
         """Move every path to its ``price`` (``signed``: times the side); ``placing`` on the
-        first step (the orders are placed), ``funding_due`` when a funding settlement falls on
+        first step (the orders are placed), ``settlements``: how many funding settlements fall on
         this step."""
+        if settlements and self.n_open and self.plan.funding_rate:
+            self._settle_funding(price, settlements)
         if self.n_waiting:
             self._entries(price, signed, index, placing)
         if not self.n_open:
             return
-        if funding_due and self.plan.funding_rate:
-            self._settle_funding(price)
         if self.plan.leverage is not None:
             self._liquidations(signed, index)
         stopped = self._stops(price, signed, index, now) if self.plan.stop is not None else None
@@ -279,9 +283,9 @@ class ChunkEngine:
 
     # -- the open position --------------------------------------------------------------------
 
-    def _settle_funding(self, price: FloatArray) -> None:
+    def _settle_funding(self, price: FloatArray, settlements: int) -> None:
         held = _rows(self.remaining > 0)
-        amount = self.remaining[held] * price[held] * self.plan.funding_rate
+        amount = self.remaining[held] * price[held] * (self.plan.funding_rate * settlements)
         self.funding[held] -= self.side * amount  # a positive rate: longs pay shorts
 
     def _liquidations(self, signed: FloatArray, index: int) -> None:
@@ -345,7 +349,8 @@ class ChunkEngine:
     ) -> None:
         plan = self.plan
         last = len(plan.targets) - 1
-        for number, target in enumerate(plan.targets):
+        for number in plan.target_order:
+            target = plan.targets[number]
             hit = self.targets[number] <= signed
             paths = hit.nonzero()[0]
             if not len(paths):
@@ -394,10 +399,12 @@ class ChunkEngine:
         plan = self.plan
         target = plan.targets[number]
         last = number == len(plan.targets) - 1
-        closes_rest = last and plan.volumes_complete
         quantity = self.remaining[paths]
-        if not closes_rest:
-            quantity = np.minimum(quantity, plan.units * target.fraction)
+        closes_rest = (self.unfilled[paths] == 1) & plan.volumes_complete  # the last one open
+        if not closes_rest.all():
+            share = np.minimum(quantity, plan.units * target.fraction)
+            quantity = np.where(closes_rest, quantity, share)
+        self.unfilled[paths] -= 1
         self.targets[number, paths] = _INF
         self.step_index[number, paths] = index
         if last:
@@ -410,9 +417,7 @@ class ChunkEngine:
             moving = first[(self.remaining[first] > 0) & (self.stop_order[first] == _INF)]
             level = self._breakeven(moving)
             self.stop[moving] = np.maximum(self.stop[moving], self.side * level)
-        self._finish(
-            paths if closes_rest else paths[self.remaining[paths] == 0], TAKE_PROFIT, index
-        )
+        self._finish(paths[self.remaining[paths] == 0], TAKE_PROFIT, index)
 
     def _breakeven(self, paths: IntArray) -> FloatArray:
         entry = self.entry[paths]
