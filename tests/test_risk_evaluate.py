@@ -272,6 +272,30 @@ def test_payloads_the_engine_does_not_replay_are_refused() -> None:
         risk.evaluate(SPOT, SmartTradeCreate.model_validate(instant), np.array([[1.0, 2.0]]))
 
 
+def test_take_profit_steps_mixing_prices_and_percents_are_refused() -> None:
+    body = article().model_dump(exclude_none=True, mode="json")
+    body["take_profit"]["steps"] = [
+        {"order_type": "limit", "volume": "50", "price": {"value": "57000"}},
+        {"order_type": "limit", "volume": "50", "price": {"percent": "-8"}},
+    ]
+    mixed = SmartTradeCreate.model_validate(body)
+    with pytest.raises(ValueError, match="every step a price, or every step a percent"):
+        risk.evaluate(SPOT, mixed, np.array([[60000.0, 61000.0]]))
+
+
+def test_take_profit_steps_fill_nearest_first_whatever_their_order() -> None:
+    body = article().model_dump(exclude_none=True, mode="json")
+    body["take_profit"]["steps"] = [
+        {"order_type": "limit", "volume": "60", "price": {"value": "55000"}},
+        {"order_type": "limit", "volume": "40", "price": {"value": "58000"}},
+    ]
+    listed_far_first = SmartTradeCreate.model_validate(body)
+    report = risk.evaluate(SPOT, listed_far_first, np.array([[60000, 58000, 56000, 54000.0]]))
+    # 58,000 fills its 40 % first (0.2 BTC), then 55,000 closes the rest (0.3 BTC)
+    assert report.outcomes.step_index[:, 0].tolist() == [3, 1]
+    assert report.hedge.pnl.tolist() == [pytest.approx(0.2 * 2000 + 0.3 * 5000)]
+
+
 def test_importing_the_package_does_not_load_numpy() -> None:
     code = (
         "import sys, threecommas_hedge\n"
