@@ -10,6 +10,7 @@ section is here too. numpy (the ``risk`` extra) is imported when a command runs,
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -75,13 +76,27 @@ HeatmapOption = Annotated[
 ListOption = Annotated[str | None, typer.Option(metavar="A,B,...")]
 
 
+_FEES = ("maker_fee_rate", "taker_fee_rate", "entry_fee_rate", "exit_fee_rate")
+_FEE_WORDS = {
+    "maker_fee_rate": "maker (resting limits)",
+    "taker_fee_rate": "taker (market fills)",
+    "entry_fee_rate": "on the entry",
+    "exit_fee_rate": "on each exit",
+}
+
+
+def _fees(plan: HedgePlan) -> dict[str, Decimal]:
+    """The fee rates the plan sets (by order type and/or by leg: entry and exit override)."""
+    costs = asdict(plan.costs)
+    return {name: costs[name] for name in _FEES if costs.get(name) is not None}
+
+
 def cost_options(plan: HedgePlan, wallet_balance: Decimal | None) -> dict[str, Any]:
     """The plan's fee and funding assumptions as :func:`~threecommas_hedge.risk.evaluate` takes
     them."""
     costs = plan.costs
     return {
-        "entry_fee_rate": costs.entry_fee_rate,
-        "exit_fee_rate": costs.exit_fee_rate,
+        **_fees(plan),
         "funding_rate": costs.funding_rate,
         "funding_interval_hours": costs.funding_hours,
         "wallet_balance": wallet_balance,
@@ -196,18 +211,17 @@ def hedge_line(plan: HedgePlan) -> str:
 def costs_line(plan: HedgePlan) -> str:
     """The fee and funding assumptions in one line."""
     c = plan.costs
+    fees = ", ".join(f"{fmt.rate(rate)} {_FEE_WORDS[name]}" for name, rate in _fees(plan).items())
     return (
-        f"fee {fmt.rate(c.entry_fee_rate)} on the entry, {fmt.rate(c.exit_fee_rate)} on each "
-        f"exit; funding {fmt.rate(c.funding_rate)} every {fmt.number(c.funding_hours)}h while "
-        "open (positive: the short receives it)"
+        f"fees {fees}; funding {fmt.rate(c.funding_rate)} every {fmt.number(c.funding_hours)}h "
+        "while open (positive: the short receives it)"
     )
 
 
 def _costs_document(plan: HedgePlan) -> dict[str, str]:
     c = plan.costs
     return {
-        "entry_fee_rate": str(c.entry_fee_rate),
-        "exit_fee_rate": str(c.exit_fee_rate),
+        **{name: str(rate) for name, rate in _fees(plan).items()},
         "funding_rate": str(c.funding_rate),
         "funding_interval_hours": str(c.funding_hours),
     }
