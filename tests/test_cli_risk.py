@@ -20,6 +20,8 @@ from threecommas_hedge._cli.app import app
 
 ARTICLE = ["--spot-qty", "1", "--price", "60000", "--ratio", "0.5", "--tp", "55000"]
 ARTICLE += ["--sl", "61800"]
+ARTICLE += ["--entry-fee", "0.05", "--exit-fee", "0.05", "--funding-rate", "0.01"]
+"""Every fill at 0.05 % and funding 0.01 % per 8 h, whatever the command line's defaults."""
 PATHS = ["--vol", "60", "--days", "1", "--paths", "500", "--seed", "7"]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SPOT = SpotPosition(asset="BTC", quantity=Decimal(1), price=Decimal(60000))
@@ -86,6 +88,7 @@ def test_risk_json_is_the_report_document() -> None:
     assert document["paths"]["steps"] == 1440 and document["paths"]["seed"] == 7
     assert document["payload"]["position"]["units"]["value"] == "0.5"
     assert document["costs"]["funding_rate"] == "0.0001"
+    assert document["costs"]["entry_fee_rate"] == document["costs"]["exit_fee_rate"] == "0.0005"
 
 
 def test_risk_plot_writes_a_png(tmp_path: Path) -> None:
