@@ -138,7 +138,8 @@ def test_entry_and_exit_fee_rates_override_maker_and_taker() -> None:
 
 def test_liquidation_without_a_stop_loses_the_margin() -> None:
     payload = builder().leverage(10).build()
-    paths = np.array([[60000, 63000, 70000, 71000.0]])
+    # liquidated between 61,000 and 70,000 whether MMR is 1 % or 1/(2L) = 5 % (no brackets)
+    paths = np.array([[60000, 61000, 70000, 71000.0]])
     report = risk.evaluate(SPOT, payload, paths)
     assert report.probabilities.liquidation == 1
     assert report.hedge.pnl.tolist() == [pytest.approx(-0.5 * 60000 / 10)]

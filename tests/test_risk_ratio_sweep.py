@@ -120,9 +120,10 @@ def test_sweep_grid_order_values_and_best(paths: np.ndarray) -> None:
 
 
 def test_sweep_keeps_refused_combinations_with_their_error(paths: np.ndarray) -> None:
-    leveraged = planned().leverage(20)
+    # at 10x the short is liquidated near 62,900-65,300: a stop at 66,000 would never fire
+    leveraged = planned().leverage(10)
     grid = risk.sweep(
-        SPOT, leveraged, paths[:100], stop_losses=[Decimal(61800), Decimal(64000)], step_seconds=900
+        SPOT, leveraged, paths[:100], stop_losses=[Decimal(61800), Decimal(66000)], step_seconds=900
     )
     refused = grid.rows[1]
     assert refused.report is None
@@ -150,6 +151,6 @@ def test_sweep_errors(paths: np.ndarray) -> None:
         risk.sweep(SPOT, planned(), paths, stop_losses=[61800.0])  # type: ignore[list-item]
     with pytest.raises(ValueError, match="objective must be one of"):
         risk.sweep(SPOT, planned(), paths[:10]).best("sharpe")  # type: ignore[arg-type]
-    refused = risk.sweep(SPOT, planned().leverage(20), paths[:10], stop_losses=[Decimal(64000)])
+    refused = risk.sweep(SPOT, planned().leverage(10), paths[:10], stop_losses=[Decimal(66000)])
     with pytest.raises(ValueError, match="no combination of the sweep could be built"):
         refused.best()
