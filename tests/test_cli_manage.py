@@ -440,3 +440,32 @@ def test_show_hides_the_client_tag_and_an_empty_note(fake: FakeThreeCommas) -> N
     code, out, _ = run("show", str(trade_id), "--fake")
     assert code == 0
     assert "Note" not in out and "tch:" not in out
+
+
+def test_create_without_price_reads_the_market_and_says_so(fake: FakeThreeCommas) -> None:
+    fake.set_price(PAIR, Decimal(61000))
+    args = ["create", "--fake", *SIZE, "--tp-percent", "-8", "--sl-percent", "3", "--yes"]
+    code, out, err = run(*args)
+    assert code == 0, err
+    assert "Price        61,000 (last price on " in out
+    post = next(r for r in fake.requests if r.method == "POST")
+    steps = post.json["take_profit"]["steps"]
+    assert Decimal(steps[0]["price"]["value"]) == Decimal(61000) * Decimal("0.92")
+    stop = Decimal(post.json["stop_loss"]["conditional"]["price"]["value"])
+    assert stop == Decimal(61000) * Decimal("1.03")
+    rates = [r for r in fake.requests if r.path.endswith("/currency_rates")]
+    assert len(rates) == 1 and rates[0].query.get("pair") == PAIR
+
+
+def test_create_without_price_when_the_market_has_none_sends_nothing(
+    fake: FakeThreeCommas,
+) -> None:
+    args = ["create", "--fake", *SIZE, "--asset", "XYZ", "--tp-percent", "-8", "--yes"]
+    code, _, err = run(*args)
+    assert code == 2 and err.startswith("Error: --price:") and err.count("\n") == 1
+    assert writes(fake) == []
+
+
+def test_plan_needs_a_price_offline() -> None:
+    code, _, err = run("plan", *SIZE, "--tp", "55000")
+    assert code == 2 and err.startswith("Error: --price:")

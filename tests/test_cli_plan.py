@@ -347,3 +347,34 @@ def test_plan_csv_writes_the_scenario_table(tmp_path: Path) -> None:
 def test_plan_csv_to_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
     code, _, err = run("plan", *ARTICLE, "--csv", str(tmp_path / "missing" / "x.csv"))
     assert code == 2 and err.startswith("Error: --csv: cannot write") and err.count("\n") == 1
+
+
+def test_one_breakeven_labelled_alike_in_text_and_json() -> None:
+    code, out, _ = run("plan", *ARTICLE, "--json")
+    assert code == 0
+    doc = json.loads(out)
+    fees_only = Decimal(doc["breakeven"]["price_with_fees"])
+    with_costs = Decimal(doc["breakeven"]["price_with_costs"])
+    # recompute the fees-only root: spot q_s(P-60000) + hedge q_h(60000-P) - fees = 0, where the
+    # fees are 0.05 % of the entry notional and of the exit at P (the hedge is still open there)
+    q_s, q_h, f = Decimal(1), Decimal("0.5"), Decimal("0.0005")
+    root = (q_s * 60000 - q_h * 60000 + q_h * 60000 * f) / (q_s - q_h - q_h * f)
+    assert fees_only == root.quantize(Decimal("0.01"))
+    assert with_costs < fees_only  # the short receives funding at +0.01 % per 8 h
+    code, text, _ = run("plan", *ARTICLE)
+    assert code == 0
+    assert f"{fees_only:,} with fees; {with_costs:,} with fees and 7 days of funding" in text
+    code, text, _ = run("plan", *ARTICLE, "--funding-rate", "0")
+    assert code == 0
+    assert f"Net zero at  {fees_only:,} with fees (spot + hedge)" in text
+
+
+def test_review_shows_the_margin_and_what_the_wallet_keeps_free() -> None:
+    code, out, err = run("plan", *ARTICLE, "--leverage", "3")
+    assert code == 0, err
+    assert "Margin       10,000.00 initial margin (notional / 3x)" in out  # 0.5 x 60,000 / 3
+    args = ["--leverage", "4", "--margin", "cross", "--wallet-balance", "20000"]
+    code, out, err = run("plan", *ARTICLE, *args)
+    assert code == 0, err
+    flat = " ".join(out.split())
+    assert "7,500.00 initial margin (notional / 4x); leaves 12,500.00 of 20,000.00 free" in flat

@@ -20,7 +20,17 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ._base_client import BaseClient, Mode, PreparedRequest, QueryValue, RateLimitOption
+from ._base_client import (
+    DEFAULT_WRITE_CHECK_WINDOW,
+    BaseClient,
+    Mode,
+    Outcome,
+    Pause,
+    PreparedRequest,
+    QueryValue,
+    RateLimitOption,
+    closed_error,
+)
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._exceptions import APIError
 from .resources import (
@@ -52,6 +62,10 @@ class ThreeCommas(BaseClient):
     clients); before any write the target account's kind must match ``mode`` and, if given, the
     account must be in ``allowed_account_ids``, else ``ModeMismatchError`` and nothing is sent.
     ``mode_guard=False`` switches that check off (tests against a server you control only).
+
+    Writes are never sent twice: when a write's answer is lost, the client looks for its effect
+    for ``write_check_window`` seconds (default 10), then raises ``WriteOutcomeUnknownError``.
+    Closing the client while a call runs ends that call with a library error.
     """
 
     def __init__(
@@ -68,6 +82,7 @@ class ThreeCommas(BaseClient):
         rate_limit: RateLimitOption = True,
         allowed_account_ids: Iterable[int] | None = None,
         mode_guard: bool = True,
+        write_check_window: float = DEFAULT_WRITE_CHECK_WINDOW,
         _sleep: Callable[[float], None] = time.sleep,
         _clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -83,6 +98,7 @@ class ThreeCommas(BaseClient):
             allowed_account_ids=allowed_account_ids,
             mode_guard=mode_guard,
             clock=_clock,
+            write_check_window=write_check_window,
         )
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise TypeError("http_client must be an httpx.Client (use AsyncThreeCommas for async)")
@@ -137,7 +153,7 @@ class ThreeCommas(BaseClient):
         )
         return self._run(self._request_flow(prepared))
 
-    def _run(self, flow: Generator[PreparedRequest, Any, _T]) -> _T:
+    def _run(self, flow: Generator[PreparedRequest | Pause, Any, _T]) -> _T:
         """Drive a flow: send each request it yields, hand back the answer or throw the error."""
         value: Any = None
         error: APIError | None = None
@@ -146,6 +162,10 @@ class ThreeCommas(BaseClient):
                 prepared = flow.send(value) if error is None else flow.throw(error)
             except StopIteration as stop:
                 return stop.value  # type: ignore[no-any-return]
+            if isinstance(prepared, Pause):
+                self._sleep(prepared.seconds)
+                value, error = None, None
+                continue
             try:
                 value, error = self._send(prepared), None
             except APIError as exc:
@@ -161,6 +181,10 @@ class ThreeCommas(BaseClient):
                 response = self._http.send(prepared.request, auth=prepared.auth)
             except httpx.HTTPError as exc:
                 outcome = self._on_transport_error(prepared, exc, retries_done)
+            except RuntimeError as exc:  # httpx's "the client has been closed"
+                if not self._http.is_closed:
+                    raise
+                outcome = Outcome(error=closed_error(exc, prepared.request))
             else:
                 outcome = self._on_response(prepared, response, retries_done)
             if outcome.retry_in is None:
@@ -203,6 +227,7 @@ class AsyncThreeCommas(BaseClient):
         rate_limit: RateLimitOption = True,
         allowed_account_ids: Iterable[int] | None = None,
         mode_guard: bool = True,
+        write_check_window: float = DEFAULT_WRITE_CHECK_WINDOW,
         _sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         _clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -218,6 +243,7 @@ class AsyncThreeCommas(BaseClient):
             allowed_account_ids=allowed_account_ids,
             mode_guard=mode_guard,
             clock=_clock,
+            write_check_window=write_check_window,
         )
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError("http_client must be an httpx.AsyncClient (use ThreeCommas for sync)")
@@ -270,7 +296,7 @@ class AsyncThreeCommas(BaseClient):
         )
         return await self._run(self._request_flow(prepared))
 
-    async def _run(self, flow: Generator[PreparedRequest, Any, _T]) -> _T:
+    async def _run(self, flow: Generator[PreparedRequest | Pause, Any, _T]) -> _T:
         """Drive a flow: send each request it yields, hand back the answer or throw the error."""
         value: Any = None
         error: APIError | None = None
@@ -279,6 +305,10 @@ class AsyncThreeCommas(BaseClient):
                 prepared = flow.send(value) if error is None else flow.throw(error)
             except StopIteration as stop:
                 return stop.value  # type: ignore[no-any-return]
+            if isinstance(prepared, Pause):
+                await self._sleep(prepared.seconds)
+                value, error = None, None
+                continue
             try:
                 value, error = await self._send(prepared), None
             except APIError as exc:
@@ -294,6 +324,10 @@ class AsyncThreeCommas(BaseClient):
                 response = await self._http.send(prepared.request, auth=prepared.auth)
             except httpx.HTTPError as exc:
                 outcome = self._on_transport_error(prepared, exc, retries_done)
+            except RuntimeError as exc:  # httpx's "the client has been closed"
+                if not self._http.is_closed:
+                    raise
+                outcome = Outcome(error=closed_error(exc, prepared.request))
             else:
                 outcome = self._on_response(prepared, response, retries_done)
             if outcome.retry_in is None:

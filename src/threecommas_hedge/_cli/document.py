@@ -79,7 +79,8 @@ def plan_document(plan: HedgePlan) -> dict[str, Any]:
         },
         "breakeven": {
             "price": r.price(plan.bare.breakeven_price()),
-            "price_with_costs": r.price(plan.costed.breakeven_price()),
+            "price_with_fees": r.price(plan.breakeven_with_fees),
+            "price_with_costs": r.price(plan.breakeven_with_costs),
         },
         "risk_reward": {
             "gross": _risk(plan.risk, r),

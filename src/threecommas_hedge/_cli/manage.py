@@ -18,7 +18,12 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from threecommas_hedge._exceptions import HedgeValidationError, NotFoundError, ThreeCommasError
+from threecommas_hedge._exceptions import (
+    APIStatusError,
+    HedgeValidationError,
+    NotFoundError,
+    ThreeCommasError,
+)
 from threecommas_hedge._guard import ModeMismatchError
 from threecommas_hedge.hedge.position import check_close, status_of
 from threecommas_hedge.models import Account, SmartTrade
@@ -28,7 +33,7 @@ from . import fmt, render, views
 from .buyback import buy_back_body, find_buy_back, unmanaged_quantity
 from .console import EXIT_FAILURE, EXIT_USAGE, CliError, flag_error, make_console, waiting
 from .options import HedgeFlags, JsonOption, parse_decimal, with_hedge_flags
-from .planning import plan_from_flags
+from .planning import pair_of, plan_from_flags
 from .session import (
     BaseUrlOption,
     FakeOption,
@@ -133,15 +138,23 @@ def create(
 
     Shows the review first. Without --account-id, the one futures account of the mode is used.
     """
-    plan = plan_from_flags(flags)  # every flag checked before any request
+    if flags.price is not None:
+        plan_from_flags(flags)  # every flag checked before any request
     with _session(fake, base_url, real) as (session, status):
-        if session.fake is not None:  # the simulated market stands at the price given
-            session.fake.set_price(plan.summary.pair, flags.price)
         if flags.account_id is None:
-            plan = plan_from_flags(replace(flags, account_id=_pick_account(session, status)))
+            flags = replace(flags, account_id=_pick_account(session, status))
+        source = None
+        if flags.price is None:
+            price, source = _market_price(session, status, flags)
+            flags = replace(flags, price=price)
+        elif session.fake is not None:  # the simulated market stands at the price given
+            session.fake.set_price(pair_of(flags), flags.price)
+        plan = plan_from_flags(flags)
         account_id = plan.summary.account_id
         if not as_json:
             console = make_console()
+            if source is not None:
+                console.print(f"Price        {fmt.price(plan.summary.spot_price)} ({source})")
             console.print(render.review(plan))
             console.print(render.warnings(plan))
         _confirm_real(session, f"Create this hedge on account {account_id}", yes)
@@ -152,6 +165,25 @@ def create(
             as_json,
             f"\n[bold green]Created[/] SmartTrade {trade.id} ({_mode_line(session)})",
         )
+
+
+def _market_price(session: Session, status: Console, flags: HedgeFlags) -> tuple[Decimal, str]:
+    """The pair's last price on the account's market, and where it came from."""
+    pair = pair_of(flags)
+    assert flags.account_id is not None
+    with waiting(status, f"Fetching the price of {pair}..."):
+        account = session.client.accounts.get(flags.account_id)
+        market = account.market_code
+        try:
+            rates = session.client.market.currency_rates(pair, market) if market else None
+        except APIStatusError as error:
+            if not 400 <= error.status_code < 500:
+                raise
+            rates = None  # an unknown pair on that market
+    price = None if rates is None else rates.last
+    if price is None or price <= 0:
+        raise flag_error("--price", f"3Commas gave no price for {pair} on {market}; pass --price")
+    return price, f"last price on {market}"
 
 
 def _pick_account(session: Session, status: Console) -> int:

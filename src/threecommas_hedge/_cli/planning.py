@@ -61,6 +61,16 @@ class HedgePlan:
         return document
 
     @property
+    def breakeven_with_fees(self) -> Decimal | None:
+        """Where spot + hedge net zero counting the fees only (no funding)."""
+        return self.costed.model_copy(update={"funding_rate": Decimal(0)}).breakeven_price()
+
+    @property
+    def breakeven_with_costs(self) -> Decimal | None:
+        """Where spot + hedge net zero counting the fees and the funding over the holding days."""
+        return self.costed.breakeven_price()
+
+    @property
     def risk(self) -> RiskReward:
         """Reward at the take profits and risk at the stop, before fees and funding."""
         return self.bare.risk_reward()
@@ -79,16 +89,21 @@ class HedgePlan:
         return [(self.bare.at(row.price), row) for row in self.costed.table()]
 
 
+def pair_of(flags: HedgeFlags) -> str:
+    """The futures pair of the hedge: ``--pair``, else the asset's USDT-M perpetual."""
+    return flags.pair or f"USDT_{flags.asset.strip().upper()}USDT"
+
+
 def builder_from_flags(flags: HedgeFlags) -> HedgeBuilder:
     """The builder for the flags; raises :class:`CliError` naming the flag at fault."""
     _check_flags(flags)
+    if flags.price is None:
+        raise flag_error("--price", "give the current price of the asset (needed offline)")
     with flag_errors(flags):
         asset = flags.asset.strip().upper()
         spot = SpotPosition(asset=asset, quantity=flags.spot_qty, price=flags.price)
         builder = HedgeBuilder(
-            spot,
-            account_id=flags.account_id or PLACEHOLDER_ACCOUNT_ID,
-            pair=flags.pair or f"USDT_{asset}USDT",
+            spot, account_id=flags.account_id or PLACEHOLDER_ACCOUNT_ID, pair=pair_of(flags)
         )
         builder = builder.hedge(
             flags.ratio, quantity=flags.hedge_qty, allow_over_hedge=flags.over_hedge

@@ -51,6 +51,7 @@ def review(plan: HedgePlan) -> RenderableType:
         f" of the holding (notional {fmt.price(s.notional)})",
     )
     grid.add_row("Leverage", f"{s.leverage}x {s.margin}")
+    grid.add_row("Margin", margin_text(plan))
     if not s.take_profits:
         grid.add_row("Take profit", "none")
     for number, tp in enumerate(s.take_profits, start=1):
@@ -92,9 +93,34 @@ def _estimates(grid: Table, plan: HedgePlan) -> None:
             f"hedge {fmt.money(-bare.risk)} ({fmt.money(-costed.risk)} after fees)",
         )
     grid.add_row("Risk/reward", _ratio(bare, costed))
-    breakeven = plan.costed.breakeven_price()
+    breakeven = breakeven_text(plan)
     if breakeven is not None:
-        grid.add_row("Net zero at", f"{fmt.price(breakeven)} (spot + hedge, with costs)")
+        grid.add_row("Net zero at", breakeven)
+
+
+def margin_text(plan: HedgePlan) -> str:
+    """The initial margin the short ties up and, with a wallet balance, what it leaves free."""
+    s = plan.summary
+    margin = s.notional / Decimal(s.leverage)
+    text = f"{fmt.money(margin).lstrip('+')} initial margin (notional / {s.leverage}x)"
+    wallet = plan.bare.wallet_balance
+    if wallet is not None:
+        free = wallet - margin
+        text += f"; leaves {fmt.money(free).lstrip('+')} of {fmt.money(wallet).lstrip('+')} free"
+    return text
+
+
+def breakeven_text(plan: HedgePlan) -> str | None:
+    """Where spot + hedge net zero: with fees, and with fees and funding when funding is set
+    (the same two figures, labelled alike, wherever a breakeven is shown)."""
+    fees_only, with_costs = plan.breakeven_with_fees, plan.breakeven_with_costs
+    if fees_only is None:
+        return None
+    text = f"{fmt.price(fees_only)} with fees"
+    if plan.costs.funding_rate and with_costs is not None:
+        days = fmt.number(plan.costs.days)
+        text += f"; {fmt.price(with_costs)} with fees and {days} days of funding"
+    return text + " (spot + hedge)"
 
 
 def _ratio(bare: RiskReward, costed: RiskReward) -> str:
