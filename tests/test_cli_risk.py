@@ -253,3 +253,10 @@ def test_commands_do_not_import_numpy_until_they_run() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def test_risk_needs_the_price_it_starts_the_paths_from() -> None:
+    code, out, err = run("risk", "--spot-qty", "1", "--ratio", "0.5", "--vol", "60")
+    assert code == 2
+    assert "--price:" in err
+    assert out == ""

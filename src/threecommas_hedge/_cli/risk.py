@@ -108,8 +108,9 @@ def _spot(plan: HedgePlan) -> SpotPosition:
     return SpotPosition(asset=s.asset, quantity=s.spot_quantity, price=s.spot_price)
 
 
-def _spec(flags: HedgeFlags, **path_flags: Any) -> PathSpec:
-    return path_spec(start=flags.price, days=flags.days, **path_flags)
+def _spec(plan: HedgePlan, flags: HedgeFlags, **path_flags: Any) -> PathSpec:
+    """The paths start at the plan's spot price; ``--days`` is their horizon."""
+    return path_spec(start=plan.summary.spot_price, days=flags.days, **path_flags)
 
 
 def replay(
@@ -158,7 +159,15 @@ def risk(
         chart.require_matplotlib()
     hedge = plan_from_flags(flags)
     spec = _spec(
-        flags, vol=vol, drift=drift, history=history, block=block, step=step, paths=paths, seed=seed
+        hedge,
+        flags,
+        vol=vol,
+        drift=drift,
+        history=history,
+        block=block,
+        step=step,
+        paths=paths,
+        seed=seed,
     )
     report, samples = replay(hedge, spec, flags.wallet_balance, make_console(stderr=True))
     if as_json:
@@ -305,7 +314,15 @@ def sweep(
     builder = builder_from_flags(flags)
     hedge = plan_from_flags(flags)
     spec = _spec(
-        flags, vol=vol, drift=drift, history=history, block=block, step=step, paths=paths, seed=seed
+        hedge,
+        flags,
+        vol=vol,
+        drift=drift,
+        history=history,
+        block=block,
+        step=step,
+        paths=paths,
+        seed=seed,
     )
     prices = all_paths(spec)
     with progress_bar(make_console(stderr=True), "Sweeping") as update:
