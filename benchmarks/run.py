@@ -1,8 +1,8 @@
 """Run the benchmarks and print every ratio and figure: ``python -m benchmarks.run``.
 
 Options: ``--quick`` (few, short rounds: a smoke run, not figures to quote), ``--only NAME ...``
-(``create``, ``get``, ``import``, ``builder``, ``memory``), ``--json PATH`` (the results as
-JSON too). The round-trip benchmarks start the loopback server in a child process.
+(``create``, ``get``, ``import``, ``builder``, ``memory``, ``cli``, ``risk``), ``--json PATH``
+(the results as JSON too). The round-trip benchmarks start the loopback server in a child process.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from ._harness import Comparison, Figure
 from ._server import LoopbackServer
 
 Result = Comparison | Figure
-NAMES = ("create", "get", "import", "builder", "memory", "cli")
+NAMES = ("create", "get", "import", "builder", "memory", "cli", "risk")
 
 
 def machine() -> dict[str, str]:
@@ -135,6 +135,12 @@ def _memory(quick: bool) -> list[Result]:
     return results
 
 
+def _risk(quick: bool) -> list[Result]:
+    from .risk_engine import bench_risk
+
+    return list(bench_risk(quick))
+
+
 def run(names: set[str], quick: bool, emit: Callable[[str], None] = print) -> list[Result]:
     """Run the chosen benchmarks, printing each result as it comes."""
     results: list[Result] = []
@@ -154,6 +160,8 @@ def run(names: set[str], quick: bool, emit: Callable[[str], None] = print) -> li
         report(_cli(quick))
     if "memory" in names:
         report(_memory(quick))
+    if "risk" in names:
+        report(_risk(quick))
     return results
 
 

@@ -117,6 +117,17 @@ COMMANDS: dict[str, Entry] = {
         "plan",
         "Review a hedge offline: payload, estimated PnL, risk/reward, liquidation, scenarios.",
     ),
+    "risk": Entry(
+        "risk",
+        "risk",
+        "How much risk does the hedge remove? Replay it over thousands of price paths.",
+    ),
+    "sweep": Entry(
+        "risk",
+        "sweep",
+        "Which ratio, stop loss and take profit remove the most risk? Replay each on the same "
+        "paths.",
+    ),
     "create": Entry(
         "manage",
         "create",

@@ -20,7 +20,7 @@ from threecommas_hedge.hedge.position import HedgePnL, pnl_of, status_of
 from threecommas_hedge.models import SmartTrade
 from threecommas_hedge.testing import FakeThreeCommas
 
-from . import chart, fmt, render
+from . import chart, fmt, render, risk
 from .console import make_console
 from .options import (
     DEFAULT_DAYS,
@@ -96,6 +96,8 @@ def demo(plot: PlotOption = None) -> None:
     console.print(render.costs_note(plan))
     console.print()
     console.print(chart.text_chart(plan, width=console.width))
+    console.rule("C. Over a day of random prices")
+    risk.demo_section(console, plan)
     console.print(
         "\nRan offline on a simulated exchange: nothing was sent to 3Commas.\n"
         "Your own numbers: threecommas-hedge plan --spot-qty 1 --price 60000 --ratio 0.5 "

@@ -368,6 +368,14 @@ class HedgeBuilder:
         loss and at least two take-profit steps)."""
         return self._with(replace(self._spec, breakeven=bool(enabled)))
 
+    def without_take_profit(self) -> HedgeBuilder:
+        """Remove every take-profit step (to set other ones, or none)."""
+        return self._with(replace(self._spec, take_profits=()))
+
+    def without_stop_loss(self) -> HedgeBuilder:
+        """Remove the stop loss, and move-to-breakeven, which needs it."""
+        return self._with(replace(self._spec, stop_loss=None, breakeven=False))
+
     def rules(self, rules: MarketRules) -> HedgeBuilder:
         """The market's price tick, lot step, minimums and maximum leverage (each optional)."""
         if not isinstance(rules, MarketRules):
