@@ -158,12 +158,22 @@ class Balance(ResponseModel):
     position_type: str | int | None = None
     borrowed: ResponseDecimal | None = None
     on_orders: ResponseDecimal | None = None
+    on_orders_with_leverage: ResponseDecimal | None = None
+    on_orders_long: ResponseDecimal | None = None
+    on_orders_short: ResponseDecimal | None = None
     equity: ResponseDecimal | None = None
     current_price: ResponseDecimal | None = Field(default=None, description="in BTC")
     current_price_usd: ResponseDecimal | None = None
     btc_value: ResponseDecimal | None = None
     usd_value: ResponseDecimal | None = None
     percentage: ResponseDecimal | None = None
+    day_change_percent: ResponseDecimal | None = None
+    day_change_percent_btc: ResponseDecimal | None = None
+    day_change_percent_usd: ResponseDecimal | None = None
+    available_long: ResponseDecimal | None = None
+    available_short: ResponseDecimal | None = None
+    available_with_leverage_long: ResponseDecimal | None = None
+    available_with_leverage_short: ResponseDecimal | None = None
     account_id: int | None = None
     is_wallet: bool | None = None
 
@@ -176,6 +186,7 @@ class PieChartSlice(ResponseModel):
     btc_value: ResponseDecimal | None = None
     usd_value: ResponseDecimal | None = None
     percentage: ResponseDecimal | None = None
+    y: ResponseDecimal | None = Field(default=None, description="the chart's value: percentage")
 
 
 class ActiveTradingEntities(ResponseModel):
