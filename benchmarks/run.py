@@ -23,7 +23,7 @@ from ._harness import Comparison, Figure
 from ._server import LoopbackServer
 
 Result = Comparison | Figure
-NAMES = ("create", "get", "import", "builder", "memory")
+NAMES = ("create", "get", "import", "builder", "memory", "cli")
 
 
 def machine() -> dict[str, str]:
@@ -109,6 +109,15 @@ def _imports(quick: bool) -> list[Result]:
     return bench_import(rounds=3 if quick else 21, budget_s=10.0 if quick else 60.0)
 
 
+def _cli(quick: bool) -> list[Result]:
+    from .cli_startup import bench_cli
+
+    results: list[Result] = [
+        *bench_cli(rounds=3 if quick else 15, budget_s=10.0 if quick else 40.0)
+    ]
+    return results
+
+
 def _builder(quick: bool) -> list[Result]:
     from .builder import bench_builder
 
@@ -141,6 +150,8 @@ def run(names: set[str], quick: bool, emit: Callable[[str], None] = print) -> li
         report(_imports(quick))
     if "builder" in names:
         report(_builder(quick))
+    if "cli" in names:
+        report(_cli(quick))
     if "memory" in names:
         report(_memory(quick))
     return results

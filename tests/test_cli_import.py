@@ -52,3 +52,56 @@ def test_plan_without_plot_does_not_import_matplotlib() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().splitlines()[-1] == "False True"
     assert "Short (Smart Short)" in result.stdout
+
+
+HELP = """
+import sys
+from threecommas_hedge.cli import main
+sys.argv = ["threecommas-hedge", *{args!r}]
+try:
+    main()
+except SystemExit as exit:
+    assert exit.code == 0, exit.code
+ours = sorted(m for m in sys.modules if m.startswith("threecommas_hedge._cli.") or m in
+              ("httpx", "threecommas_hedge._client", "threecommas_hedge.hedge.builder"))
+print(" ".join(ours), file=sys.stderr)
+"""
+
+
+def test_help_loads_no_command_module_and_no_library() -> None:
+    result = python(HELP.format(args=["--help"]))
+    assert result.returncode == 0, result.stderr
+    loaded = set(result.stderr.split())
+    assert loaded <= {
+        "threecommas_hedge._cli.app",
+        "threecommas_hedge._cli.config",
+        "threecommas_hedge._cli.console",
+    }, loaded
+    assert "plan" in result.stdout and "fake-price" in result.stdout
+
+
+def test_plan_help_loads_only_the_plan_command() -> None:
+    result = python(HELP.format(args=["plan", "--help"]))
+    assert result.returncode == 0, result.stderr
+    loaded = set(result.stderr.split())
+    assert "threecommas_hedge._cli.plan" in loaded
+    assert not loaded & {
+        "httpx",
+        "threecommas_hedge._client",
+        "threecommas_hedge.hedge.builder",
+        "threecommas_hedge._cli.manage",
+        "threecommas_hedge._cli.planning",
+    }
+
+
+def test_listed_summaries_are_the_commands_own_first_docstring_lines() -> None:
+    from typer.main import get_command
+
+    from threecommas_hedge._cli.app import COMMANDS, OneLineErrors, app
+
+    group = get_command(app)
+    assert isinstance(group, OneLineErrors)
+    for name, entry in COMMANDS.items():
+        command = group.get_command(None, name)
+        assert command is not None and command.name == name
+        assert (command.help or "").strip().splitlines()[0] == entry.summary, name

@@ -91,7 +91,7 @@ def test_create_list_show_edit_close_round_trip(fake: FakeThreeCommas) -> None:
     code, out, _ = run("show", str(trade_id), "--fake", "--json")
     assert code == 0 and json.loads(out)["status"]["type"] == "finished"
     code, out, _ = run("list", "--fake", "--status", "finished")
-    assert code == 0 and out.count(str(trade_id)) == 1 and "Finished" in out
+    assert code == 0 and out.count(str(trade_id)) == 1 and "closed at market" in out
 
 
 def test_the_trade_follows_the_market_between_commands(fake: FakeThreeCommas) -> None:
@@ -184,8 +184,8 @@ def test_real_mode_asks_first(fake: FakeThreeCommas) -> None:
 def test_the_mode_guard_refuses_a_paper_account_in_real_mode(fake: FakeThreeCommas) -> None:
     paper = create()["account"]["id"]
     code, _, err = run("create", "--fake", "--real", "--yes", *HEDGE, "--account-id", str(paper))
-    assert code == 1
-    assert err.startswith("Error: refused a write to account") and err.count("\n") == 1
+    assert code == 2  # the flag is wrong, not the API
+    assert err == f"Error: account {paper} is a paper account; drop --real\n"
     assert [r for r in fake.requests if r.method == "POST" and r.mode == "real"] == []
 
 
@@ -310,3 +310,162 @@ def test_spinner_only_on_a_terminal() -> None:
     with waiting(Console(file=pipe, force_terminal=True, width=80), "Fetching things..."):
         pass
     assert pipe.getvalue() == ""
+
+
+def _entered_short(fake: FakeThreeCommas) -> int:
+    trade_id: int = create()["id"]
+    fake.set_price(PAIR, Decimal(59900))  # settle: the market entry fills
+    assert fake.smart_trade(trade_id)["status"]["type"] in ("waiting_targets", "ongoing")
+    return trade_id
+
+
+def test_cancel_of_an_entered_short_asks_first_and_sends_nothing_when_declined(
+    fake: FakeThreeCommas,
+) -> None:
+    trade_id = _entered_short(fake)
+    before = writes(fake)
+    code, _, err = run("cancel", str(trade_id), "--fake", input="n\n")
+    assert code == 1
+    assert "stays open" not in err and "no take profit or stop loss" in err
+    assert f"threecommas-hedge close {trade_id}" in err
+    assert writes(fake) == before
+
+
+def test_cancel_then_close_buys_the_open_short_back_once(fake: FakeThreeCommas) -> None:
+    trade_id = _entered_short(fake)
+    code, out, err = run("cancel", str(trade_id), "--fake", input="y\n")
+    assert code == 0, err
+    assert "stays open, not managed" in err and f"close {trade_id}" in err
+    fake.set_price(PAIR, Decimal(59900))
+    assert fake.smart_trade(trade_id)["status"]["type"] == "cancelled"
+
+    code, out, _ = run("show", str(trade_id), "--fake")
+    assert code == 0 and "position open, not managed" in out
+
+    code, out, err = run("close", str(trade_id), "--fake")
+    assert code == 0, err
+    buy = [r for r in fake.requests if r.method == "POST" and r.path == "/v2/smart_trades"][-1]
+    assert buy.json["instant"] is True
+    assert buy.json["position"]["type"] == "buy"
+    assert buy.json["position"]["order_type"] == "market"
+    assert Decimal(buy.json["position"]["units"]["value"]) == Decimal("0.5")
+    assert buy.json["pair"] == PAIR
+    assert buy.json["account_id"] == fake.smart_trade(trade_id)["account"]["id"]
+    assert f"cancelled SmartTrade {trade_id}" in buy.json["note"]
+    assert "Bought back" in out
+
+    posts = len([r for r in fake.requests if r.method == "POST"])
+    code, _, err = run("close", str(trade_id), "--fake")
+    assert code == 2 and "already bought back" in err
+    assert len([r for r in fake.requests if r.method == "POST"]) == posts  # never twice
+
+    code, out, _ = run("show", str(trade_id), "--fake")
+    assert code == 0 and "bought back by SmartTrade" in out and "not managed" not in out
+
+
+def test_cancel_with_yes_skips_the_question(fake: FakeThreeCommas) -> None:
+    trade_id = _entered_short(fake)
+    code, _, err = run("cancel", str(trade_id), "--fake", "--yes")
+    assert code == 0, err
+    assert ("DELETE", f"/v2/smart_trades/{trade_id}") in writes(fake)
+
+
+def test_watch_says_a_cancelled_short_is_open_and_not_managed(fake: FakeThreeCommas) -> None:
+    trade_id = _entered_short(fake)
+    assert run("cancel", str(trade_id), "--fake", "--yes")[0] == 0
+    fake.set_price(PAIR, Decimal(59900))
+    code, out, err = run("watch", str(trade_id), "--fake", "--once")
+    assert code == 0, err
+    assert "position open, not managed" in out
+
+
+@pytest.mark.parametrize(
+    "command", ["list", "show", "accounts", "watch", "cancel", "close", "edit", "create"]
+)
+def test_real_help_promises_a_question_only_where_there_is_a_yes_flag(command: str) -> None:
+    code, out, _ = run(command, "--help", COLUMNS="200")
+    assert code == 0
+    real_line = next(line for line in out.splitlines() if "--real " in line and "│" in line)
+    has_yes = "--yes" in out.replace(real_line, "")
+    assert ("asks first unless --yes" in real_line) == has_yes
+    assert has_yes == (command in ("cancel", "close", "edit", "create"))
+
+
+def test_list_real_reads_without_asking(fake: FakeThreeCommas) -> None:
+    fake.add_account("futures", "real")
+    code, out, err = run("list", "--fake", "--real")
+    assert code == 0, err
+    assert "REAL mode" not in err and "No active SmartTrades (real mode" in out
+
+
+def test_real_mode_refusals_name_the_real_cause(fake: FakeThreeCommas) -> None:
+    paper_account = fake.smart_trade(create()["id"])["account"]["id"]
+    trade_id = create()["id"]
+    fake.add_account("futures", "real")
+    before = writes(fake)
+    code, _, err = run(
+        "create", "--fake", "--real", "--yes", *HEDGE, "--account-id", str(paper_account)
+    )
+    assert code == 2
+    assert err.strip() == f"Error: account {paper_account} is a paper account; drop --real"
+    code, _, err = run("show", str(trade_id), "--fake", "--real")
+    assert code == 2
+    assert err.strip() == f"Error: SmartTrade {trade_id} is a paper-mode trade; drop --real"
+    code, _, err = run("cancel", str(trade_id), "--fake", "--real", "--yes")
+    assert code == 2 and "paper-mode trade; drop --real" in err
+    assert writes(fake) == before
+
+
+def test_a_trade_missing_in_both_modes_stays_a_not_found_error(fake: FakeThreeCommas) -> None:
+    code, _, err = run("show", "99999999", "--fake")
+    assert code == 1 and "404" in err
+
+
+def test_list_names_the_number_of_steps_and_keeps_each_trade_on_one_line(
+    fake: FakeThreeCommas,
+) -> None:
+    two_steps = (*SIZE, "--price", "60000", "--tp", "57000:50", "--tp", "55000", "--sl", "61800")
+    trade_id = create(hedge=two_steps)["id"]
+    code, out, _ = run("list", "--fake")
+    assert code == 0
+    line = next(line for line in out.splitlines() if line.startswith(str(trade_id)))
+    assert "57,000 (of 2)" in line and " +1" not in line
+    rows = [line for line in out.splitlines() if line[:1].isdigit()]
+    assert len(rows) == 1  # the status column never wraps onto a second line
+
+
+def test_show_hides_the_client_tag_and_an_empty_note(fake: FakeThreeCommas) -> None:
+    trade_id = create()["id"]
+    assert "[tch:" in (fake.smart_trade(trade_id)["note"] or "")
+    code, out, _ = run("show", str(trade_id), "--fake")
+    assert code == 0
+    assert "Note" not in out and "tch:" not in out
+
+
+def test_create_without_price_reads_the_market_and_says_so(fake: FakeThreeCommas) -> None:
+    fake.set_price(PAIR, Decimal(61000))
+    args = ["create", "--fake", *SIZE, "--tp-percent", "-8", "--sl-percent", "3", "--yes"]
+    code, out, err = run(*args)
+    assert code == 0, err
+    assert "Price        61,000 (last price on " in out
+    post = next(r for r in fake.requests if r.method == "POST")
+    steps = post.json["take_profit"]["steps"]
+    assert Decimal(steps[0]["price"]["value"]) == Decimal(61000) * Decimal("0.92")
+    stop = Decimal(post.json["stop_loss"]["conditional"]["price"]["value"])
+    assert stop == Decimal(61000) * Decimal("1.03")
+    rates = [r for r in fake.requests if r.path.endswith("/currency_rates")]
+    assert len(rates) == 1 and rates[0].query.get("pair") == PAIR
+
+
+def test_create_without_price_when_the_market_has_none_sends_nothing(
+    fake: FakeThreeCommas,
+) -> None:
+    args = ["create", "--fake", *SIZE, "--asset", "XYZ", "--tp-percent", "-8", "--yes"]
+    code, _, err = run(*args)
+    assert code == 2 and err.startswith("Error: --price:") and err.count("\n") == 1
+    assert writes(fake) == []
+
+
+def test_plan_needs_a_price_offline() -> None:
+    code, _, err = run("plan", *SIZE, "--tp", "55000")
+    assert code == 2 and err.startswith("Error: --price:")

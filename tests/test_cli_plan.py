@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import sys
@@ -76,7 +77,8 @@ def test_plan_json_is_one_document_with_decimal_strings() -> None:
         "costs",
         "notes",
     }
-    body = SmartTradeCreate.model_validate(doc["payload"])
+    assert doc["payload"]["account_id"] is None  # no made-up id
+    body = SmartTradeCreate.model_validate({**doc["payload"], "account_id": 1})
     assert body.trade_type == "smart_cover"
     assert body.position.units.value == Decimal("0.5")
     assert body.stop_loss is not None and body.stop_loss.conditional is not None
@@ -84,8 +86,8 @@ def test_plan_json_is_one_document_with_decimal_strings() -> None:
     summary = doc["summary"]
     assert summary["quantity"] == "0.5" and isinstance(summary["entry"], str)
     assert summary["account_id"] is None
-    assert summary["take_profits"][0]["price"] == "55000"
-    assert any("placeholder" in note for note in doc["notes"])
+    assert summary["take_profits"][0]["price"] == "55000.00"  # the column's two decimals
+    assert any("pass --account-id" in note for note in doc["notes"])
     by_price = {Decimal(row["price"]): row for row in doc["scenarios"]}
     tp_row = by_price[Decimal(55000)]
     assert Decimal(tp_row["net"]) == Decimal(-2500)
@@ -96,7 +98,7 @@ def test_plan_json_is_one_document_with_decimal_strings() -> None:
             assert isinstance(row[key], str)
             Decimal(row[key])
     lp = Decimal(doc["liquidation"]["price"])
-    assert abs(lp - Decimal(60000) / Decimal("0.505")) < Decimal("1e-20")
+    assert lp == (Decimal(60000) / Decimal("0.505")).quantize(Decimal("0.01"))
     gross = doc["risk_reward"]["gross"]
     assert (Decimal(gross["reward"]), Decimal(gross["risk"])) == (Decimal(2500), Decimal(900))
     assert Decimal(doc["risk_reward"]["with_fees"]["risk"]) == Decimal("930.45")
@@ -122,7 +124,7 @@ def test_plan_json_carries_the_given_account_and_options() -> None:
     assert [step.price.value for step in body.take_profit.steps] == [Decimal(2850), Decimal(2700)]
     assert [step.volume for step in body.take_profit.steps] == [Decimal(50), Decimal(50)]
     assert body.stop_loss is not None and body.stop_loss.breakeven is True
-    assert all("placeholder" not in note for note in doc["notes"])
+    assert all("--account-id" not in note for note in doc["notes"])
     assert doc["summary"]["account_id"] == 77
     # no costs: reward 0.5*150 + 0.5*300 = 225, risk 1*120 = 120
     gross = doc["risk_reward"]["gross"]
@@ -144,7 +146,8 @@ def test_plan_limit_entry_and_cross_margin() -> None:
         "price": {"value": "61000"},
     }
     # cross with wallet 5000: LP = (5000 + 61000) / (1 * 1.01)
-    assert Decimal(doc["liquidation"]["price"]) == Decimal(66000) / Decimal("1.01")
+    exact = Decimal(66000) / Decimal("1.01")
+    assert Decimal(doc["liquidation"]["price"]) == exact.quantize(Decimal("0.01"))
 
 
 @pytest.mark.parametrize(
@@ -291,3 +294,87 @@ def test_help_lists_every_command() -> None:
 def test_no_arguments_shows_help_and_exits_2() -> None:
     code, out, err = run()
     assert code == 2 and "Usage" in out + err
+
+
+def test_plan_text_shows_no_made_up_account_id() -> None:
+    code, out, err = run("plan", *ARTICLE)
+    assert code == 0, err
+    assert '"account_id": null' in out
+    assert '"account_id": 1' not in out
+    assert "pass --account-id" in out
+    code, out, err = run("plan", *ARTICLE, "--account-id", "32000001")
+    assert code == 0, err
+    assert '"account_id": 32000001' in out
+    assert "pass --account-id" not in out
+
+
+def test_plan_json_rounds_each_column_alike_and_never_prints_long_decimals() -> None:
+    code, out, err = run("plan", *ARTICLE, "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    for row in doc["scenarios"]:
+        for key in ("price", "spot_pnl", "hedge_pnl", "net", "fees", "funding", "net_with_costs"):
+            assert len(row[key].partition(".")[2]) == 2, (key, row[key])
+        assert len(row["move_percent"].partition(".")[2]) == 2
+    texts = json.dumps({k: v for k, v in doc.items() if k != "payload"})
+    assert max(len(t) for t in re.findall(r"[0-9.]+", texts)) <= 12
+
+
+def test_plan_json_of_an_altcoin_keeps_significant_digits() -> None:
+    args = ["plan", "--spot-qty", "50000", "--price", "0.123456", "--asset", "DOGE"]
+    args += ["--ratio", "0.5", "--tp-percent", "-8", "--sl-percent", "3", "--json"]
+    code, out, err = run(*args)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["summary"]["entry"] == "0.123456"
+    assert doc["summary"]["stop_loss"]["price"] == "0.127160"  # 0.123456 x 1.03, ticked up
+    assert {len(row["price"].partition(".")[2]) for row in doc["scenarios"]} == {6}
+
+
+def test_plan_csv_writes_the_scenario_table(tmp_path: Path) -> None:
+    target = tmp_path / "scenarios.csv"
+    code, out, err = run("plan", *ARTICLE, "--csv", str(target))
+    assert code == 0, err
+    assert f"Scenario table written to {target}" in err
+    with target.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    code, out, _ = run("plan", *ARTICLE, "--json")
+    assert rows == json.loads(out)["scenarios"]  # the same rows as --json, as text
+    tp = next(row for row in rows if Decimal(row["price"]) == 55000)
+    assert tp["net"] == "-2500.00" and tp["status"] == "take_profit"
+
+
+def test_plan_csv_to_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
+    code, _, err = run("plan", *ARTICLE, "--csv", str(tmp_path / "missing" / "x.csv"))
+    assert code == 2 and err.startswith("Error: --csv: cannot write") and err.count("\n") == 1
+
+
+def test_one_breakeven_labelled_alike_in_text_and_json() -> None:
+    code, out, _ = run("plan", *ARTICLE, "--json")
+    assert code == 0
+    doc = json.loads(out)
+    fees_only = Decimal(doc["breakeven"]["price_with_fees"])
+    with_costs = Decimal(doc["breakeven"]["price_with_costs"])
+    # recompute the fees-only root: spot q_s(P-60000) + hedge q_h(60000-P) - fees = 0, where the
+    # fees are 0.05 % of the entry notional and of the exit at P (the hedge is still open there)
+    q_s, q_h, f = Decimal(1), Decimal("0.5"), Decimal("0.0005")
+    root = (q_s * 60000 - q_h * 60000 + q_h * 60000 * f) / (q_s - q_h - q_h * f)
+    assert fees_only == root.quantize(Decimal("0.01"))
+    assert with_costs < fees_only  # the short receives funding at +0.01 % per 8 h
+    code, text, _ = run("plan", *ARTICLE)
+    assert code == 0
+    assert f"{fees_only:,} with fees; {with_costs:,} with fees and 7 days of funding" in text
+    code, text, _ = run("plan", *ARTICLE, "--funding-rate", "0")
+    assert code == 0
+    assert f"Net zero at  {fees_only:,} with fees (spot + hedge)" in text
+
+
+def test_review_shows_the_margin_and_what_the_wallet_keeps_free() -> None:
+    code, out, err = run("plan", *ARTICLE, "--leverage", "3")
+    assert code == 0, err
+    assert "Margin       10,000.00 initial margin (notional / 3x)" in out  # 0.5 x 60,000 / 3
+    args = ["--leverage", "4", "--margin", "cross", "--wallet-balance", "20000"]
+    code, out, err = run("plan", *ARTICLE, *args)
+    assert code == 0, err
+    flat = " ".join(out.split())
+    assert "7,500.00 initial margin (notional / 4x); leaves 12,500.00 of 20,000.00 free" in flat

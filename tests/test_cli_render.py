@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
@@ -197,3 +198,24 @@ def test_text_chart_fits_and_marks_the_entry() -> None:
     assert "─" in axis
     top = lines[1]
     assert top.strip().startswith("+9,000")  # spot +9,000 at 69,000 is the highest value
+
+
+def test_png_legend_names_entry_targets_stop_and_liquidation() -> None:
+    plan = _article_plan()
+    lines = chart.reference_lines(plan, D(40000), D(130000))
+    assert [line.label for line in lines] == [
+        "entry 60,000",
+        "take profit 55,000",
+        "stop loss 61,800",
+        "liquidation ~118,811.88",
+    ]
+    assert lines[-1].price == plan.bare.liquidation_price()
+    inside = chart.reference_lines(plan, *chart.price_range(plan))
+    assert all("liquidation" not in line.label for line in inside)  # off the drawn range
+
+
+def test_png_is_written_with_those_lines(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "payoff.png"
+    chart.write_png(_article_plan(), target)
+    assert target.read_bytes().startswith(b"\x89PNG")

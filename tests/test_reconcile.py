@@ -9,8 +9,10 @@ import httpx
 import pytest
 
 import threecommas_hedge as th
+from threecommas_hedge._base_client import Pause
 from threecommas_hedge._exceptions import error_from_response
 from threecommas_hedge.resources._reconcile import (
+    Window,
     WriteNotAppliedError,
     WriteOutcomeUnknownError,
     reconciled,
@@ -26,7 +28,9 @@ def status(code: int, body: Any = None) -> th.APIStatusError:
 
 
 def timeout() -> th.APITimeoutError:
-    return th.APITimeoutError(request=REQUEST)
+    error = th.APITimeoutError(request=REQUEST)
+    error.__cause__ = httpx.ReadTimeout("read timed out")
+    return error
 
 
 def garbled() -> th.APIResponseValidationError:
@@ -49,11 +53,46 @@ class Script:
         yield  # a generator, like a real flow  # pragma: no cover
 
 
-def run(send: Callable[[], Any], check: Callable[[], Any], tag: str | None = None) -> Any:
-    flow = reconciled("create", send, check, client_tag=tag)
-    with pytest.raises(StopIteration) as stop:
-        next(flow)
-    return stop.value.value
+def run(
+    send: Callable[[], Any],
+    check: Callable[[], Any],
+    tag: str | None = None,
+    *,
+    window: float = 10.0,
+    clock: Callable[[], float] = lambda: 0.0,
+    idempotent: bool = False,
+    pauses: list[float] | None = None,
+) -> Any:
+    """Drive the flow as a client loop would; every Pause is recorded in ``pauses``."""
+    flow = reconciled(
+        "create",
+        send,
+        check,
+        window=Window(window, clock),
+        client_tag=tag,
+        idempotent=idempotent,
+    )
+    slept = [] if pauses is None else pauses
+    try:
+        item = next(flow)
+        while True:
+            assert isinstance(item, Pause)
+            slept.append(item.seconds)
+            item = flow.send(None)
+    except StopIteration as stop:
+        return stop.value
+
+
+def never_sent() -> th.APIConnectionError:
+    error = th.APIConnectionError("Connection error (ConnectError)", request=REQUEST)
+    error.__cause__ = httpx.ConnectError("refused")
+    return error
+
+
+def closed() -> th.APIConnectionError:
+    error = th.APIConnectionError("the client is closed", request=REQUEST)
+    error.__cause__ = RuntimeError("Cannot send a request, as the client has been closed.")
+    return error
 
 
 @pytest.mark.parametrize(
@@ -61,6 +100,8 @@ def run(send: Callable[[], Any], check: Callable[[], Any], tag: str | None = Non
     [
         (timeout(), "unknown"),
         (th.APIConnectionError("reset"), "unknown"),
+        (never_sent(), "not_sent"),
+        (closed(), "not_sent"),
         (garbled(), "applied"),
         *[(status(code), "unknown") for code in (408, 500, 502, 503, 504)],
         *[(status(code), "refused") for code in (400, 401, 403, 404, 418, 422, 429)],
@@ -88,70 +129,103 @@ def test_a_refusal_is_raised_as_is_without_a_check() -> None:
 @pytest.mark.parametrize("failure", [timeout, lambda: status(503), garbled])
 def test_applied_write_is_found_and_not_sent_again(failure: Callable[[], th.APIError]) -> None:
     send, check = Script(failure()), Script("found")
+    pauses: list[float] = []
+    assert run(send, check, pauses=pauses) == "found"
+    assert (send.calls, check.calls, pauses) == (1, 1, [])
+
+
+def test_a_write_that_shows_late_is_found_by_a_later_look_and_never_sent_again() -> None:
+    send, check = Script(timeout()), Script(None, None, "late")
+    pauses: list[float] = []
+    assert run(send, check, pauses=pauses) == "late"
+    assert (send.calls, check.calls) == (1, 3)
+    assert pauses == [0.5, 1.0]  # backoff between the looks
+
+
+@pytest.mark.parametrize("failure", [timeout, lambda: status(503), garbled])
+def test_not_seen_within_the_window_is_unknown_never_not_applied(
+    failure: Callable[[], th.APIError],
+) -> None:
+    error = failure()
+    send, check = Script(error), Script(*[None] * 6)
+    pauses: list[float] = []
+    with pytest.raises(WriteOutcomeUnknownError) as info:
+        run(send, check, tag="0123456789ab", pauses=pauses)
+    assert not isinstance(info.value, WriteNotAppliedError)
+    assert info.value.__cause__ is error
+    assert (info.value.operation, info.value.client_tag) == ("create", "0123456789ab")
+    assert "0123456789ab" in str(info.value) and "not sent again" in str(info.value)
+    assert send.calls == 1  # not finding it is no evidence: never sent again
+    assert pauses == [0.5, 1.0, 2.0, 4.0, 2.5]  # 10 s: doubling, capped, the last one trimmed
+    assert check.calls == len(pauses) + 1
+
+
+def test_the_window_runs_on_the_client_clock() -> None:
+    now = [0.0]
+
+    def clock() -> float:
+        now[0] += 4.0  # each look costs 4 s on the client's clock
+        return now[0]
+
+    send, check = Script(timeout()), Script(None, None, None)
+    with pytest.raises(WriteOutcomeUnknownError):
+        run(send, check, clock=clock)
+    assert check.calls == 3  # 0 -> 4 -> 8 (+0.5 +1 slept) -> past 10 s
+
+
+def test_a_zero_window_looks_once() -> None:
+    send, check = Script(timeout()), Script(None)
+    with pytest.raises(WriteOutcomeUnknownError):
+        run(send, check, window=0)
+    assert check.calls == 1
+
+
+def test_a_failing_read_is_looked_at_again_until_it_answers() -> None:
+    send, check = Script(status(502)), Script(status(500), timeout(), "found")
     assert run(send, check) == "found"
-    assert (send.calls, check.calls) == (1, 1)
+    assert send.calls == 1
 
 
-def test_not_applied_write_is_sent_once_more() -> None:
-    send, check = Script(timeout(), "second"), Script(None)
-    assert run(send, check) == "second"
-    assert (send.calls, check.calls) == (1 + 1, 1)
-
-
-def test_second_unknown_outcome_is_checked_again() -> None:
-    send, check = Script(timeout(), status(502)), Script(None, "late")
-    assert run(send, check) == "late"
-    assert (send.calls, check.calls) == (2, 2)
-
-
-def test_two_failures_without_effect_say_so() -> None:
-    last = status(503)
-    send, check = Script(timeout(), last), Script(None, None)
-    with pytest.raises(WriteNotAppliedError) as info:
-        run(send, check, tag="0123456789ab")
-    error = info.value
-    assert isinstance(error, th.APIError)
-    assert error.__cause__ is last
-    assert (error.operation, error.client_tag) == ("create", "0123456789ab")
-    assert "not applied" in str(error) and "safe to try again" in str(error)
-    assert "0123456789ab" in str(error)
-    assert (send.calls, check.calls) == (2, 2)
-
-
-def test_a_failed_check_leaves_the_outcome_unknown() -> None:
-    check_error = status(500)
+def test_a_read_that_cannot_succeed_stops_the_looking() -> None:
+    check_error = status(401)
     send, check = Script(timeout()), Script(check_error)
     with pytest.raises(WriteOutcomeUnknownError) as info:
         run(send, check, tag="0123456789ab")
     assert info.value.__cause__ is check_error
     assert info.value.client_tag == "0123456789ab"
-    assert "look before retrying" in str(info.value)
-    assert send.calls == 1
+    assert "reading the state failed too" in str(info.value)
+    assert (send.calls, check.calls) == (1, 1)
 
 
-def test_a_2xx_not_shown_by_the_state_is_never_sent_again() -> None:
-    send, check = Script(garbled()), Script(None)
-    with pytest.raises(WriteOutcomeUnknownError, match="answered 2xx"):
-        run(send, check)
-    assert send.calls == 1
+@pytest.mark.parametrize("failure", [never_sent, closed])
+def test_not_applied_only_when_nothing_can_have_reached_the_server(
+    failure: Callable[[], th.APIError],
+) -> None:
+    error = failure()
+    send, check = Script(error), Script()
+    with pytest.raises(WriteNotAppliedError) as info:
+        run(send, check, tag="0123456789ab")
+    assert info.value.__cause__ is error
+    assert "safe to try again" in str(info.value) and "0123456789ab" in str(info.value)
+    assert (send.calls, check.calls) == (1, 0)
 
 
-def test_second_2xx_not_shown_is_unknown_too() -> None:
-    send, check = Script(timeout(), garbled()), Script(None, None)
-    with pytest.raises(WriteOutcomeUnknownError, match="answered 2xx"):
-        run(send, check)
-
-
-def test_refused_resend_is_checked_then_raised() -> None:
+def test_an_idempotent_write_refused_because_it_is_done_is_success() -> None:
     refusal = status(403, {"error": "Forbidden"})
-    send, check = Script(timeout(), refusal), Script(None, "first one landed late")
-    assert run(send, check) == "first one landed late"
+    send, check = Script(refusal), Script("already closed")
+    assert run(send, check, idempotent=True) == "already closed"
 
-    send, check = Script(timeout(), refusal), Script(None, None)
+    send, check = Script(refusal), Script(None)
     with pytest.raises(th.PermissionDeniedError) as info:
-        run(send, check)
+        run(send, check, idempotent=True)
     assert info.value is refusal
 
-    send, check = Script(timeout(), refusal), Script(None, status(500))
+    send, check = Script(refusal), Script(status(500))
     with pytest.raises(th.PermissionDeniedError):
-        run(send, check)
+        run(send, check, idempotent=True)
+
+    limited = status(429, {"error": "rate_limit_exceeded"})
+    send, check = Script(limited), Script()
+    with pytest.raises(th.RateLimitError):
+        run(send, check, idempotent=True)
+    assert check.calls == 0

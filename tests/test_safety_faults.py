@@ -1,9 +1,10 @@
 """Writes under injected faults: a hedge is never placed twice, a close or funds change never twice.
 
 For each fault (timeout or reset before/after the server acts, 503 before/after commit, a proxy's
-502 HTML page before/after commit), sync and async: exactly one effect exists at the end and the
-call returns it. Two faults in a row end in an error that says nothing was done; a state that
-cannot be read ends in an error that says the outcome is unknown and names the client tag.
+502 HTML page before/after commit), sync and async: a write whose answer was lost is never sent
+again. After commit, the effect exists once and the call returns it (found by the check); before
+commit, nothing exists and the call raises ``WriteOutcomeUnknownError`` with the client tag after
+looking over its window (not finding it is no evidence). A re-run with the tag creates it once.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 
 import threecommas_hedge as th
 from threecommas_hedge.resources._client_tag import client_tag_of
-from threecommas_hedge.resources._reconcile import WriteNotAppliedError, WriteOutcomeUnknownError
+from threecommas_hedge.resources._reconcile import WriteOutcomeUnknownError
 from threecommas_hedge.testing import FakeThreeCommas
 
 PAIR = "USDT_BTCUSDT"
@@ -61,8 +62,8 @@ class Api:
     def __init__(self, client: th.ThreeCommas | th.AsyncThreeCommas) -> None:
         self.client = client
 
-    async def __call__(self, name: str, *args: Any) -> Any:
-        result = getattr(self.client.smart_trades, name)(*args)
+    async def __call__(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        result = getattr(self.client.smart_trades, name)(*args, **kwargs)
         return await result if inspect.isawaitable(result) else result
 
 
@@ -115,24 +116,35 @@ def trades_of(fake: FakeThreeCommas, trade_id: int, purpose: str) -> list[dict[s
 # ---------------------------------------------------------------- create
 
 
+LOOKS = 6
+"""Looks over the default 10 s window: at 0, 0.5, 1.5, 3.5, 7.5 and 10 s (sleeps patched)."""
+
+
 @pytest.mark.parametrize(("fault", "after_commit"), FAULTS)
-async def test_create_under_a_fault_places_exactly_one_hedge(
+async def test_create_under_a_fault_places_at_most_one_hedge(
     fake: FakeThreeCommas, account_id: int, api: Api, fault: Any, after_commit: bool
 ) -> None:
     fake.fail_next(fault, after_commit=after_commit, method="POST", path="/v2/smart_trades")
-    created = await api("create", hedge(account_id, note="hedge #1"))
-
+    if after_commit:
+        created = await api("create", hedge(account_id, note="hedge #1"))
+        tag = created.client_tag
+        assert created.recovered is True
+        assert created.position.type == "sell"
+    else:
+        with pytest.raises(WriteOutcomeUnknownError) as info:
+            await api("create", hedge(account_id, note="hedge #1"))
+        assert fake.smart_trades() == []
+        tag = str(info.value.client_tag)
+        created = await api("create", hedge(account_id, note="hedge #1"), client_tag=tag)
+        assert created.recovered is False and created.client_tag == tag
     stored = fake.smart_trades()
     assert [trade["id"] for trade in stored] == [created.id]
-    assert stored[0]["note"] == f"hedge #1 [tch:{created.client_tag}]"
-    assert client_tag_of(stored[0]["note"]) == created.client_tag
-    assert created.recovered is after_commit
-    assert created.position.type == "sell"
+    assert stored[0]["note"] == f"hedge #1 [tch:{tag}]"
     sent = [request.json for request in fake.requests if request.method == "POST"]
-    assert len(sent) == (1 if after_commit else 2)
-    assert all(body == sent[0] for body in sent)  # a second send is the same body, same tag
+    assert len(sent) == (1 if after_commit else 2)  # the second is the caller's re-run
+    assert all(body == sent[0] for body in sent)  # same body, same tag
     listing = [r for r in fake.requests if r.method == "GET" and r.path == "/v2/smart_trades"]
-    assert len(listing) == 1  # the check: the newest trades of the account and pair
+    assert len(listing) == (1 if after_commit else 2 * LOOKS)  # the window, the re-run's window
     assert (listing[0].query["account_id"], listing[0].query["pair"]) == (str(account_id), PAIR)
     assert listing[0].query["status"] == "all"
 
@@ -151,45 +163,30 @@ async def test_create_without_a_fault_sends_once_and_tags_the_note(
     assert again.client_tag != created.client_tag
 
 
-async def test_two_failures_before_commit_say_nothing_was_created(
-    fake: FakeThreeCommas, account_id: int, api: Api
-) -> None:
-    fake.fail_next("timeout", method="POST", path="/v2/smart_trades")
-    fake.fail_next(503, method="POST", path="/v2/smart_trades")
-    with pytest.raises(WriteNotAppliedError) as info:
-        await api("create", hedge(account_id))
-    assert fake.smart_trades() == []
-    assert info.value.client_tag is not None
-    assert "not applied" in str(info.value)
-    assert posts(fake, "/v2/smart_trades") == 2
-    created = await api("create", hedge(account_id))  # safe to try again, as the error says
-    assert [trade["id"] for trade in fake.smart_trades()] == [created.id]
-
-
-async def test_a_second_send_whose_answer_is_lost_is_found_by_the_second_check(
-    fake: FakeThreeCommas, account_id: int, api: Api
-) -> None:
-    fake.fail_next(503, method="POST", path="/v2/smart_trades")
-    fake.fail_next("reset", after_commit=True, method="POST", path="/v2/smart_trades")
-    created = await api("create", hedge(account_id))
-    assert [trade["id"] for trade in fake.smart_trades()] == [created.id]
-    assert created.recovered is True
-    assert posts(fake, "/v2/smart_trades") == 2
-
-
 async def test_unreadable_state_leaves_the_outcome_unknown_and_names_the_tag(
     fake: FakeThreeCommas, account_id: int, api: Api
 ) -> None:
     fake.fail_next("timeout", after_commit=True, method="POST", path="/v2/smart_trades")
-    for _ in range(3):  # the listing and its two retries
-        fake.fail_next(503, method="GET", path="/v2/smart_trades")
+    fake.fail_next(403, method="GET", path="/v2/smart_trades")  # a read that cannot succeed
     with pytest.raises(WriteOutcomeUnknownError) as info:
         await api("create", hedge(account_id))
     stored = fake.smart_trades()
     assert len(stored) == 1
     assert client_tag_of(stored[0]["note"]) == info.value.client_tag
     assert str(info.value.client_tag) in str(info.value)
+    assert isinstance(info.value.__cause__, th.PermissionDeniedError)
     assert posts(fake, "/v2/smart_trades") == 1  # never sent again blind
+
+
+async def test_a_failing_read_is_tried_again_within_the_window(
+    fake: FakeThreeCommas, account_id: int, api: Api
+) -> None:
+    fake.fail_next("timeout", after_commit=True, method="POST", path="/v2/smart_trades")
+    for _ in range(3):  # the listing and its two retries: the first look fails
+        fake.fail_next(503, method="GET", path="/v2/smart_trades")
+    created = await api("create", hedge(account_id))
+    assert created.recovered is True
+    assert [trade["id"] for trade in fake.smart_trades()] == [created.id]
 
 
 async def test_a_refusal_is_raised_as_is_and_not_checked(
@@ -218,71 +215,52 @@ async def test_a_note_without_room_for_the_tag_is_refused_before_sending(
 
 
 @pytest.mark.parametrize(("fault", "after_commit"), FAULTS)
-async def test_close_by_market_under_a_fault_closes_once(
+async def test_close_by_market_under_a_fault_closes_at_most_once(
     fake: FakeThreeCommas, trade_id: int, api: Api, fault: Any, after_commit: bool
 ) -> None:
     path = f"/v2/smart_trades/{trade_id}/close_by_market"
     fake.fail_next(fault, after_commit=after_commit, method="POST", path=path)
-    closed = await api("close_by_market", trade_id)
-    assert closed.id == trade_id
-    assert closed.status.code in ("panic_sell_pending", "finished")
-    assert posts(fake, path) == (1 if after_commit else 2)
+    if after_commit:
+        closed = await api("close_by_market", trade_id)
+        assert closed.id == trade_id
+        assert closed.status.code in ("panic_sell_pending", "finished")
+    else:
+        with pytest.raises(WriteOutcomeUnknownError):
+            await api("close_by_market", trade_id)
+    assert posts(fake, path) == 1
     state = fake.smart_trade(trade_id)
-    assert state["status"]["basic_type"] == "finished"
-    assert Decimal(state["data"]["closed_amount"]) == Decimal("0.5")
-
-
-async def test_a_close_failing_twice_says_the_trade_is_still_open(
-    fake: FakeThreeCommas, trade_id: int, api: Api
-) -> None:
-    path = f"/v2/smart_trades/{trade_id}/close_by_market"
-    fake.fail_next("timeout", method="POST", path=path)
-    fake.fail_next(502, method="POST", path=path)
-    with pytest.raises(WriteNotAppliedError):
-        await api("close_by_market", trade_id)
-    assert fake.smart_trade(trade_id)["status"]["basic_type"] == "waiting_targets"
-    assert posts(fake, path) == 2
+    closed_amount = Decimal(state["data"]["closed_amount"])
+    assert closed_amount == (Decimal("0.5") if after_commit else 0)
 
 
 # ---------------------------------------------------------------- add / reduce funds
 
 
 @pytest.mark.parametrize(("fault", "after_commit"), FAULTS)
-async def test_add_funds_under_a_fault_adds_once(
-    fake: FakeThreeCommas, trade_id: int, api: Api, fault: Any, after_commit: bool
+@pytest.mark.parametrize(
+    ("action", "purpose"), [("add_funds", "position"), ("reduce_funds", "reduce_funds")]
+)
+async def test_funds_under_a_fault_change_at_most_once(
+    fake: FakeThreeCommas,
+    trade_id: int,
+    api: Api,
+    fault: Any,
+    after_commit: bool,
+    action: str,
+    purpose: str,
 ) -> None:
-    path = f"/v2/smart_trades/{trade_id}/add_funds"
-    fake.fail_next(fault, after_commit=after_commit, method="POST", path=path)
-    result = await api("add_funds", trade_id, {"order_type": "market", "units": {"value": "0.1"}})
-    assert result.id == trade_id
-    assert posts(fake, path) == (1 if after_commit else 2)
-    assert len(trades_of(fake, trade_id, "position")) == 2  # the entry and one add
-    assert Decimal(fake.smart_trade(trade_id)["position"]["units"]["value"]) == Decimal("0.6")
-
-
-@pytest.mark.parametrize(("fault", "after_commit"), FAULTS)
-async def test_reduce_funds_under_a_fault_reduces_once(
-    fake: FakeThreeCommas, trade_id: int, api: Api, fault: Any, after_commit: bool
-) -> None:
-    path = f"/v2/smart_trades/{trade_id}/reduce_funds"
+    path = f"/v2/smart_trades/{trade_id}/{action}"
     fake.fail_next(fault, after_commit=after_commit, method="POST", path=path)
     payload = {"order_type": "market", "units": {"value": "0.1"}}
-    result = await api("reduce_funds", trade_id, payload)
-    assert result.id == trade_id
-    assert posts(fake, path) == (1 if after_commit else 2)
-    assert len(trades_of(fake, trade_id, "reduce_funds")) == 1
-    assert len(fake.smart_trade(trade_id)["reduce_funds"]["steps"]) == 1
-
-
-async def test_funds_failing_twice_say_nothing_was_added(
-    fake: FakeThreeCommas, trade_id: int, api: Api
-) -> None:
-    path = f"/v2/smart_trades/{trade_id}/add_funds"
-    fake.fail_next(503, method="POST", path=path)
-    fake.fail_next("timeout", method="POST", path=path)
-    with pytest.raises(WriteNotAppliedError):
-        await api("add_funds", trade_id, {"order_type": "market", "units": {"value": "0.1"}})
-    assert len(trades_of(fake, trade_id, "position")) == 1
+    before = len(trades_of(fake, trade_id, purpose))
+    if after_commit:
+        result = await api(action, trade_id, payload)
+        assert result.id == trade_id
+    else:
+        with pytest.raises(WriteOutcomeUnknownError):
+            await api(action, trade_id, payload)
+    assert posts(fake, path) == 1
+    assert len(trades_of(fake, trade_id, purpose)) == before + (1 if after_commit else 0)
 
 
 async def test_an_invalid_funds_payload_sends_nothing(

@@ -30,8 +30,10 @@ from pydantic import BaseModel
 from pydantic_core import PydanticSerializationError
 
 from ._constants import (
+    DEFAULT_BASE_URL,
     ENV_API_KEY,
     ENV_API_SECRET,
+    ENV_BASE_URL,
     ENV_PRIVATE_KEY,
     HEADER_FORCED_MODE,
     HEADER_REQUEST_ID,
@@ -61,6 +63,9 @@ QueryValue = str | int | Decimal | bool | Enum
 
 RateLimitOption = bool | RateLimits | RateLimiter
 """``rate_limit=``: True (the documented limits), False (none), settings, or a shared limiter."""
+
+DEFAULT_WRITE_CHECK_WINDOW = 10.0
+"""Seconds a write whose outcome is unknown is looked for before ``WriteOutcomeUnknownError``."""
 
 _ClientT = TypeVar("_ClientT", bound="BaseClient")
 
@@ -101,6 +106,13 @@ class PreparedRequest:
 
 
 @dataclass(frozen=True)
+class Pause:
+    """A flow asks its loop to sleep ``seconds`` (with the client's sleep) before it goes on."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What one attempt produced: a value or an error, and ``retry_in`` seconds if to be retried."""
 
@@ -127,7 +139,7 @@ class BaseClient:
         api_key: str | None,
         api_secret: str | bytes | None,
         private_key: str | bytes | None,
-        base_url: str,
+        base_url: str | None,
         mode: Mode,
         timeout: float | httpx.Timeout,
         max_retries: int,
@@ -135,10 +147,13 @@ class BaseClient:
         allowed_account_ids: Iterable[int] | None = None,
         mode_guard: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        write_check_window: float = DEFAULT_WRITE_CHECK_WINDOW,
     ) -> None:
         setup_logging()
+        self._clock = clock
+        self._write_check_window = _check_window(write_check_window)
         self._config = ClientConfig(
-            base_url=_check_base_url(base_url),
+            base_url=_check_base_url(base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL),
             mode=_check_mode(mode),
             timeout=_check_timeout(timeout),
             max_retries=_check_max_retries(max_retries),
@@ -493,6 +508,17 @@ def transport_error(exc: httpx.HTTPError, request: httpx.Request) -> APIConnecti
     return error
 
 
+def closed_error(exc: RuntimeError, request: httpx.Request) -> APIConnectionError:
+    """The error for a request on a closed client (httpx raises a bare RuntimeError)."""
+    error = APIConnectionError(
+        f"{request.method} {request.url.path} was not sent: the client is closed (close it only "
+        "when no call is running; a write in flight ends with its outcome unknown)",
+        request=redact(request),
+    )
+    error.__cause__ = exc
+    return error
+
+
 def redact(request: httpx.Request) -> httpx.Request:
     """A copy of ``request`` whose ``Apikey`` and ``Signature`` headers read ``[redacted]``."""
     headers = [
@@ -599,6 +625,12 @@ def _check_base_url(base_url: str) -> str:
     if url.scheme not in ("http", "https") or not url.host or url.query or url.fragment:
         raise ValueError(f"base_url must be an http(s) URL without query, got {base_url!r}")
     return str(url).rstrip("/")
+
+
+def _check_window(seconds: float) -> float:
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds >= 0:
+        raise ValueError(f"write_check_window must be seconds >= 0, got {seconds!r}")
+    return float(seconds)
 
 
 def _check_mode(mode: str) -> Mode:

@@ -20,8 +20,18 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ._base_client import BaseClient, Mode, PreparedRequest, QueryValue, RateLimitOption
-from ._constants import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._base_client import (
+    DEFAULT_WRITE_CHECK_WINDOW,
+    BaseClient,
+    Mode,
+    Outcome,
+    Pause,
+    PreparedRequest,
+    QueryValue,
+    RateLimitOption,
+    closed_error,
+)
+from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._exceptions import APIError
 from .resources import (
     Accounts,
@@ -42,7 +52,8 @@ class ThreeCommas(BaseClient):
 
     Credentials: ``api_key`` with ``api_secret`` (HMAC key) or ``private_key`` (RSA key, PEM),
     each falling back to ``THREECOMMAS_API_KEY``, ``THREECOMMAS_API_SECRET``,
-    ``THREECOMMAS_PRIVATE_KEY``. Every request carries ``Forced-Mode: paper`` unless
+    ``THREECOMMAS_PRIVATE_KEY``; ``base_url`` falls back to ``THREECOMMAS_BASE_URL``, then the
+    official API. Every request carries ``Forced-Mode: paper`` unless
     ``mode="real"``. ``timeout`` is in seconds (or an ``httpx.Timeout``) and never unlimited.
     ``http_client`` lends an ``httpx.Client`` (its transport, pool and event hooks are used; its
     base URL, default headers, params and timeout are not).
@@ -52,6 +63,10 @@ class ThreeCommas(BaseClient):
     clients); before any write the target account's kind must match ``mode`` and, if given, the
     account must be in ``allowed_account_ids``, else ``ModeMismatchError`` and nothing is sent.
     ``mode_guard=False`` switches that check off (tests against a server you control only).
+
+    Writes are never sent twice: when a write's answer is lost, the client looks for its effect
+    for ``write_check_window`` seconds (default 10), then raises ``WriteOutcomeUnknownError``.
+    Closing the client while a call runs ends that call with a library error.
     """
 
     def __init__(
@@ -60,7 +75,7 @@ class ThreeCommas(BaseClient):
         api_key: str | None = None,
         api_secret: str | bytes | None = None,
         private_key: str | bytes | None = None,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         mode: Mode = "paper",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -68,6 +83,7 @@ class ThreeCommas(BaseClient):
         rate_limit: RateLimitOption = True,
         allowed_account_ids: Iterable[int] | None = None,
         mode_guard: bool = True,
+        write_check_window: float = DEFAULT_WRITE_CHECK_WINDOW,
         _sleep: Callable[[float], None] = time.sleep,
         _clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -83,6 +99,7 @@ class ThreeCommas(BaseClient):
             allowed_account_ids=allowed_account_ids,
             mode_guard=mode_guard,
             clock=_clock,
+            write_check_window=write_check_window,
         )
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise TypeError("http_client must be an httpx.Client (use AsyncThreeCommas for async)")
@@ -142,7 +159,7 @@ class ThreeCommas(BaseClient):
         )
         return self._run(self._request_flow(prepared))
 
-    def _run(self, flow: Generator[PreparedRequest, Any, _T]) -> _T:
+    def _run(self, flow: Generator[PreparedRequest | Pause, Any, _T]) -> _T:
         """Drive a flow: send each request it yields, hand back the answer or throw the error."""
         value: Any = None
         error: APIError | None = None
@@ -151,6 +168,10 @@ class ThreeCommas(BaseClient):
                 prepared = flow.send(value) if error is None else flow.throw(error)
             except StopIteration as stop:
                 return stop.value  # type: ignore[no-any-return]
+            if isinstance(prepared, Pause):
+                self._sleep(prepared.seconds)
+                value, error = None, None
+                continue
             try:
                 value, error = self._send(prepared), None
             except APIError as exc:
@@ -166,6 +187,10 @@ class ThreeCommas(BaseClient):
                 response = self._http.send(prepared.request, auth=prepared.auth)
             except httpx.HTTPError as exc:
                 outcome = self._on_transport_error(prepared, exc, retries_done)
+            except RuntimeError as exc:  # httpx's "the client has been closed"
+                if not self._http.is_closed:
+                    raise
+                outcome = Outcome(error=closed_error(exc, prepared.request))
             else:
                 outcome = self._on_response(prepared, response, retries_done)
             if outcome.retry_in is None:
@@ -200,7 +225,7 @@ class AsyncThreeCommas(BaseClient):
         api_key: str | None = None,
         api_secret: str | bytes | None = None,
         private_key: str | bytes | None = None,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         mode: Mode = "paper",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -208,6 +233,7 @@ class AsyncThreeCommas(BaseClient):
         rate_limit: RateLimitOption = True,
         allowed_account_ids: Iterable[int] | None = None,
         mode_guard: bool = True,
+        write_check_window: float = DEFAULT_WRITE_CHECK_WINDOW,
         _sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         _clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -223,6 +249,7 @@ class AsyncThreeCommas(BaseClient):
             allowed_account_ids=allowed_account_ids,
             mode_guard=mode_guard,
             clock=_clock,
+            write_check_window=write_check_window,
         )
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError("http_client must be an httpx.AsyncClient (use ThreeCommas for sync)")
@@ -280,7 +307,7 @@ class AsyncThreeCommas(BaseClient):
         )
         return await self._run(self._request_flow(prepared))
 
-    async def _run(self, flow: Generator[PreparedRequest, Any, _T]) -> _T:
+    async def _run(self, flow: Generator[PreparedRequest | Pause, Any, _T]) -> _T:
         """Drive a flow: send each request it yields, hand back the answer or throw the error."""
         value: Any = None
         error: APIError | None = None
@@ -289,6 +316,10 @@ class AsyncThreeCommas(BaseClient):
                 prepared = flow.send(value) if error is None else flow.throw(error)
             except StopIteration as stop:
                 return stop.value  # type: ignore[no-any-return]
+            if isinstance(prepared, Pause):
+                await self._sleep(prepared.seconds)
+                value, error = None, None
+                continue
             try:
                 value, error = await self._send(prepared), None
             except APIError as exc:
@@ -304,6 +335,10 @@ class AsyncThreeCommas(BaseClient):
                 response = await self._http.send(prepared.request, auth=prepared.auth)
             except httpx.HTTPError as exc:
                 outcome = self._on_transport_error(prepared, exc, retries_done)
+            except RuntimeError as exc:  # httpx's "the client has been closed"
+                if not self._http.is_closed:
+                    raise
+                outcome = Outcome(error=closed_error(exc, prepared.request))
             else:
                 outcome = self._on_response(prepared, response, retries_done)
             if outcome.retry_in is None:

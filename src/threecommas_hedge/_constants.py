@@ -32,6 +32,8 @@ ENV_API_KEY = "THREECOMMAS_API_KEY"
 ENV_API_SECRET = "THREECOMMAS_API_SECRET"  # noqa: S105 - a variable name, not a secret
 ENV_PRIVATE_KEY = "THREECOMMAS_PRIVATE_KEY"
 ENV_LOG = "THREECOMMAS_LOG"
+ENV_BASE_URL = "THREECOMMAS_BASE_URL"
+"""Another API root (e.g. the fake server's URL); an explicit ``base_url=`` wins."""
 
 HEADER_API_KEY = "Apikey"
 HEADER_SIGNATURE = "Signature"

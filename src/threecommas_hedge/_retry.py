@@ -21,7 +21,7 @@ from ._exceptions import APIConnectionError, APIError, APIStatusError, RateLimit
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 """Transport failures that happen before a single byte of the request is written."""
 
 _TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
@@ -42,7 +42,7 @@ def should_retry(method: str, error: APIError) -> bool:
         return idempotent and (error.status_code == 408 or error.status_code >= 500)
     if isinstance(error, APIConnectionError):
         cause = error.__cause__
-        if isinstance(cause, _NEVER_SENT):
+        if isinstance(cause, NEVER_SENT):
             return True
         return idempotent and isinstance(cause, _TRANSIENT)
     return False

@@ -6,23 +6,19 @@ usage error (bad or missing flag, no credentials); 130 interrupted.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
-from threecommas_hedge._exceptions import ThreeCommasError
-
+from . import config
 from .console import EXIT_FAILURE, CliError, make_console
-from .demo import demo
-from .errors import describe
-from .fake_server import fake_server
-from .manage import accounts, cancel, close, create, edit, list_trades, show
-from .plan import plan
-from .watch import watch
 
 _INTERRUPTED = 130
 
@@ -58,13 +54,123 @@ class OneLineErrors(TyperGroup):
             code = _fail("aborted", EXIT_FAILURE)
         except CliError as error:
             code = _fail(error.message, error.exit_code)
-        except ThreeCommasError as error:
-            code = _fail(*describe(error))
         except KeyboardInterrupt:
             code = _fail("interrupted", _INTERRUPTED)
+        except Exception as error:
+            code = _library_error(error)
         else:
             code = result if isinstance(result, int) else 0
         sys.exit(code)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command, its module imported only now; a stub with the static one-line help
+        while the group's own help lists the commands (so ``--help`` imports none of them)."""
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        if self._listing:
+            return TyperCommand(cmd_name, help=entry.summary)
+        return _load(cmd_name, entry)
+
+    _listing = False
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Where a command lives and its one-line help (the first line of its docstring)."""
+
+    module: str
+    function: str
+    summary: str
+
+
+COMMANDS: dict[str, Entry] = {
+    "demo": Entry(
+        "demo",
+        "demo",
+        "Replay the article's hedge offline, on a simulated exchange (no account needed).",
+    ),
+    "plan": Entry(
+        "plan",
+        "plan",
+        "Review a hedge offline: payload, estimated PnL, risk/reward, liquidation, scenarios.",
+    ),
+    "create": Entry(
+        "manage",
+        "create",
+        "Create the hedge (a Smart Short) on your futures account: paper unless --real.",
+    ),
+    "list": Entry("manage", "list_trades", "List your hedges (Smart Shorts), newest first."),
+    "show": Entry(
+        "manage", "show", "Show one SmartTrade: status, position, targets, liquidation, profit."
+    ),
+    "edit": Entry(
+        "manage",
+        "edit",
+        "Move the take profit and/or the stop loss of a hedge (checked before sending).",
+    ),
+    "close": Entry(
+        "manage",
+        "close",
+        "Close a hedge now at market (the short is bought back; your spot stays).",
+    ),
+    "cancel": Entry(
+        "manage",
+        "cancel",
+        "Cancel a SmartTrade (an entered short stays open, unmanaged: `close` buys it back).",
+    ),
+    "watch": Entry(
+        "watch",
+        "watch",
+        "Watch a hedge until it is closed: status, fills, targets and PnL (read only).",
+    ),
+    "accounts": Entry(
+        "manage",
+        "accounts",
+        "List your connected exchange accounts (use a futures account id for `create`).",
+    ),
+    "fake-server": Entry(
+        "fake_server",
+        "fake_server",
+        "Serve a fake 3Commas on loopback HTTP (Ctrl-C stops it); prints its URL and credentials.",
+    ),
+    "fake-price": Entry(
+        "fake_server",
+        "fake_price",
+        "Move a market of a running `fake-server` (TP and SL fill as the price passes them).",
+    ),
+}
+"""Every command, in the order ``--help`` lists them."""
+
+
+def _load(name: str, entry: Entry) -> Any:
+    function = getattr(importlib.import_module(f"{__package__}.{entry.module}"), entry.function)
+    single = typer.Typer(**_SETTINGS)
+    single.command(name)(function)
+    command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+def _library_error(error: Exception) -> int:
+    """One line for an error of the library (imported only when one happens); else re-raise."""
+    from threecommas_hedge._exceptions import ThreeCommasError
+
+    from .errors import describe
+
+    if not isinstance(error, ThreeCommasError):
+        raise error
+    return _fail(*describe(error))
 
 
 def _fail(message: str, code: int) -> int:
@@ -72,26 +178,52 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+_SETTINGS: dict[str, Any] = {
+    "add_completion": False,
+    "pretty_exceptions_enable": False,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
+
 app = typer.Typer(
     cls=OneLineErrors,
     name="threecommas-hedge",
     help="Hedge a spot holding with a 3Commas Smart Short (paper unless --real).",
     no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    **_SETTINGS,
 )
-app.command("demo")(demo)
-app.command("plan")(plan)
-app.command("create")(create)
-app.command("list")(list_trades)
-app.command("show")(show)
-app.command("edit")(edit)
-app.command("close")(close)
-app.command("cancel")(cancel)
-app.command("watch")(watch)
-app.command("accounts")(accounts)
-app.command("fake-server")(fake_server)
+
+
+@app.callback()
+def _settings(
+    ctx: typer.Context,
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Config file with option defaults in profiles "
+            "(default: $XDG_CONFIG_HOME/threecommas-hedge/config.toml).",
+            metavar="PATH",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            envvar="THREECOMMAS_PROFILE",
+            help="Use the profile.NAME table of the config file over its default table.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Hedge a spot holding with a 3Commas Smart Short (paper unless --real)."""
+    settings = config.load(config_file, profile)
+    if settings:
+        group: Any = ctx.command
+        commands = {name: group.get_command(ctx, name) for name in group.list_commands(ctx)}
+        source = str(config_file or config.default_path())
+        ctx.default_map = config.default_map(settings, commands, source)
 
 
 def main() -> None:

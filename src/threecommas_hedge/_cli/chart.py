@@ -130,6 +130,32 @@ def _line(cells: list[tuple[str, str]], label: str) -> Text:
     return text
 
 
+@dataclass(frozen=True)
+class Line:
+    """A vertical reference line of the PNG chart, named in its legend."""
+
+    label: str
+    price: Decimal
+    color: str
+    style: str
+
+
+def reference_lines(plan: HedgePlan, low: Decimal, high: Decimal) -> list[Line]:
+    """Entry, each take profit, the stop loss and (within ``low``..``high``) the liquidation."""
+    summary = plan.summary
+    lines = [Line(f"entry {fmt.price(summary.entry)}", summary.entry, "grey", ":")]
+    for number, tp in enumerate(summary.take_profits, start=1):
+        name = "take profit" if len(summary.take_profits) == 1 else f"take profit {number}"
+        lines.append(Line(f"{name} {fmt.price(tp.price)}", tp.price, "green", "--"))
+    if summary.stop_loss is not None:
+        price = summary.stop_loss.price
+        lines.append(Line(f"stop loss {fmt.price(price)}", price, "red", "--"))
+    liquidation = plan.bare.liquidation_price()
+    if liquidation is not None and low <= liquidation <= high:
+        lines.append(Line(f"liquidation ~{fmt.price(liquidation)}", liquidation, "black", "-."))
+    return lines
+
+
 def require_matplotlib() -> None:
     """Fail early, with one line, when ``--plot`` is asked for without matplotlib."""
     try:
@@ -152,18 +178,21 @@ def write_png(plan: HedgePlan, path: Path) -> None:
         axes.plot(prices, [float(point.value(name)) for point in points], label=name)
     axes.axhline(0, color="grey", linewidth=0.8)
     summary = plan.summary
-    axes.axvline(float(summary.entry), color="grey", linestyle=":", label="entry")
-    for tp in summary.take_profits:
-        axes.axvline(float(tp.price), color="green", linestyle="--", linewidth=0.8)
-    if summary.stop_loss is not None:
-        axes.axvline(float(summary.stop_loss.price), color="red", linestyle="--", linewidth=0.8)
+    for line in reference_lines(plan, points[0].price, points[-1].price):
+        axes.axvline(
+            float(line.price),
+            color=line.color,
+            linestyle=line.style,
+            linewidth=0.8,
+            label=line.label,
+        )
     axes.set_title(
         f"{fmt.number(summary.spot_quantity)} {summary.asset} spot hedged by a "
         f"{fmt.number(summary.quantity)} {summary.asset} short (no fees)"
     )
     axes.set_xlabel(f"{summary.asset} price")
     axes.set_ylabel("PnL (quote)")
-    axes.legend()
+    axes.legend(fontsize="small")
     try:
         figure.savefig(path, format="png")
     except OSError as error:

@@ -85,7 +85,7 @@ def demo(plot: PlotOption = None) -> None:
     console.print(render.review(plan))
     console.print(render.warnings(plan))
     console.print("\n[bold]Payload[/] (POST /v2/smart_trades)")
-    console.print(render.payload(plan.payload))
+    console.print(render.payload(plan))
     with fake.client() as client:
         console.rule("A. Price drops to 55,000")
         _replay(console, fake, client, plan, DROP)

@@ -18,33 +18,87 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from threecommas_hedge._exceptions import HedgeValidationError
-from threecommas_hedge.hedge.position import check_close
+from threecommas_hedge._exceptions import (
+    APIStatusError,
+    HedgeValidationError,
+    NotFoundError,
+    ThreeCommasError,
+)
+from threecommas_hedge._guard import ModeMismatchError
+from threecommas_hedge.hedge.position import check_close, status_of
 from threecommas_hedge.models import Account, SmartTrade
 from threecommas_hedge.resources.smart_trades import ListStatus
 
-from . import render, views
+from . import fmt, render, views
+from .buyback import buy_back_body, find_buy_back, unmanaged_quantity
 from .console import EXIT_FAILURE, EXIT_USAGE, CliError, flag_error, make_console, waiting
 from .options import HedgeFlags, JsonOption, parse_decimal, with_hedge_flags
-from .planning import plan_from_flags
+from .planning import pair_of, plan_from_flags
 from .session import (
     BaseUrlOption,
     FakeOption,
     RealOption,
+    RealReadOption,
     Session,
     Target,
     YesOption,
     connect,
+    other_mode,
 )
 
 TradeId = Annotated[int, typer.Argument(help="SmartTrade id (see `list`).", min=1)]
 
 
 @contextmanager
-def _session(fake: bool, base_url: str | None, real: bool) -> Iterator[tuple[Session, Console]]:
+def _session(
+    fake: bool, base_url: str | None, real: bool, trade_id: int | None = None
+) -> Iterator[tuple[Session, Console]]:
+    """A session whose mode refusals name the real cause: an account or trade of the other
+    mode (``--real`` given or missing) rather than a bare 404 or "not among the accounts"."""
     target = Target(fake=fake, base_url=base_url, real=real)
     with connect(target) as session:
-        yield session, make_console(stderr=True)
+        try:
+            yield session, make_console(stderr=True)
+        except ModeMismatchError as error:
+            if error.account_id is None:
+                raise
+            hint = _other_mode_account(session, error.account_id)
+            if hint is None:
+                raise
+            raise CliError(hint, EXIT_USAGE) from None
+        except NotFoundError:
+            hint = None if trade_id is None else _other_mode_trade(session, trade_id)
+            if hint is None:
+                raise
+            raise CliError(hint, EXIT_USAGE) from None
+
+
+def _mode_fix(session: Session) -> str:
+    return "drop --real" if session.target.real else "add --real"
+
+
+def _other_mode_account(session: Session, account_id: int) -> str | None:
+    """Why a write to ``account_id`` was refused, when it is an account of the other mode."""
+    with other_mode(session) as client:
+        try:
+            found = any(account.id == account_id for account in client.accounts.list())
+        except ThreeCommasError:
+            return None
+    if not found:
+        return None
+    kind = "real" if session.target.real is False else "paper"
+    return f"account {account_id} is a {kind} account; {_mode_fix(session)}"
+
+
+def _other_mode_trade(session: Session, trade_id: int) -> str | None:
+    """Why SmartTrade ``trade_id`` was not found, when it is a trade of the other mode."""
+    with other_mode(session) as client:
+        try:
+            client.smart_trades.get(trade_id)
+        except ThreeCommasError:
+            return None
+    kind = "real" if session.target.real is False else "paper"
+    return f"SmartTrade {trade_id} is a {kind}-mode trade; {_mode_fix(session)}"
 
 
 def _confirm_real(session: Session, action: str, yes: bool) -> None:
@@ -84,15 +138,23 @@ def create(
 
     Shows the review first. Without --account-id, the one futures account of the mode is used.
     """
-    plan = plan_from_flags(flags)  # every flag checked before any request
+    if flags.price is not None:
+        plan_from_flags(flags)  # every flag checked before any request
     with _session(fake, base_url, real) as (session, status):
-        if session.fake is not None:  # the simulated market stands at the price given
-            session.fake.set_price(plan.summary.pair, flags.price)
         if flags.account_id is None:
-            plan = plan_from_flags(replace(flags, account_id=_pick_account(session, status)))
+            flags = replace(flags, account_id=_pick_account(session, status))
+        source = None
+        if flags.price is None:
+            price, source = _market_price(session, status, flags)
+            flags = replace(flags, price=price)
+        elif session.fake is not None:  # the simulated market stands at the price given
+            session.fake.set_price(pair_of(flags), flags.price)
+        plan = plan_from_flags(flags)
         account_id = plan.summary.account_id
         if not as_json:
             console = make_console()
+            if source is not None:
+                console.print(f"Price        {fmt.price(plan.summary.spot_price)} ({source})")
             console.print(render.review(plan))
             console.print(render.warnings(plan))
         _confirm_real(session, f"Create this hedge on account {account_id}", yes)
@@ -103,6 +165,25 @@ def create(
             as_json,
             f"\n[bold green]Created[/] SmartTrade {trade.id} ({_mode_line(session)})",
         )
+
+
+def _market_price(session: Session, status: Console, flags: HedgeFlags) -> tuple[Decimal, str]:
+    """The pair's last price on the account's market, and where it came from."""
+    pair = pair_of(flags)
+    assert flags.account_id is not None
+    with waiting(status, f"Fetching the price of {pair}..."):
+        account = session.client.accounts.get(flags.account_id)
+        market = account.market_code
+        try:
+            rates = session.client.market.currency_rates(pair, market) if market else None
+        except APIStatusError as error:
+            if not 400 <= error.status_code < 500:
+                raise
+            rates = None  # an unknown pair on that market
+    price = None if rates is None else rates.last
+    if price is None or price <= 0:
+        raise flag_error("--price", f"3Commas gave no price for {pair} on {market}; pass --price")
+    return price, f"last price on {market}"
 
 
 def _pick_account(session: Session, status: Console) -> int:
@@ -141,7 +222,7 @@ def list_trades(
     limit: Annotated[int, typer.Option("--limit", help="At most this many.", min=1)] = 20,
     fake: FakeOption = False,
     base_url: BaseUrlOption = None,
-    real: RealOption = False,
+    real: RealReadOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """List your hedges (Smart Shorts), newest first."""
@@ -172,16 +253,20 @@ def show(
     trade_id: TradeId,
     fake: FakeOption = False,
     base_url: BaseUrlOption = None,
-    real: RealOption = False,
+    real: RealReadOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Show one SmartTrade: status, position, targets, liquidation, profit."""
     with (
-        _session(fake, base_url, real) as (session, status),
+        _session(fake, base_url, real, trade_id) as (session, status),
         waiting(status, f"Fetching SmartTrade {trade_id}..."),
     ):
         trade = session.client.smart_trades.get(trade_id)
-    _print_trade(trade, as_json)
+        buy_back = find_buy_back(session.client, trade) if unmanaged_quantity(trade) else None
+    if as_json or buy_back is None:
+        _print_trade(trade, as_json)
+    else:
+        make_console().print(views.trade_view(trade, bought_back_by=buy_back.id))
 
 
 def edit(
@@ -230,7 +315,7 @@ def edit(
         "stop_loss": sl,
         "stop_loss_percent": sl_percent,
     }
-    with _session(fake, base_url, real) as (session, status):
+    with _session(fake, base_url, real, trade_id) as (session, status):
         with waiting(status, f"Fetching SmartTrade {trade_id}..."):
             hedge = session.client.hedges.get(trade_id)
         try:
@@ -262,10 +347,17 @@ def close(
     yes: YesOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Close a hedge now at market (the short is bought back; your spot stays)."""
-    with _session(fake, base_url, real) as (session, status):
+    """Close a hedge now at market (the short is bought back; your spot stays).
+
+    A cancelled hedge whose short is still open is bought back with a market buy of the
+    remaining units on the same account and pair (once: a second close finds it).
+    """
+    with _session(fake, base_url, real, trade_id) as (session, status):
         with waiting(status, f"Fetching SmartTrade {trade_id}..."):
             hedge = session.client.hedges.get(trade_id)
+        if unmanaged_quantity(hedge.trade) > 0:
+            _buy_back(session, status, hedge.trade, yes, as_json)
+            return
         try:
             check_close(hedge.trade)
         except HedgeValidationError as error:
@@ -276,6 +368,34 @@ def close(
     _print_trade(hedge.trade, as_json, f"[bold]Closing at market[/] ({_mode_line(session)})")
 
 
+def _buy_back(
+    session: Session, status: Console, trade: SmartTrade, yes: bool, as_json: bool
+) -> None:
+    """Buy back the short a cancel left open, unless that was done already."""
+    with waiting(status, "Looking for an earlier buy-back..."):
+        done = find_buy_back(session.client, trade)
+    if done is not None:
+        raise CliError(
+            f"close {trade.id}: the open short was already bought back by SmartTrade {done.id}",
+            EXIT_USAGE,
+        )
+    quantity = unmanaged_quantity(trade)
+    body = buy_back_body(trade, quantity)
+    if not as_json:
+        make_console().print(
+            f"SmartTrade {trade.id} is cancelled but its short of {fmt.number(quantity)} is "
+            f"still open: buying it back at market on account {body.account_id}."
+        )
+    _confirm_real(session, f"Buy back {fmt.number(quantity)} {trade.pair} at market", yes)
+    with waiting(status, "Buying back the open short..."):
+        created = session.client.smart_trades.create(body)
+    _print_trade(
+        created,
+        as_json,
+        f"[bold]Bought back[/] with SmartTrade {created.id} ({_mode_line(session)})",
+    )
+
+
 def cancel(
     trade_id: TradeId,
     fake: FakeOption = False,
@@ -284,18 +404,40 @@ def cancel(
     yes: YesOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Cancel a SmartTrade (an entered short stays open, unmanaged: `close` buys it back)."""
-    with _session(fake, base_url, real) as (session, status):
-        _confirm_real(session, f"Cancel SmartTrade {trade_id}", yes)
+    """Cancel a SmartTrade (an entered short stays open, unmanaged: `close` buys it back).
+
+    Cancelling a hedge whose short has entered asks first, even in paper mode, unless --yes.
+    """
+    with _session(fake, base_url, real, trade_id) as (session, status):
+        with waiting(status, f"Fetching SmartTrade {trade_id}..."):
+            before = session.client.smart_trades.get(trade_id)
+        open_short = status_of(before).open_quantity if not before.is_terminal else Decimal(0)
+        if open_short > 0 and not yes:
+            question = (
+                f"SmartTrade {trade_id} has a short of {fmt.number(open_short)} open: cancelling "
+                f"leaves it open on the exchange with no take profit or stop loss "
+                f"(`threecommas-hedge close {trade_id}` buys it back instead). Cancel anyway?"
+            )
+            if not typer.confirm(question, default=False, err=True):
+                raise CliError("not confirmed: nothing was sent", EXIT_FAILURE)
+        else:
+            _confirm_real(session, f"Cancel SmartTrade {trade_id}", yes)
         with waiting(status, f"Cancelling SmartTrade {trade_id}..."):
             trade = session.client.smart_trades.cancel(trade_id)
     _print_trade(trade, as_json, f"[bold]Cancelling[/] ({_mode_line(session)})")
+    if open_short > 0 and not as_json:
+        make_console(stderr=True).print(
+            f"The short of {fmt.number(open_short)} stays open, not managed: "
+            f"`threecommas-hedge close {trade_id}` buys it back at market.",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def accounts(
     fake: FakeOption = False,
     base_url: BaseUrlOption = None,
-    real: RealOption = False,
+    real: RealReadOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """List your connected exchange accounts (use a futures account id for `create`)."""

@@ -116,7 +116,7 @@ class HedgeFlags:
 
     asset: str
     spot_qty: Decimal
-    price: Decimal
+    price: Decimal | None
     ratio: Decimal | None
     hedge_qty: Decimal | None
     over_hedge: bool
@@ -145,7 +145,14 @@ class HedgeFlags:
 HEDGE_PARAMETERS: tuple[inspect.Parameter, ...] = (
     _option("asset", str, "BTC", "--asset", "Asset held on spot (the base currency).", _HEDGE),
     _decimal("spot_qty", REQUIRED, "--spot-qty", "Quantity held on spot.", _HEDGE),
-    _decimal("price", REQUIRED, "--price", "Current price (spot value, market entry).", _HEDGE),
+    _decimal(
+        "price",
+        None,
+        "--price",
+        "Current price (spot value, market entry); required offline, `create` reads the "
+        "market's last price when it is left out.",
+        _HEDGE,
+    ),
     _decimal("ratio", None, "--ratio", "Hedge this fraction of the holding (0.5 = half).", _HEDGE),
     _decimal("hedge_qty", None, "--hedge-qty", "Or short this quantity of the asset.", _HEDGE),
     _option(
@@ -270,6 +277,15 @@ PlotOption = Annotated[
     typer.Option(
         "--plot",
         help="Also write the payoff chart to this PNG file (needs matplotlib).",
+        metavar="FILE",
+        dir_okay=False,
+    ),
+]
+CsvOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--csv",
+        help="Also write the scenario table to this CSV file.",
         metavar="FILE",
         dir_okay=False,
     ),

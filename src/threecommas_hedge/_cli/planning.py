@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from threecommas_hedge._exceptions import HedgeValidationError
 from threecommas_hedge.hedge.builder import HedgeBuilder, HedgeSummary, SpotPosition
@@ -22,7 +23,9 @@ from .console import flag_error
 from .options import HedgeFlags
 
 PLACEHOLDER_ACCOUNT_ID = 1
-"""The account id a plan's payload carries when ``--account-id`` is not given."""
+"""The account id the request model checks when ``--account-id`` is not given; never shown."""
+
+NO_ACCOUNT_NOTE = "account_id is null: pass --account-id (your futures account's id) to send it"
 
 _HUNDRED = Decimal(100)
 
@@ -49,6 +52,24 @@ class HedgePlan:
     costs: Costs
     account_given: bool
 
+    def payload_document(self) -> dict[str, Any]:
+        """The body as shown to people: ``account_id`` is null when ``--account-id`` was not
+        given (the id in ``payload`` is then only there to let the request model check it)."""
+        document = self.payload.model_dump(mode="json", exclude_none=True)
+        if not self.account_given:
+            document["account_id"] = None
+        return document
+
+    @property
+    def breakeven_with_fees(self) -> Decimal | None:
+        """Where spot + hedge net zero counting the fees only (no funding)."""
+        return self.costed.model_copy(update={"funding_rate": Decimal(0)}).breakeven_price()
+
+    @property
+    def breakeven_with_costs(self) -> Decimal | None:
+        """Where spot + hedge net zero counting the fees and the funding over the holding days."""
+        return self.costed.breakeven_price()
+
     @property
     def risk(self) -> RiskReward:
         """Reward at the take profits and risk at the stop, before fees and funding."""
@@ -68,16 +89,21 @@ class HedgePlan:
         return [(self.bare.at(row.price), row) for row in self.costed.table()]
 
 
+def pair_of(flags: HedgeFlags) -> str:
+    """The futures pair of the hedge: ``--pair``, else the asset's USDT-M perpetual."""
+    return flags.pair or f"USDT_{flags.asset.strip().upper()}USDT"
+
+
 def builder_from_flags(flags: HedgeFlags) -> HedgeBuilder:
     """The builder for the flags; raises :class:`CliError` naming the flag at fault."""
     _check_flags(flags)
+    if flags.price is None:
+        raise flag_error("--price", "give the current price of the asset (needed offline)")
     with flag_errors(flags):
         asset = flags.asset.strip().upper()
         spot = SpotPosition(asset=asset, quantity=flags.spot_qty, price=flags.price)
         builder = HedgeBuilder(
-            spot,
-            account_id=flags.account_id or PLACEHOLDER_ACCOUNT_ID,
-            pair=flags.pair or f"USDT_{asset}USDT",
+            spot, account_id=flags.account_id or PLACEHOLDER_ACCOUNT_ID, pair=pair_of(flags)
         )
         builder = builder.hedge(
             flags.ratio, quantity=flags.hedge_qty, allow_over_hedge=flags.over_hedge

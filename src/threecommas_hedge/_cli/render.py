@@ -16,10 +16,9 @@ from rich.text import Text
 
 from threecommas_hedge.hedge._summary import mmr_text
 from threecommas_hedge.hedge.scenario import FUNDING_NOTE, RiskReward, ScenarioRow
-from threecommas_hedge.models.requests import SmartTradeCreate
 
 from . import fmt
-from .planning import HedgePlan
+from .planning import NO_ACCOUNT_NOTE, HedgePlan
 
 _STATUS = {
     "open": "open",
@@ -52,6 +51,7 @@ def review(plan: HedgePlan) -> RenderableType:
         f" of the holding (notional {fmt.price(s.notional)})",
     )
     grid.add_row("Leverage", f"{s.leverage}x {s.margin}")
+    grid.add_row("Margin", margin_text(plan))
     if not s.take_profits:
         grid.add_row("Take profit", "none")
     for number, tp in enumerate(s.take_profits, start=1):
@@ -93,9 +93,34 @@ def _estimates(grid: Table, plan: HedgePlan) -> None:
             f"hedge {fmt.money(-bare.risk)} ({fmt.money(-costed.risk)} after fees)",
         )
     grid.add_row("Risk/reward", _ratio(bare, costed))
-    breakeven = plan.costed.breakeven_price()
+    breakeven = breakeven_text(plan)
     if breakeven is not None:
-        grid.add_row("Net zero at", f"{fmt.price(breakeven)} (spot + hedge, with costs)")
+        grid.add_row("Net zero at", breakeven)
+
+
+def margin_text(plan: HedgePlan) -> str:
+    """The initial margin the short ties up and, with a wallet balance, what it leaves free."""
+    s = plan.summary
+    margin = s.notional / Decimal(s.leverage)
+    text = f"{fmt.money(margin).lstrip('+')} initial margin (notional / {s.leverage}x)"
+    wallet = plan.bare.wallet_balance
+    if wallet is not None:
+        free = wallet - margin
+        text += f"; leaves {fmt.money(free).lstrip('+')} of {fmt.money(wallet).lstrip('+')} free"
+    return text
+
+
+def breakeven_text(plan: HedgePlan) -> str | None:
+    """Where spot + hedge net zero: with fees, and with fees and funding when funding is set
+    (the same two figures, labelled alike, wherever a breakeven is shown)."""
+    fees_only, with_costs = plan.breakeven_with_fees, plan.breakeven_with_costs
+    if fees_only is None:
+        return None
+    text = f"{fmt.price(fees_only)} with fees"
+    if plan.costs.funding_rate and with_costs is not None:
+        days = fmt.number(plan.costs.days)
+        text += f"; {fmt.price(with_costs)} with fees and {days} days of funding"
+    return text + " (spot + hedge)"
 
 
 def _ratio(bare: RiskReward, costed: RiskReward) -> str:
@@ -121,10 +146,13 @@ def _liquidation(plan: HedgePlan) -> str:
     )
 
 
-def payload(body: SmartTradeCreate) -> RenderableType:
-    """The ``POST /v2/smart_trades`` body, as sent (decimals as strings)."""
-    text = json.dumps(body.model_dump(mode="json", exclude_none=True), indent=2)
-    return Text(text, no_wrap=False, overflow="fold")
+def payload(plan: HedgePlan) -> RenderableType:
+    """The ``POST /v2/smart_trades`` body, as sent (decimals as strings); without
+    ``--account-id`` its ``account_id`` is null, with a note saying so."""
+    text = Text(json.dumps(plan.payload_document(), indent=2), no_wrap=False, overflow="fold")
+    if plan.account_given:
+        return text
+    return Group(text, Text(NO_ACCOUNT_NOTE, style="dim"))
 
 
 def scenario_table(plan: HedgePlan) -> Table:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
@@ -33,6 +33,7 @@ from threecommas_hedge._constants import (
     DEFAULT_BASE_URL,
     ENV_API_KEY,
     ENV_API_SECRET,
+    ENV_BASE_URL,
     ENV_PRIVATE_KEY,
 )
 
@@ -41,7 +42,6 @@ from .console import EXIT_USAGE, CliError
 if TYPE_CHECKING:
     from threecommas_hedge.testing import FakeThreeCommas
 
-ENV_BASE_URL = "THREECOMMAS_BASE_URL"
 FAKE_PAIR = "USDT_BTCUSDT"
 FAKE_PRICE = Decimal(60000)
 
@@ -120,6 +120,18 @@ def connect(target: Target) -> Iterator[Session]:
             http.close()
 
 
+@contextmanager
+def other_mode(session: Session) -> Iterator[ThreeCommas]:
+    """A client like the session's in the other mode (paper <-> real), to explain a refusal."""
+    other = replace(session.target, real=not session.target.real)
+    if session.fake is not None:
+        with session.fake.client(mode=other.mode) as client:
+            yield client
+        return
+    with connect(other) as probe:
+        yield probe.client
+
+
 def _check_credentials() -> None:
     key = os.environ.get(ENV_API_KEY)
     secret = os.environ.get(ENV_API_SECRET) or os.environ.get(ENV_PRIVATE_KEY)
@@ -150,5 +162,12 @@ BaseUrlOption = Annotated[
 RealOption = Annotated[
     bool,
     typer.Option("--real", help="Real mode: trade real money (asks first unless --yes)."),
+]
+RealReadOption = Annotated[
+    bool,
+    typer.Option(
+        "--real",
+        help="Real mode: read real-money accounts and trades (read only: nothing to confirm).",
+    ),
 ]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]

@@ -12,8 +12,10 @@ from rich.text import Text
 
 from threecommas_hedge.hedge.position import status_of
 from threecommas_hedge.models import Account, SmartTrade
+from threecommas_hedge.resources._client_tag import without_client_tag
 
 from . import fmt
+from .buyback import unmanaged_quantity
 
 _CLOSED_BY = {
     "take_profit": "take profit",
@@ -35,12 +37,36 @@ def _opt_price(value: Decimal | None) -> str:
     return "-" if value is None else fmt.price(value)
 
 
-def _status(trade: SmartTrade) -> str:
+def _status(trade: SmartTrade, bought_back_by: int | None = None) -> str:
     status = status_of(trade)
     title = trade.status.title or trade.status.code or "?"
+    if unmanaged_quantity(trade) > 0:
+        if bought_back_by is not None:
+            return f"{title} (open short bought back by SmartTrade {bought_back_by})"
+        return f"{title}: position open, not managed (`close {trade.id}` buys it back)"
     if status.closed_by is not None:
         return f"{title} ({_CLOSED_BY[status.closed_by]})"
     return title
+
+
+_SHORT_CLOSED_BY = {
+    "take_profit": "TP hit",
+    "stop_loss": "SL hit",
+    "market": "closed at market",
+    "reduce_funds": "reduced",
+    "cancelled": "cancelled",
+    "failed": "failed",
+}
+
+
+def _short_status(trade: SmartTrade) -> str:
+    """The status in a few words, for one line of the list."""
+    if unmanaged_quantity(trade) > 0:
+        return "cancelled, short open"
+    closed_by = status_of(trade).closed_by
+    if closed_by is not None:
+        return _SHORT_CLOSED_BY[closed_by]
+    return trade.status.title or trade.status.code or "?"
 
 
 def _profit(trade: SmartTrade) -> Text:
@@ -52,24 +78,25 @@ def _profit(trade: SmartTrade) -> Text:
 
 def trade_table(trades: Iterable[SmartTrade]) -> Table:
     """One line per SmartTrade: id, pair, status, signed quantity (negative: short), entry,
-    take profit (``+N`` more steps), stop loss, profit."""
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1))
+    the first take-profit level (``(of N)``: N steps in all), stop loss, profit; one line
+    each within 80 columns."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
     table.add_column("ID", no_wrap=True)
     table.add_column("Pair", no_wrap=True)
-    table.add_column("Status", overflow="fold")
-    for header in ("Qty", "Entry", "TP", "SL", "Profit"):
+    table.add_column("Status", no_wrap=True, overflow="ellipsis", max_width=18)
+    for header in ("Qty", "Entry", "TP 1", "SL", "Profit"):
         table.add_column(header, justify="right", no_wrap=True)
     for trade in trades:
         status = status_of(trade)
         tps = [price for price in status.take_profit_prices if price is not None]
-        tp = fmt.price(tps[0]) + (f" +{len(tps) - 1}" if len(tps) > 1 else "") if tps else "-"
+        tp = fmt.price(tps[0]) + (f" (of {len(tps)})" if len(tps) > 1 else "") if tps else "-"
         units = trade.position.units.value
         sign = "-" if trade.position.type == "sell" else "+"
         size = "?" if units is None else f"{sign}{fmt.number(units)}"
         table.add_row(
             str(trade.id),
             _pair(trade.pair),
-            _status(trade),
+            _short_status(trade),
             size,
             _opt_price(status.average_entry or trade.position.price.value),
             tp,
@@ -79,8 +106,9 @@ def trade_table(trades: Iterable[SmartTrade]) -> Table:
     return table
 
 
-def trade_view(trade: SmartTrade) -> RenderableType:
-    """Everything about one SmartTrade a hedger checks."""
+def trade_view(trade: SmartTrade, bought_back_by: int | None = None) -> RenderableType:
+    """Everything about one SmartTrade a hedger checks (``bought_back_by``: the buy-back that
+    closed the short a cancel left open)."""
     status = status_of(trade)
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
@@ -89,7 +117,7 @@ def trade_view(trade: SmartTrade) -> RenderableType:
     grid.add_row("SmartTrade", f"{trade.id} {trade.pair} ({kind})")
     account = trade.account
     grid.add_row("Account", f"{account.id} {account.name or ''} ({account.type or '?'})".strip())
-    grid.add_row("Status", _status(trade))
+    grid.add_row("Status", _status(trade, bought_back_by))
     side = _SIDE.get(trade.position.type or "", trade.position.type or "?")
     units = trade.position.units.value
     entry = status.average_entry or trade.position.price.value
@@ -135,8 +163,9 @@ def trade_view(trade: SmartTrade) -> RenderableType:
     if trade.profit.usd is not None:
         pct = f" ({trade.profit.percent}%)" if trade.profit.percent is not None else ""
         grid.add_row("Profit", Text(fmt.money(trade.profit.usd) + pct))
-    if trade.note_text:
-        grid.add_row("Note", trade.note_text)
+    note = without_client_tag(trade.note_text)
+    if note:
+        grid.add_row("Note", note)
     if trade.data.created_at is not None:
         grid.add_row("Created", trade.data.created_at.isoformat(timespec="seconds"))
     return grid

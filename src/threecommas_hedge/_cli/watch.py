@@ -25,9 +25,10 @@ from threecommas_hedge.hedge.position import MIN_POLL_SECONDS, HedgeTimeoutError
 from threecommas_hedge.resources.hedges import Hedge
 
 from . import fmt
+from .buyback import unmanaged_quantity
 from .console import flag_error, make_console, waiting
 from .options import parse_decimal
-from .session import BaseUrlOption, FakeOption, RealOption, Session, Target, connect
+from .session import BaseUrlOption, FakeOption, RealReadOption, Session, Target, connect
 
 __all__ = ["hedge_table", "watch"]
 
@@ -49,7 +50,9 @@ def hedge_table(hedge: Hedge, caption: str | None = None) -> Table:
     table.add_column(style="bold", no_wrap=True)
     table.add_column(justify="right", overflow="fold")
     stage = status.stage.replace("_", " ")
-    if status.closed_by is not None:
+    if unmanaged_quantity(trade) > 0:
+        stage = "position open, not managed"
+    elif status.closed_by is not None:
         stage += f" ({status.closed_by.replace('_', ' ')})"
     table.add_row("Status", f"{stage}: {trade.status.title or status.code or '?'}")
     price = market_price(trade)
@@ -121,7 +124,7 @@ def watch(
     asset: Annotated[str, typer.Option("--asset", help="Asset held on spot.")] = "BTC",
     fake: FakeOption = False,
     base_url: BaseUrlOption = None,
-    real: RealOption = False,
+    real: RealReadOption = False,
 ) -> None:
     """Watch a hedge until it is closed: status, fills, targets and PnL (read only)."""
     if (spot_qty is None) != (spot_price is None):

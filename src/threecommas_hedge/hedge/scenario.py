@@ -140,7 +140,7 @@ class HedgeScenario(BaseModel):
     trigger above it.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     spot_quantity: Decimal = Field(gt=0)
     spot_price: Decimal = Field(gt=0, description="reference price of the spot leg")

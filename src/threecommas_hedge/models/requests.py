@@ -41,7 +41,7 @@ Note = Annotated[str, Field(min_length=1, max_length=MAX_NOTE_LENGTH)]
 class RequestModel(BaseModel):
     """Base of every request body: strict types, frozen, no unknown fields."""
 
-    model_config = ConfigDict(strict=True, frozen=True, extra="forbid")
+    model_config = ConfigDict(strict=True, frozen=True, extra="forbid", defer_build=True)
 
 
 class Units(RequestModel):

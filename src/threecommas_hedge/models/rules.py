@@ -10,7 +10,7 @@ from ._types import ApiDecimal
 class MarketRules(BaseModel):
     """Price tick, lot step and minimums of one market; a field left as ``None`` is not enforced."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     price_step: ApiDecimal | None = Field(default=None, gt=0, description="price tick")
     lot_step: ApiDecimal | None = Field(default=None, gt=0, description="quantity step, base units")

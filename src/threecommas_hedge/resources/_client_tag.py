@@ -1,7 +1,10 @@
 """The client tag: a short random marker the client puts in a new SmartTrade's ``note``.
 
 3Commas has no idempotency key, so the tag stands in for one: after a create whose outcome is
-unknown, the client looks for a SmartTrade whose note carries the tag before sending again.
+unknown, the client looks for a SmartTrade whose note carries the tag, and never sends it again
+blind. A caller who got ``WriteOutcomeUnknownError`` re-runs the create (or ``hedges.open``) with
+``client_tag=error.client_tag``: the trade of the earlier attempt is found and returned instead of
+a second one being opened.
 
 The note sent is the caller's note (any earlier tag removed) followed by `` [tch:<12 hex>]``; the
 whole stays within the API's 300 characters, so a caller's note may be up to
@@ -20,7 +23,14 @@ from threecommas_hedge.models.requests import (
     MAX_USER_NOTE_LENGTH,
 )
 
-__all__ = ["MAX_USER_NOTE_LENGTH", "client_tag_of", "new_client_tag", "tag_note"]
+__all__ = [
+    "MAX_USER_NOTE_LENGTH",
+    "check_client_tag",
+    "client_tag_of",
+    "new_client_tag",
+    "tag_note",
+    "without_client_tag",
+]
 
 _TAG = re.compile(r"\[tch:([0-9a-f]{12})\]")
 _TAG_WITH_SPACE = re.compile(r"\s*\[tch:[0-9a-f]{12}\]")
@@ -31,6 +41,17 @@ assert TAG_SUFFIX_LENGTH == CLIENT_TAG_LENGTH, "the tag's room in the note is se
 def new_client_tag() -> str:
     """A fresh tag: 12 random lowercase hex digits (48 bits)."""
     return secrets.token_hex(6)
+
+
+def check_client_tag(tag: object) -> str:
+    """A caller's ``client_tag`` (to find the trade of an earlier attempt), checked.
+
+    Raises ``HedgeValidationError`` (field ``client_tag``) unless it is 12 lowercase hex digits,
+    as ``new_client_tag`` makes and ``WriteOutcomeUnknownError.client_tag`` carries.
+    """
+    if not isinstance(tag, str) or _TAG.fullmatch(f"[tch:{tag}]") is None:
+        raise HedgeValidationError("client_tag", f"must be 12 lowercase hex digits, got {tag!r}")
+    return tag
 
 
 def tag_note(note: str | None, tag: str) -> str:
@@ -48,6 +69,11 @@ def tag_note(note: str | None, tag: str) -> str:
             f"{TAG_SUFFIX_LENGTH} of the API's {MAX_NOTE_LENGTH} carry the client tag",
         )
     return f"{text} [tch:{tag}]" if text else f"[tch:{tag}]"
+
+
+def without_client_tag(note: str | None) -> str:
+    """The note as the caller wrote it: every client tag removed (``""`` when nothing is left)."""
+    return _TAG_WITH_SPACE.sub("", note or "").strip()
 
 
 def client_tag_of(note: str | None) -> str | None:

@@ -302,11 +302,21 @@ class Hedges:
     def __init__(self, client: ThreeCommas) -> None:
         self._client = client
 
-    def open(self, builder: HedgeBuilder, *, fee_rate: Decimal | None = None) -> Hedge:
+    def open(
+        self,
+        builder: HedgeBuilder,
+        *,
+        fee_rate: Decimal | None = None,
+        client_tag: str | None = None,
+    ) -> Hedge:
         """Build the Smart Short (checked) and create it; the hedge keeps the builder's spot
-        holding and market rules."""
+        holding and market rules.
+
+        Never opens two: after ``WriteOutcomeUnknownError``, re-run with
+        ``client_tag=error.client_tag``; the short of the earlier attempt is looked for by its
+        tag and picked up (``hedge.trade.recovered``) instead of opening a second one."""
         payload = builder.build()
-        trade = self._client.smart_trades.create(payload)
+        trade = self._client.smart_trades.create(payload, client_tag=client_tag)
         return Hedge(
             self._client, trade, builder.spot, rules=builder.market_rules, fee_rate=fee_rate
         )
@@ -423,10 +433,16 @@ class AsyncHedges:
     def __init__(self, client: AsyncThreeCommas) -> None:
         self._client = client
 
-    async def open(self, builder: HedgeBuilder, *, fee_rate: Decimal | None = None) -> AsyncHedge:
+    async def open(
+        self,
+        builder: HedgeBuilder,
+        *,
+        fee_rate: Decimal | None = None,
+        client_tag: str | None = None,
+    ) -> AsyncHedge:
         """Build the Smart Short (checked) and create it (see :meth:`Hedges.open`)."""
         payload = builder.build()
-        trade = await self._client.smart_trades.create(payload)
+        trade = await self._client.smart_trades.create(payload, client_tag=client_tag)
         return AsyncHedge(
             self._client, trade, builder.spot, rules=builder.market_rules, fee_rate=fee_rate
         )

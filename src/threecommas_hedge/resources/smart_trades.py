@@ -12,7 +12,7 @@ import builtins
 import functools
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from threecommas_hedge.models.requests import (
     FundsRequest,
@@ -25,8 +25,20 @@ from threecommas_hedge.models.responses import ReduceFundsInfo, SmartTrade, Trad
 from ._endpoint import Endpoint, Query, list_of, validated
 from ._pagination import AsyncPaginator, Paginator
 from ._params import MAX_PER_PAGE, check_id, check_per_page, utc_iso
+from ._reconcile import Flow
 from ._resource import AsyncResource, SyncResource
-from ._safe_writes import CreatedSmartTrade, safe_close, safe_create, safe_funds
+from ._safe_writes import (
+    CreatedSmartTrade,
+    TradeAction,
+    safe_cancel,
+    safe_close,
+    safe_create,
+    safe_funds,
+    safe_trade_write,
+)
+
+if TYPE_CHECKING:
+    from threecommas_hedge._base_client import BaseClient
 
 __all__ = [
     "AsyncSmartTrades",
@@ -153,6 +165,16 @@ def _cancel_trade(smart_trade_id: int, trade_id: int) -> Endpoint[SmartTrade]:
     return Endpoint("DELETE", _trades_path(smart_trade_id, trade_id), SmartTrade.model_validate)
 
 
+def _trade_write(
+    client: BaseClient, action: TradeAction, smart_trade_id: int, trade_id: int
+) -> Flow[SmartTrade]:
+    write = (_close_trade if action == "close_by_market" else _cancel_trade)(
+        smart_trade_id, trade_id
+    )
+    trades, get = _list_trades(smart_trade_id), _get(smart_trade_id)
+    return safe_trade_write(client, action, write, trades, get, trade_id)
+
+
 def _id_of(trade: SmartTrade) -> int:
     return trade.id
 
@@ -168,16 +190,19 @@ class SmartTrades(SyncResource):
         """The trades (orders) inside a SmartTrade."""
         return Trades(self._client)
 
-    def create(self, payload: CreatePayload) -> CreatedSmartTrade:
+    def create(self, payload: CreatePayload, *, client_tag: str | None = None) -> CreatedSmartTrade:
         """Create a SmartTrade, never twice.
 
         The note gets a client tag (the caller's note, up to 281 characters, is kept in front of
-        it). When the outcome is unknown (timeout, dropped connection, 5xx), the newest trades of
-        the account and pair are searched for the tag; the create is sent again, once, only if
-        none has it. Raises ``WriteNotAppliedError`` (nothing created) or
-        ``WriteOutcomeUnknownError`` (the state could not be read) when it cannot return one.
+        it). When the outcome is unknown (timeout, dropped connection, 5xx), the account and
+        pair's trades are searched for the tag, again and again over ``write_check_window``
+        seconds; the create is never sent again. Raises ``WriteOutcomeUnknownError`` (with the
+        ``client_tag``) when the trade is not seen, ``WriteNotAppliedError`` only when nothing
+        reached the server. Pass ``client_tag=error.client_tag`` to re-run: a trade with that tag
+        is looked for first and returned (``recovered``) instead of creating a second one.
         """
-        return self._client._run(safe_create(self._client, create_endpoint(payload)))
+        flow = safe_create(self._client, create_endpoint(payload), client_tag)
+        return self._client._run(flow)
 
     def get(self, id: int) -> SmartTrade:
         """One SmartTrade by id."""
@@ -225,18 +250,19 @@ class SmartTrades(SyncResource):
         return self._call(_update(id, payload))
 
     def cancel(self, id: int) -> SmartTrade:
-        """Cancel a SmartTrade (DELETE)."""
-        return self._call(_cancel(id))
+        """Cancel a SmartTrade (DELETE); already cancelling or ended is success (the trade)."""
+        return self._client._run(safe_cancel(self._client, _cancel(id), _get(id)))
 
     def close_by_market(self, id: int) -> SmartTrade:
-        """Close the whole SmartTrade with a market order; after an unknown outcome it is sent
-        again only if the trade is neither closing nor closed (see ``create``)."""
+        """Close the whole SmartTrade with a market order, never twice: after an unknown outcome
+        the trade is read until it shows closing or closed (see ``create``); already closing or
+        ended is success (the trade)."""
         flow = safe_close(self._client, _action(id, "close_by_market"), _get(id))
         return self._client._run(flow)
 
     def add_funds(self, id: int, payload: FundsPayload) -> SmartTrade:
-        """Add to the position (market, or limit with a price). Reads the trade's trades first,
-        so that after an unknown outcome it is sent again only if no new funds trade appeared."""
+        """Add to the position (market, or limit with a price), never twice. Reads the trade's
+        trades first, so that after an unknown outcome a new funds trade shows it was placed."""
         endpoint = _funds(id, "add_funds", payload)
         flow = safe_funds(self._client, "add_funds", endpoint, _list_trades(id), _get(id))
         return self._client._run(flow)
@@ -268,12 +294,15 @@ class Trades(SyncResource):
         return self._call(_list_trades(smart_trade_id))
 
     def close_by_market(self, smart_trade_id: int, trade_id: int) -> SmartTrade:
-        """Close one take-profit trade at market; returns the whole SmartTrade."""
-        return self._call(_close_trade(smart_trade_id, trade_id))
+        """Close one take-profit trade at market; returns the whole SmartTrade. Never sent twice;
+        already closing or closed is success (see ``SmartTrades.close_by_market``)."""
+        flow = _trade_write(self._client, "close_by_market", smart_trade_id, trade_id)
+        return self._client._run(flow)
 
     def cancel(self, smart_trade_id: int, trade_id: int) -> SmartTrade:
-        """Cancel one trade (cancelling the last TP step or the SL cancels the SmartTrade)."""
-        return self._call(_cancel_trade(smart_trade_id, trade_id))
+        """Cancel one trade (cancelling the last TP step or the SL cancels the SmartTrade);
+        already cancelled is success."""
+        return self._client._run(_trade_write(self._client, "cancel", smart_trade_id, trade_id))
 
 
 # --- async --------------------------------------------------------------------------------------
@@ -287,9 +316,12 @@ class AsyncSmartTrades(AsyncResource):
         """The trades (orders) inside a SmartTrade."""
         return AsyncTrades(self._client)
 
-    async def create(self, payload: CreatePayload) -> CreatedSmartTrade:
+    async def create(
+        self, payload: CreatePayload, *, client_tag: str | None = None
+    ) -> CreatedSmartTrade:
         """Create a SmartTrade, never twice (see ``SmartTrades.create``)."""
-        return await self._client._run(safe_create(self._client, create_endpoint(payload)))
+        flow = safe_create(self._client, create_endpoint(payload), client_tag)
+        return await self._client._run(flow)
 
     async def get(self, id: int) -> SmartTrade:
         """One SmartTrade by id."""
@@ -333,8 +365,8 @@ class AsyncSmartTrades(AsyncResource):
         return await self._call(_update(id, payload))
 
     async def cancel(self, id: int) -> SmartTrade:
-        """Cancel a SmartTrade (DELETE)."""
-        return await self._call(_cancel(id))
+        """Cancel a SmartTrade (see ``SmartTrades.cancel``)."""
+        return await self._client._run(safe_cancel(self._client, _cancel(id), _get(id)))
 
     async def close_by_market(self, id: int) -> SmartTrade:
         """Close the whole SmartTrade with a market order (see ``SmartTrades.close_by_market``)."""
@@ -374,9 +406,11 @@ class AsyncTrades(AsyncResource):
         return await self._call(_list_trades(smart_trade_id))
 
     async def close_by_market(self, smart_trade_id: int, trade_id: int) -> SmartTrade:
-        """Close one take-profit trade at market; returns the whole SmartTrade."""
-        return await self._call(_close_trade(smart_trade_id, trade_id))
+        """Close one take-profit trade at market (see ``Trades.close_by_market``)."""
+        flow = _trade_write(self._client, "close_by_market", smart_trade_id, trade_id)
+        return await self._client._run(flow)
 
     async def cancel(self, smart_trade_id: int, trade_id: int) -> SmartTrade:
-        """Cancel one trade (cancelling the last TP step or the SL cancels the SmartTrade)."""
-        return await self._call(_cancel_trade(smart_trade_id, trade_id))
+        """Cancel one trade (see ``Trades.cancel``)."""
+        flow = _trade_write(self._client, "cancel", smart_trade_id, trade_id)
+        return await self._client._run(flow)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
@@ -28,7 +29,7 @@ from ._accounts import AccountKind, AccountMode
 from ._auth import AuthScheme, Identity
 from ._clock import FakeClock
 from ._errors import ApiError, not_found, signature_invalid
-from ._faults import API_PREFIX, Dropped, Fault, FaultKind, Faults, html_error_page
+from ._faults import API_PREFIX, Dropped, Fault, FaultKind, Faults, Lag, html_error_page
 from ._ratelimit import RateLimiter
 from ._routes import PERMISSIONS, Call, is_smart_trade_list, match
 from ._state import FakeState
@@ -96,6 +97,7 @@ class FakeThreeCommas:
         self._state.user_mode = _check_mode(mode)
         self._limiter = RateLimiter(enabled=rate_limits)
         self._faults = Faults()
+        self._lag = Lag()
         self.requests: list[RecordedRequest] = []
         """Every request received, in order."""
         self.rate_limited_count = 0
@@ -222,6 +224,18 @@ class FakeThreeCommas:
         """
         self._faults.add(Fault(status, after_commit, method, path, json))
 
+    def lag(self, *, reads: int | None = None, seconds: float | None = None) -> None:
+        """Make later writes show late, as a lagging read replica would.
+
+        A SmartTrade created, closed, cancelled, edited or funded keeps showing as it was before
+        (a new one: not at all, a GET answers 404) in lists, gets and its trades until ``reads``
+        more GET requests were answered or ``seconds`` passed on the fake's clock, whichever
+        comes first. ``fake.lag()`` turns it off for later writes. `smart_trade` and
+        `smart_trades` always show the true state.
+        """
+        with self._lock:
+            self._lag.set(reads, seconds)
+
     def smart_trade(self, trade_id: int) -> dict[str, Any]:
         """The SmartTrade entity of ``trade_id`` as the API would answer it now (any mode)."""
         with self._lock:
@@ -313,7 +327,7 @@ class FakeThreeCommas:
                 {"Retry-After": str(decision.retry_after)},
             )
         try:
-            status, payload = self._route(request, method, api_path, body)
+            status, payload = self._lagged(request, method, api_path, body)
         except ApiError as error:
             status, payload = error.status, error.body()
         if fault is not None:
@@ -343,6 +357,44 @@ class FakeThreeCommas:
         self._state.settle()
         return route.handler(self._state, Call(ids, query, params, body, mode))
 
+    def _lagged(
+        self, request: httpx.Request, method: str, api_path: str | None, body: Any
+    ) -> tuple[int, Any]:
+        """``_route``, with the answers of reads and the effect of writes lagging (see `lag`)."""
+        if api_path is None or not (self._lag.active or method == "GET"):
+            return self._route(request, method, api_path, body)
+        found = _TRADE_PATH.match(api_path)
+        trade_id = int(found.group(1)) if found else None
+        if method != "GET":
+            before = self._view(trade_id)
+            status, payload = self._route(request, method, api_path, body)
+            if status < 300 and trade_id is not None and before is not None:
+                self._lag.wrote(trade_id, *before, self._clock.now())
+            elif status < 300 and api_path.rstrip("/") == "/v2/smart_trades":
+                self._lag.wrote(int(payload["id"]), None, None, self._clock.now())
+            return status, payload
+        status, payload = self._route(request, method, api_path, body)
+        if status >= 300:
+            return status, payload
+        kind = "other"
+        if is_smart_trade_list(method, api_path):
+            kind = "list"
+        elif found is not None:
+            kind = {"": "trade", "/trades": "trades"}.get(
+                (found.group(2) or "").rstrip("/"), "other"
+            )
+        shown = self._lag.shown(kind, trade_id, payload, self._clock.now())
+        if shown is None:
+            raise not_found()
+        return status, shown
+
+    def _view(self, trade_id: int | None) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+        trade = self._state.trades.get(trade_id) if trade_id is not None else None
+        if trade is None:
+            return None
+        self._state.settle()
+        return self._state.render(trade), self._state.render_trades(trade)
+
     def _record(self, request: httpx.Request, body: Any, outcome: Outcome) -> None:
         headers = {
             name.lower(): value
@@ -363,6 +415,7 @@ class FakeThreeCommas:
 
 
 _INVALID_JSON = object()
+_TRADE_PATH = re.compile(r"^/v2/smart_trades/(\d+)(/.*)?$")
 
 
 def _decode_body(request: httpx.Request) -> Any:

@@ -1,7 +1,13 @@
-"""One-shot faults for retry and safety tests: a 5xx answer, a timeout or a reset connection.
+"""Faults for retry and safety tests: one-shot failures, and replication lag.
 
-A fault is taken by the first request that matches its method and path filters. Before commit, the
-request never reaches the state; after commit, it is applied and only the answer is lost.
+A one-shot fault (a 5xx answer, a timeout or a reset connection) is taken by the first request
+that matches its method and path filters. Before commit, the request never reaches the state;
+after commit, it is applied and only the answer is lost.
+
+:class:`Lag` makes writes show late, as a server whose reads come from a lagging replica: a
+SmartTrade created or changed stays as it was before the write (absent, for a create) in lists,
+gets and its trades until ``reads`` more GETs were answered or ``seconds`` passed on the fake's
+clock, whichever comes first.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["Dropped", "Fault", "FaultKind", "Faults", "html_error_page"]
+__all__ = ["Dropped", "Fault", "FaultKind", "Faults", "Lag", "html_error_page"]
 
 FaultKind = int | Literal["timeout", "reset"]
 API_PREFIX = "/public/api"
@@ -68,6 +74,89 @@ class Faults:
                 if fault.matches(method, path):
                     return self._pending.pop(index)
         return None
+
+
+@dataclass
+class _Stale:
+    """What reads of one SmartTrade show until the lag is over (``entity`` None: not yet)."""
+
+    entity: dict[str, Any] | None
+    trades: list[dict[str, Any]] | None
+    reads_left: int | None
+    until: float | None
+
+
+class Lag:
+    """Replication lag: writes show in reads only after ``reads`` GETs or ``seconds``.
+
+    The fake calls :meth:`wrote` after each applied write to a SmartTrade (with how it looked
+    before) and :meth:`shown` with every GET answer it is about to send.
+    """
+
+    def __init__(self) -> None:
+        self.reads: int | None = None
+        self.seconds: float | None = None
+        self._stale: dict[int, _Stale] = {}
+
+    def set(self, reads: int | None, seconds: float | None) -> None:
+        """Lag later writes (None: not by that measure; both None: no lag)."""
+        if reads is not None and (isinstance(reads, bool) or reads < 0):
+            raise ValueError("reads must be an int >= 0")
+        if seconds is not None and not seconds >= 0:
+            raise ValueError("seconds must be >= 0")
+        self.reads, self.seconds = reads, seconds
+
+    @property
+    def active(self) -> bool:
+        """Whether writes lag."""
+        return self.reads is not None or self.seconds is not None
+
+    def wrote(
+        self,
+        trade_id: int,
+        before: dict[str, Any] | None,
+        trades: list[dict[str, Any]] | None,
+        now: float,
+    ) -> None:
+        """A write to ``trade_id`` was applied; it looked like ``before`` (None: it is new)."""
+        stale = self._stale.get(trade_id)
+        if stale is None:
+            stale = self._stale[trade_id] = _Stale(before, trades, None, None)
+        stale.reads_left = self.reads
+        stale.until = None if self.seconds is None else now + self.seconds
+
+    def shown(self, kind: str, trade_id: int | None, payload: Any, now: float) -> Any:
+        """The GET answer as the lagging replica shows it; counts one read.
+
+        ``kind``: ``list`` (a page of SmartTrades), ``trade`` (one, by ``trade_id``; None when
+        it does not show yet), ``trades`` (its trades) or ``other``.
+        """
+        for key in [key for key, stale in self._stale.items() if _over(stale, now)]:
+            del self._stale[key]
+        shown = payload
+        if kind == "list" and isinstance(payload, list):
+            shown = [
+                item for item in (self._entity(entity) for entity in payload) if item is not None
+            ]
+        elif kind == "trade" and trade_id in self._stale:
+            shown = self._stale[trade_id].entity
+        elif kind == "trades" and trade_id in self._stale:
+            shown = self._stale[trade_id].trades
+        for stale in self._stale.values():
+            if stale.reads_left is not None:
+                stale.reads_left -= 1
+        return shown
+
+    def _entity(self, entity: Any) -> Any:
+        trade_id = entity.get("id") if isinstance(entity, dict) else None
+        stale = self._stale.get(trade_id) if isinstance(trade_id, int) else None
+        return entity if stale is None else stale.entity
+
+
+def _over(stale: _Stale, now: float) -> bool:
+    return (stale.reads_left is not None and stale.reads_left <= 0) or (
+        stale.until is not None and now >= stale.until
+    )
 
 
 _REASONS = {

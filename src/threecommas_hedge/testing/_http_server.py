@@ -4,13 +4,21 @@
 `FakeServer` (a context manager); ``server.base_url`` is what a client's ``base_url`` should be.
 A dropped answer closes the connection: at once for ``"reset"``, after holding it open for
 ``hold_seconds`` (or until the server stops) for ``"timeout"``, so the client's own timeout fires.
+
+Control route (loopback only, outside the API root): ``POST /_fake/price`` with the JSON body
+``{"pair": "USDT_BTCUSDT", "price": "55000"}`` and the fake's API key in the ``Apikey`` header
+moves that market (``FakeThreeCommas.set_price``); ``threecommas-hedge fake-price`` sends it.
+Answers 200 with the pair and price, 401 without the right key, 400 for a bad body.
 """
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
+import json
 import logging
 import threading
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -27,6 +35,9 @@ __all__ = ["FakeServer", "serve"]
 logger = logging.getLogger("threecommas_hedge.testing")
 
 _HOP_BY_HOP = frozenset({"connection", "content-length", "transfer-encoding", "keep-alive"})
+
+PRICE_ROUTE = "/_fake/price"
+"""The control route that moves a market of the served fake."""
 
 
 class _Server(ThreadingHTTPServer):
@@ -53,12 +64,18 @@ class _Handler(BaseHTTPRequestHandler):
         request = httpx.Request(
             self.command, f"http://{host}{self.path}", headers=headers, content=body
         )
+        if self.path == PRICE_ROUTE:
+            self._answer(control_price(self.server.fake, request))
+            return
         outcome = self.server.fake.dispatch(request)
         if isinstance(outcome, Dropped):
             if outcome.kind == "timeout":
                 self.server.stopping.wait(self.server.hold_seconds)
             self.close_connection = True
             return
+        self._answer(outcome)
+
+    def _answer(self, outcome: httpx.Response) -> None:
         content = outcome.content
         self.send_response(outcome.status_code)
         for name, value in outcome.headers.multi_items():
@@ -139,6 +156,33 @@ def serve(
 ) -> FakeServer:
     """Serve ``fake`` on ``host:port`` (loopback only; port 0 picks a free one), started."""
     return FakeServer(fake, host, port, hold=hold).start()
+
+
+def control_price(fake: FakeThreeCommas, request: httpx.Request) -> httpx.Response:
+    """Answer ``POST /_fake/price``: move a market of ``fake`` (see the module docstring)."""
+    if request.method != "POST":
+        return httpx.Response(405, json={"error": "method_not_allowed"})
+    if not hmac.compare_digest(request.headers.get("Apikey", ""), fake.api_key):
+        return httpx.Response(401, json={"error": "api_key_invalid"})
+    try:
+        body = json.loads(request.content, parse_float=Decimal)
+        pair, price = body["pair"], Decimal(str(body["price"]))
+        valid = (
+            isinstance(pair, str)
+            and bool(pair.strip())
+            and price.is_finite()
+            and price > 0
+            and -12 <= price.adjusted() <= 12  # no 1e999999 market
+        )
+    except (ValueError, TypeError, KeyError, ArithmeticError):
+        valid = False
+    if not valid:
+        return httpx.Response(
+            400,
+            json={"error": "bad_request", "error_description": "send {pair, price > 0}"},
+        )
+    fake.set_price(pair, price)
+    return httpx.Response(200, json={"pair": pair, "price": str(fake.price(pair))})
 
 
 def _require_loopback(host: str) -> None:
