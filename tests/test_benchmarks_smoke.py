@@ -237,3 +237,12 @@ def test_runner_quick_builder_only_prints_the_figure(capsys: pytest.CaptureFixtu
     out = capsys.readouterr().out
     assert "nproc" in out
     assert "builds/s" in out
+
+
+def test_portfolio_benchmark_runs_and_the_budget_is_counted_on_the_simulated_clock() -> None:
+    portfolio = _bench("portfolio")
+    assert portfolio.plan_200(rounds=1) > 0
+    opened, requests, waited = portfolio.open_50()
+    assert opened == 50
+    assert requests > 100  # more than one budget window of requests...
+    assert waited > 0  # ...so the budget made the client wait (simulated, not slept)

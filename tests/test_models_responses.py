@@ -17,7 +17,13 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from threecommas_hedge.models._types import parse_decimal
-from threecommas_hedge.models.accounts import Account, LeverageType
+from threecommas_hedge.models.accounts import (
+    Account,
+    ActiveTradingEntities,
+    Balance,
+    LeverageType,
+    PieChartSlice,
+)
 from threecommas_hedge.models.market import CurrencyRates, CurrencyRatesWithLeverage, MarketInfo
 from threecommas_hedge.models.responses import (
     Amount,
@@ -67,6 +73,9 @@ ERROR_FILES = [
     "10_cancel_smart_trade.response.400.json",
     "trades_1_get_trades_of_smart_trade.response.404.json",
     "errors_8_errors.example.json",
+    "account_6_active_trading_entities.response.404.json",
+    "account_6_active_trading_entities.response.422.json",
+    "account_9_load_balances.response.422.json",
 ]
 MODEL_BY_FILE: dict[str, Any] = {
     **dict.fromkeys(SMART_TRADE_FILES, SmartTrade),
@@ -79,6 +88,10 @@ MODEL_BY_FILE: dict[str, Any] = {
     "account_3_get_account_info.response.201.json": Account,
     "account_5_list_of_connected_exchanges_and_wallets.response.200.json": list[Account],
     "account_12_account_leverage_information.response.201.json": list[LeverageType],
+    "account_6_active_trading_entities.response.200.json": dict[str, ActiveTradingEntities],
+    "account_9_load_balances.response.201.json": Account,
+    "account_16_pie_chart_data.response.201.json": list[PieChartSlice],
+    "account_17_account_table_data.response.201.json": list[Balance],
     "market_0_supported_markets_list.response.200.json": list[MarketInfo],
     "market_1_all_market_pairs.response.200.json": list[str],
     "market_2_currency_rates_and_limits.response.200.json": CurrencyRates,
@@ -253,6 +266,25 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "1.api_keys_state": "expired",
         "1.total_btc_profit": Decimal("0.0000016199672389633248"),
     },
+    "account_6_active_trading_entities.response.200.json": {
+        "data.active_bots_count": 5,
+        "data.active_smart_trades_count": 3,
+        "data.active_grid_bots_count": 0,
+    },
+    "account_6_active_trading_entities.response.404.json": {"error": "not_found"},
+    "account_6_active_trading_entities.response.422.json": {"error": "invalid_api_key"},
+    "account_9_load_balances.response.422.json": {"error": "invalid_api_key"},
+    "account_9_load_balances.response.201.json": {"id": 12345678},
+    "account_16_pie_chart_data.response.201.json": {
+        "0.code": "BTC",
+        "0.amount": Decimal("0.00031296"),
+        "0.usd_value": Decimal("24.68"),
+    },
+    "account_17_account_table_data.response.201.json": {
+        "0.currency_code": "ETH",
+        "0.position": Decimal("0.0000952"),
+        "0.position_type": 0,
+    },
     "account_12_account_leverage_information.response.201.json": {
         "0.code": "none",
         "0.valid.min": None,
@@ -389,7 +421,7 @@ def test_every_response_and_entity_example_is_mapped() -> None:
     covered = {n for n in files if ".response." in n or n.endswith(".example.json")}
     assert covered == set(MODEL_BY_FILE)
     assert files - covered == {n for n in files if n.endswith(".request.json")}
-    assert len(files) == 46
+    assert len(files) == 53
 
 
 def test_every_mapped_example_has_concrete_expectations() -> None:

@@ -42,6 +42,7 @@ from .resources import (
     SmartTrades,
 )
 from .resources.hedges import AsyncHedges, Hedges
+from .resources.portfolio import AsyncPortfolio, Portfolio
 
 _T = TypeVar("_T")
 
@@ -125,6 +126,11 @@ class ThreeCommas(BaseClient):
     def hedges(self) -> Hedges:
         """Live hedges: open one from a HedgeBuilder, follow, adjust, resize and close it."""
         return Hedges(self)
+
+    @functools.cached_property
+    def portfolio(self) -> Portfolio:
+        """Hedge a whole spot account: plan, open, follow and close one Smart Short per coin."""
+        return Portfolio(self)
 
     def request(
         self,
@@ -272,6 +278,11 @@ class AsyncThreeCommas(BaseClient):
     def hedges(self) -> AsyncHedges:
         """Live hedges: open one from a HedgeBuilder, follow, adjust, resize and close it."""
         return AsyncHedges(self)
+
+    @functools.cached_property
+    def portfolio(self) -> AsyncPortfolio:
+        """Hedge a whole spot account: plan, open, follow and close one Smart Short per coin."""
+        return AsyncPortfolio(self)
 
     async def request(
         self,

@@ -107,6 +107,11 @@ class Entry:
 
 
 COMMANDS: dict[str, Entry] = {
+    "portfolio": Entry(
+        "portfolio",
+        "portfolio",
+        "Plan one Smart Short per coin of a spot account (offline, from a balances file).",
+    ),
     "demo": Entry(
         "demo",
         "demo",

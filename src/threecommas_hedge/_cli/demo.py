@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Annotated
 
+import typer
 from rich.console import Console
 
 from threecommas_hedge._client import ThreeCommas
@@ -64,12 +66,22 @@ def article_plan(account_id: int) -> HedgePlan:
     return plan_from_builder(builder, costs)
 
 
-def demo(plot: PlotOption = None) -> None:
+def demo(
+    plot: PlotOption = None,
+    portfolio: Annotated[
+        bool, typer.Option("--portfolio", help="hedge a whole account (BTC, ETH, SOL, ...) instead")
+    ] = False,
+) -> None:
     """Replay the article's hedge offline, on a simulated exchange (no account needed).
 
     1 BTC held at 60,000, hedged by a 0.5 BTC Smart Short with TP 55,000 and SL 61,800: the
     review, the payload, then a drop to 55,000 and a rise to 62,000. Nothing is sent to 3Commas.
     """
+    if portfolio:
+        from .portfolio import run_demo
+
+        run_demo()
+        return
     if plot is not None:
         chart.require_matplotlib()
     console = make_console()

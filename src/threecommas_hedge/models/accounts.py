@@ -15,7 +15,15 @@ from pydantic import AliasChoices, Field, field_validator
 from ._types import ApiId, ResponseDecimal
 from .responses import ApiDatetime, LeverageKind, ResponseModel
 
-__all__ = ["Account", "CurrencyAmount", "LeverageRange", "LeverageType"]
+__all__ = [
+    "Account",
+    "ActiveTradingEntities",
+    "Balance",
+    "CurrencyAmount",
+    "LeverageRange",
+    "LeverageType",
+    "PieChartSlice",
+]
 
 PAPER_MARKERS = ("paper", "simulator")
 """Substrings (any case) of ``market_code`` / ``exchange_name`` that mark the paper simulator."""
@@ -134,3 +142,58 @@ class LeverageType(ResponseModel):
         """Highest stated leverage (``valid.max`` or ``max_leverage``); ``None``: no cap given."""
         caps = [cap for cap in (self.valid.max, self.max_leverage) if cap is not None]
         return max(caps, default=None)
+
+
+class Balance(ResponseModel):
+    """One coin held on an account (an ``account_table_data`` row); amounts read exactly.
+
+    The API sends amounts as strings or JSON numbers (some in exponent form); the client decodes
+    numbers from their text into ``Decimal``, never through a float.
+    """
+
+    currency_code: str
+    currency_name: str | None = None
+    position: ResponseDecimal = Decimal(0)
+    position_available: ResponseDecimal | None = None
+    position_type: str | int | None = None
+    borrowed: ResponseDecimal | None = None
+    on_orders: ResponseDecimal | None = None
+    on_orders_with_leverage: ResponseDecimal | None = None
+    on_orders_long: ResponseDecimal | None = None
+    on_orders_short: ResponseDecimal | None = None
+    equity: ResponseDecimal | None = None
+    current_price: ResponseDecimal | None = Field(default=None, description="in BTC")
+    current_price_usd: ResponseDecimal | None = None
+    btc_value: ResponseDecimal | None = None
+    usd_value: ResponseDecimal | None = None
+    percentage: ResponseDecimal | None = None
+    day_change_percent: ResponseDecimal | None = None
+    day_change_percent_btc: ResponseDecimal | None = None
+    day_change_percent_usd: ResponseDecimal | None = None
+    available_long: ResponseDecimal | None = None
+    available_short: ResponseDecimal | None = None
+    available_with_leverage_long: ResponseDecimal | None = None
+    available_with_leverage_short: ResponseDecimal | None = None
+    account_id: int | None = None
+    is_wallet: bool | None = None
+
+
+class PieChartSlice(ResponseModel):
+    """One coin of ``pie_chart_data``: its amount, values and share of the account."""
+
+    code: str
+    amount: ResponseDecimal | None = None
+    btc_value: ResponseDecimal | None = None
+    usd_value: ResponseDecimal | None = None
+    percentage: ResponseDecimal | None = None
+    y: ResponseDecimal | None = Field(default=None, description="the chart's value: percentage")
+
+
+class ActiveTradingEntities(ResponseModel):
+    """Counts of what is running on an account (``active_trading_entities``)."""
+
+    active_bots_count: int = 0
+    active_deals_count: int = 0
+    active_smart_trades_count: int = 0
+    active_orders_count: int = 0
+    active_grid_bots_count: int = 0

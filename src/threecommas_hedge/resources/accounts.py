@@ -8,9 +8,17 @@ more as POST with the same query (signed afresh, as every request is).
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from threecommas_hedge._exceptions import APIStatusError
-from threecommas_hedge.models.accounts import Account, LeverageType
+from threecommas_hedge.models.accounts import (
+    Account,
+    ActiveTradingEntities,
+    Balance,
+    LeverageType,
+    PieChartSlice,
+)
 
 from ._endpoint import Endpoint, list_of
 from ._pagination import AsyncPaginator, Paginator
@@ -20,6 +28,8 @@ from ._resource import AsyncResource, SyncResource
 __all__ = ["Accounts", "AsyncAccounts"]
 
 PATH = "/ver1/accounts"
+
+T = TypeVar("T")
 
 LEVERAGE_FALLBACK_STATUSES = frozenset({404, 405})
 """Statuses of a GET ``leverage_data`` after which it is sent once more as POST."""
@@ -38,6 +48,15 @@ def _leverage_data(account_id: int, pair: str, method: str = "GET") -> Endpoint[
         raise ValueError(f"pair must be a non-empty string such as 'USDT_BTC', got {pair!r}")
     path = f"{PATH}/{check_id(account_id, 'account_id')}/leverage_data"
     return Endpoint(method, path, list_of(LeverageType), params={"pair": pair})
+
+
+def _account_post(account_id: int, name: str, parse: Callable[[Any], T]) -> Endpoint[T]:
+    return Endpoint("POST", f"{PATH}/{check_id(account_id, 'account_id')}/{name}", parse)
+
+
+def _active_trading_entities(account_id: int) -> Endpoint[ActiveTradingEntities]:
+    path = f"{PATH}/{check_id(account_id, 'account_id')}/active_trading_entities"
+    return Endpoint("GET", path, lambda data: ActiveTradingEntities.model_validate(data["data"]))
 
 
 def _retry_as_post(error: APIStatusError) -> bool:
@@ -72,6 +91,22 @@ class Accounts(SyncResource):
                 raise
         return self._call(_leverage_data(id, pair, "POST"))
 
+    def balances(self, id: int) -> builtins.list[Balance]:
+        """One row per coin held on the account (``account_table_data``)."""
+        return self._call(_account_post(id, "account_table_data", list_of(Balance)))
+
+    def load_balances(self, id: int) -> Account:
+        """Ask 3Commas to refresh the account's balances from the exchange."""
+        return self._call(_account_post(id, "load_balances", Account.model_validate))
+
+    def active_trading_entities(self, id: int) -> ActiveTradingEntities:
+        """Counts of the bots, deals, SmartTrades and orders running on the account."""
+        return self._call(_active_trading_entities(id))
+
+    def pie_chart(self, id: int) -> builtins.list[PieChartSlice]:
+        """The account's coins with their values and shares (``pie_chart_data``)."""
+        return self._call(_account_post(id, "pie_chart_data", list_of(PieChartSlice)))
+
 
 class AsyncAccounts(AsyncResource):
     """``client.accounts`` of ``AsyncThreeCommas`` (see ``Accounts``)."""
@@ -96,3 +131,19 @@ class AsyncAccounts(AsyncResource):
             if not _retry_as_post(error):
                 raise
         return await self._call(_leverage_data(id, pair, "POST"))
+
+    async def balances(self, id: int) -> builtins.list[Balance]:
+        """One row per coin held on the account (``account_table_data``)."""
+        return await self._call(_account_post(id, "account_table_data", list_of(Balance)))
+
+    async def load_balances(self, id: int) -> Account:
+        """Ask 3Commas to refresh the account's balances from the exchange."""
+        return await self._call(_account_post(id, "load_balances", Account.model_validate))
+
+    async def active_trading_entities(self, id: int) -> ActiveTradingEntities:
+        """Counts of the bots, deals, SmartTrades and orders running on the account."""
+        return await self._call(_active_trading_entities(id))
+
+    async def pie_chart(self, id: int) -> builtins.list[PieChartSlice]:
+        """The account's coins with their values and shares (``pie_chart_data``)."""
+        return await self._call(_account_post(id, "pie_chart_data", list_of(PieChartSlice)))

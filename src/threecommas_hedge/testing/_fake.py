@@ -168,6 +168,23 @@ class FakeThreeCommas:
         with self._lock:
             self._state.set_price(pair, _decimal(price))
 
+    def set_balance(
+        self,
+        account_id: int,
+        code: str,
+        amount: Decimal | str | int,
+        usd_price: Decimal | str | int | None = None,
+    ) -> None:
+        """Hold ``amount`` of ``code`` on the account (0 removes it). ``usd_price`` defaults to
+        the price of the coin's USDT pair, 1 for a stablecoin."""
+        with self._lock:
+            held = self._state.balances.setdefault(account_id, {})
+            value = _decimal(amount)
+            if value == 0:
+                held.pop(code, None)
+            else:
+                held[code] = (value, None if usd_price is None else _decimal(usd_price))
+
     def price(self, pair: str) -> Decimal | None:
         """The current price of ``pair``, ``None`` if never set."""
         with self._lock:

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
+from . import _balances
 from ._accounts import AccountMode, leverage_data, render_account
 from ._errors import invalid
 from ._market import MARKETS, currency_rates, market_list
@@ -397,6 +398,23 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "/ver1/accounts/(?P<account_id>\\d+)", _account, _AC_READ),
     _route("GET", "/ver1/accounts/(?P<account_id>\\d+)/leverage_data", _leverage_data, _AC_READ),
     _route("POST", "/ver1/accounts/(?P<account_id>\\d+)/leverage_data", _leverage_data, _AC_READ),
+    *(
+        _route("POST", f"/ver1/accounts/(?P<account_id>\\d+)/{name}", handler, _AC_READ)
+        for name, handler in (
+            ("account_table_data", _balances.account_table_data),
+            ("pie_chart_data", _balances.pie_chart_data),
+            ("load_balances", _balances.load_balances),
+        )
+    ),
+    _route(
+        "POST", "/ver1/accounts/summary/account_table_data", _balances.summary_table_data, _AC_READ
+    ),
+    _route(
+        "GET",
+        "/ver1/accounts/(?P<account_id>\\d+)/active_trading_entities",
+        _balances.active_trading_entities,
+        _AC_READ,
+    ),
     _route("GET", "/ver1/validate", _validate, None),
     _route("GET", "/ver1/users/current_mode", _current_mode, _AC_READ),
     _route("POST", "/ver1/users/change_mode", _change_mode, _AC_WRITE),

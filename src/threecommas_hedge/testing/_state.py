@@ -47,6 +47,8 @@ class FakeState:
         self.prices: dict[str, Decimal] = {}
         self.rules: dict[str, MarketRules] = {}
         self.trades: dict[int, FakeSmartTrade] = {}
+        self.balances: dict[int, dict[str, tuple[Decimal, Decimal | None]]] = {}
+        """account id -> coin -> (amount, usd price or None for the market's)"""
         self._account_ids = itertools.count(32_000_001)
         self._trade_ids = itertools.count(30_000_001)
         self._sub_ids = itertools.count(1_000_000_001)
