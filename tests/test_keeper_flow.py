@@ -47,18 +47,18 @@ class World:
     async def start(self, **settings: Any) -> None:
         """A new keeper (a restart) on the same journal, with ``settings`` over the defaults."""
         spot = self.fake_spot
-        options: dict[str, Any] = dict(
-            spot_account_id=spot,
-            futures_account_id=self.futures,
-            ratio=D("0.5"),
-            ratios={"ETH": D("0.3")},
-            band=D("0.1"),
-            take_profit_percent=D("-8"),
-            stop_loss_percent=D("3"),
-            rearm="cooldown",
-            cooldown_seconds=3600,
-            min_value=D("50"),
-        )
+        options: dict[str, Any] = {
+            "spot_account_id": spot,
+            "futures_account_id": self.futures,
+            "ratio": D("0.5"),
+            "ratios": {"ETH": D("0.3")},
+            "band": D("0.1"),
+            "take_profit_percent": D("-8"),
+            "stop_loss_percent": D("3"),
+            "rearm": "cooldown",
+            "cooldown_seconds": 3600,
+            "min_value": D("50"),
+        }
         options.update(settings)
         self.policy = KeeperPolicy(**options)
         journal = SqliteJournal(self.journal_path)

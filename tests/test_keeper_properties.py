@@ -3,6 +3,7 @@ than one open hedge per coin, and the short never above spot quantity x ratio pl
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -87,10 +88,8 @@ def test_one_hedge_per_coin_and_never_over_the_band(steps: list[Any], rearm: str
                     return answer
 
                 current._perform = dying  # type: ignore[method-assign]
-                try:
+                with contextlib.suppress(Killed):
                     current.run_once()
-                except Killed:
-                    pass
                 current = keeper()
             else:
                 current.run_once()

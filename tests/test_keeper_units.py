@@ -25,7 +25,7 @@ D = Decimal
 
 
 def policy(**settings: Any) -> KeeperPolicy:
-    options: dict[str, Any] = dict(spot_account_id=1, futures_account_id=2, min_value=D("50"))
+    options: dict[str, Any] = {"spot_account_id": 1, "futures_account_id": 2, "min_value": D("50")}
     options.update(settings)
     return KeeperPolicy(**options)
 
