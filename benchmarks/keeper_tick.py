@@ -28,7 +28,7 @@ def run(coins: int = 50) -> dict[str, Any]:
     bag = dict.fromkeys(assets, Decimal("10"))
     policy = KeeperPolicy(spot_account_id=spot, futures_account_id=futures, min_value=Decimal(50))
     results: dict[str, Any] = {"coins": coins}
-    with fake.client() as client:
+    with fake.client(write_check_window=1.0) as client:
         keeper = Keeper(
             client,
             policy,

@@ -63,12 +63,14 @@ class World:
         self.policy = KeeperPolicy(**options)
         journal = SqliteJournal(self.journal_path)
         if self.mode == "sync":
-            client = self.stack.enter_context(self.fake.client())
+            client = self.stack.enter_context(self.fake.client(write_check_window=1.0))
             self.keeper = Keeper(
                 client, self.policy, journal=journal, clock=self.clock, balances=self.holdings
             )
         else:
-            aclient = await self.stack.enter_async_context(self.fake.async_client())
+            aclient = await self.stack.enter_async_context(
+                self.fake.async_client(write_check_window=1.0)
+            )
             self.keeper = AsyncKeeper(
                 aclient, self.policy, journal=journal, clock=self.clock, balances=self.holdings
             )
