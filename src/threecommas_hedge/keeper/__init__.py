@@ -1,0 +1,27 @@
+"""Keep an account hedged: a keeper that follows the spot bag, re-arms, and survives restarts.
+
+``Keeper(client, policy, journal=SqliteJournal(path), clock=time.time)``; ``run_once()`` reads
+the spot bag and the keeper's hedges, decides with the pure :func:`decide` and acts, journaling
+every write before it goes out; ``run(interval_seconds)`` loops. ``AsyncKeeper`` is the same on
+an async client.
+"""
+
+from ._flow import TickReport
+from ._keeper import AsyncKeeper, Keeper, holdings_of
+from .decide import Action, Exit, HedgeView, Holding, decide
+from .journal import SqliteJournal
+from .policy import KeeperPolicy
+
+__all__ = [
+    "Action",
+    "AsyncKeeper",
+    "Exit",
+    "HedgeView",
+    "Holding",
+    "Keeper",
+    "KeeperPolicy",
+    "SqliteJournal",
+    "TickReport",
+    "decide",
+    "holdings_of",
+]
