@@ -12,7 +12,7 @@ import builtins
 import functools
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from threecommas_hedge._flows import Flow
 from threecommas_hedge._writes.safe_writes import (
@@ -179,10 +179,58 @@ def _id_of(trade: SmartTrade) -> int:
     return trade.id
 
 
+# --- shared -------------------------------------------------------------------------------------
+
+PagesT = TypeVar("PagesT")
+
+
+class _SmartTradeList(Generic[PagesT]):
+    """``list``'s filters, once for both clients; each binds ``_pages`` to its paginator."""
+
+    def list(
+        self,
+        *,
+        account_id: int | None = None,
+        pair: str | None = None,
+        type: SmartTradeType | None = None,
+        status: ListStatus | None = None,
+        order_by: OrderBy | None = "created_at",
+        order_direction: OrderDirection | None = "DESC",
+        from_: datetime | str | None = None,
+        to: datetime | str | None = None,
+        base: str | None = None,
+        quote: str | None = None,
+        per_page: int = MAX_PER_PAGE,
+    ) -> PagesT:
+        """Every SmartTrade matching the filters, fetched lazily page by page (see Paginator).
+
+        ``Paginator`` (sync: ``for``) or ``AsyncPaginator`` (``async for``). Filters are named as
+        in the API (``from_`` is sent as ``from``); an aware datetime is sent
+        as UTC ISO 8601 with ``Z``, a string as given. Newest first by default.
+        """
+        query = list_query(
+            account_id=account_id,
+            pair=pair,
+            type=type,
+            status=status,
+            order_by=order_by,
+            order_direction=order_direction,
+            from_=from_,
+            to=to,
+            base=base,
+            quote=quote,
+            per_page=per_page,
+        )
+        return self._pages(query, per_page)
+
+    def _pages(self, query: Query, per_page: int) -> PagesT:
+        raise NotImplementedError
+
+
 # --- sync ---------------------------------------------------------------------------------------
 
 
-class SmartTrades(SyncResource):
+class SmartTrades(SyncResource, _SmartTradeList[Paginator[SmartTrade]]):
     """``client.smart_trades``: create, read, edit and close SmartTrades."""
 
     @functools.cached_property
@@ -208,43 +256,6 @@ class SmartTrades(SyncResource):
         """One SmartTrade by id."""
         return self._call(_get(id))
 
-    def list(
-        self,
-        *,
-        account_id: int | None = None,
-        pair: str | None = None,
-        type: SmartTradeType | None = None,
-        status: ListStatus | None = None,
-        order_by: OrderBy | None = "created_at",
-        order_direction: OrderDirection | None = "DESC",
-        from_: datetime | str | None = None,
-        to: datetime | str | None = None,
-        base: str | None = None,
-        quote: str | None = None,
-        per_page: int = MAX_PER_PAGE,
-    ) -> Paginator[SmartTrade]:
-        """Every SmartTrade matching the filters, fetched lazily page by page (see Paginator).
-
-        Filters are named as in the API (``from_`` is sent as ``from``); an aware datetime is sent
-        as UTC ISO 8601 with ``Z``, a string as given. Newest first by default.
-        """
-        query = list_query(
-            account_id=account_id,
-            pair=pair,
-            type=type,
-            status=status,
-            order_by=order_by,
-            order_direction=order_direction,
-            from_=from_,
-            to=to,
-            base=base,
-            quote=quote,
-            per_page=per_page,
-        )
-        return Paginator(
-            lambda page: self._call(list_page(query, page)), per_page=per_page, key=_id_of
-        )
-
     def update(self, id: int, payload: UpdatePayload) -> SmartTrade:
         """Edit a waiting SmartTrade (PATCH): the full desired TP list, SL, leverage, entry."""
         return self._call(_update(id, payload))
@@ -266,6 +277,11 @@ class SmartTrades(SyncResource):
         endpoint = _funds(id, "add_funds", payload)
         flow = safe_funds(self._client, "add_funds", endpoint, _list_trades(id), _get(id))
         return self._run(flow)
+
+    def _pages(self, query: Query, per_page: int) -> Paginator[SmartTrade]:
+        return Paginator(
+            lambda page: self._call(list_page(query, page)), per_page=per_page, key=_id_of
+        )
 
     def reduce_funds_info(self, id: int) -> ReduceFundsInfo:
         """How much can be taken out (a GET that needs the SMART_TRADES_WRITE permission)."""
@@ -308,7 +324,7 @@ class Trades(SyncResource):
 # --- async --------------------------------------------------------------------------------------
 
 
-class AsyncSmartTrades(AsyncResource):
+class AsyncSmartTrades(AsyncResource, _SmartTradeList[AsyncPaginator[SmartTrade]]):
     """``client.smart_trades`` of ``AsyncThreeCommas`` (see ``SmartTrades``)."""
 
     @functools.cached_property
@@ -327,35 +343,8 @@ class AsyncSmartTrades(AsyncResource):
         """One SmartTrade by id."""
         return await self._call(_get(id))
 
-    def list(
-        self,
-        *,
-        account_id: int | None = None,
-        pair: str | None = None,
-        type: SmartTradeType | None = None,
-        status: ListStatus | None = None,
-        order_by: OrderBy | None = "created_at",
-        order_direction: OrderDirection | None = "DESC",
-        from_: datetime | str | None = None,
-        to: datetime | str | None = None,
-        base: str | None = None,
-        quote: str | None = None,
-        per_page: int = MAX_PER_PAGE,
-    ) -> AsyncPaginator[SmartTrade]:
+    def _pages(self, query: Query, per_page: int) -> AsyncPaginator[SmartTrade]:
         """Every matching SmartTrade, lazily: ``async for trade in ...list()`` (see SmartTrades)."""
-        query = list_query(
-            account_id=account_id,
-            pair=pair,
-            type=type,
-            status=status,
-            order_by=order_by,
-            order_direction=order_direction,
-            from_=from_,
-            to=to,
-            base=base,
-            quote=quote,
-            per_page=per_page,
-        )
         return AsyncPaginator(
             lambda page: self._call(list_page(query, page)), per_page=per_page, key=_id_of
         )
