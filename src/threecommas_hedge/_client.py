@@ -23,7 +23,6 @@ import httpx
 from ._base_client import (
     DEFAULT_WRITE_CHECK_WINDOW,
     BaseClient,
-    Mode,
     Outcome,
     Pause,
     PreparedRequest,
@@ -33,6 +32,7 @@ from ._base_client import (
 )
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._exceptions import APIError
+from ._guard import Mode
 from .resources import (
     Accounts,
     AsyncAccounts,
