@@ -34,11 +34,11 @@ from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from ._constants import HEADER_REQUEST_ID, HEADER_RETRY_AFTER
 
 if TYPE_CHECKING:  # pragma: no cover
+    import httpx
+
     from .hedge.position import HedgeStatus
 
 
