@@ -163,3 +163,41 @@ def test_no_third_party_private_module_is_imported() -> None:
                 if top != "threecommas_hedge" and any(part.startswith("_") for part in rest):
                     private.add((name, module))
     assert private == KNOWN_PRIVATE_IMPORTS
+
+
+def test_importing_the_clients_loads_no_asyncio() -> None:
+    code = (
+        "import sys\n"
+        "from threecommas_hedge import AsyncThreeCommas, HedgeBuilder, ThreeCommas\n"
+        "print('asyncio' in sys.modules)\n"
+    )
+    out = subprocess.run(  # noqa: S603 - runs this interpreter
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
+
+
+def test_the_async_client_sleeps_with_asyncio_by_default() -> None:
+    import asyncio
+
+    import threecommas_hedge as th
+
+    client = th.AsyncThreeCommas(api_key="k", api_secret="s")
+    slept: list[float] = []
+
+    async def run() -> None:
+        original = asyncio.sleep
+
+        async def recording(seconds: float) -> None:
+            slept.append(seconds)
+            await original(0)
+
+        asyncio.sleep = recording  # type: ignore[assignment]
+        try:
+            await client._sleep(0.25)
+        finally:
+            asyncio.sleep = original
+            await client.aclose()
+
+    asyncio.run(run())
+    assert slept == [0.25]
