@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 SRC = Path(__file__).parents[1] / "src"
 PACKAGE = SRC / "threecommas_hedge"
@@ -177,26 +180,23 @@ def test_importing_the_clients_loads_no_asyncio() -> None:
     assert out.stdout.strip() == "False"
 
 
-def test_the_async_client_sleeps_with_asyncio_by_default() -> None:
-    import asyncio
-
+def test_the_async_client_sleeps_with_asyncio_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     import threecommas_hedge as th
 
-    client = th.AsyncThreeCommas(api_key="k", api_secret="s")
     slept: list[float] = []
+    original = asyncio.sleep
+
+    async def recording(seconds: float) -> None:
+        slept.append(seconds)
+        await original(0)
 
     async def run() -> None:
-        original = asyncio.sleep
-
-        async def recording(seconds: float) -> None:
-            slept.append(seconds)
-            await original(0)
-
-        asyncio.sleep = recording  # type: ignore[assignment]
+        client = th.AsyncThreeCommas(api_key="k", api_secret="s")
+        monkeypatch.setattr(asyncio, "sleep", recording)
         try:
             await client._sleep(0.25)
         finally:
-            asyncio.sleep = original
+            monkeypatch.undo()
             await client.aclose()
 
     asyncio.run(run())
