@@ -16,7 +16,7 @@ from threecommas_hedge._cli.errors import describe
 from threecommas_hedge._cli.options import (
     HEDGE_PARAMETERS,
     HedgeFlags,
-    Target,
+    TargetOption,
     parse_decimal,
     parse_target,
 )
@@ -77,8 +77,8 @@ def test_parse_decimal_and_target() -> None:
     for bad in ("x", "inf", "nan", ""):
         with pytest.raises(Exception, match="not a"):
             parse_decimal(bad)
-    assert parse_target("55000") == Target(D(55000), None, "55000")
-    assert parse_target("-8:25") == Target(D(-8), D(25), "-8:25")
+    assert parse_target("55000") == TargetOption(D(55000), None, "55000")
+    assert parse_target("-8:25") == TargetOption(D(-8), D(25), "-8:25")
     for bad in ("55000:", "a:1", "1:b", ":5"):
         with pytest.raises(Exception, match=r"LEVEL|volume"):
             parse_target(bad)
@@ -101,8 +101,8 @@ def test_flag_namer_follows_what_was_typed() -> None:
     flags = _flags(
         ratio=D("0.5"),
         sl_percent=D(3),
-        tp=[Target(D(55000), D(50), "55000:50")],
-        tp_percent=[Target(D(-10), None, "-10")],
+        tp=[TargetOption(D(55000), D(50), "55000:50")],
+        tp_percent=[TargetOption(D(-10), None, "-10")],
     )
     name = flag_namer(flags)
     assert name("take_profit[0].price") == "--tp=55000:50"

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import threecommas_hedge as th
-from threecommas_hedge.resources._client_tag import (
+from threecommas_hedge._writes.client_tag import (
     MAX_USER_NOTE_LENGTH,
     client_tag_of,
     new_client_tag,
@@ -74,3 +74,11 @@ def test_any_note_that_fits_keeps_its_text_and_parses_back(note: str, tag: str) 
     assert client_tag_of(sent) == tag
     if "[tch:" not in note:
         assert sent.startswith(note.strip())
+
+
+def test_the_room_models_keep_for_the_tag_is_what_tag_note_adds() -> None:
+    """The note limit in models (CLIENT_TAG_LENGTH) matches the suffix ``tag_note`` appends."""
+    from threecommas_hedge.models.requests import CLIENT_TAG_LENGTH
+
+    note = "x" * 5
+    assert len(tag_note(note, new_client_tag())) - len(note) == CLIENT_TAG_LENGTH

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from threecommas_hedge._writes.client_tag import client_tag_of
 from threecommas_hedge.keeper import (
     AsyncKeeper,
     Holding,
@@ -20,7 +21,6 @@ from threecommas_hedge.keeper import (
     SqliteJournal,
     TickReport,
 )
-from threecommas_hedge.resources._client_tag import client_tag_of
 from threecommas_hedge.testing import FakeThreeCommas
 
 D = Decimal

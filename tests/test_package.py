@@ -35,3 +35,16 @@ def test_import_loads_no_cli_or_crypto_or_plotting() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == ""
+
+
+def test_the_version_is_written_once() -> None:
+    """pyproject.toml reads the version from the package (hatch), so the two cannot drift."""
+    from pathlib import Path
+
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert "version" not in pyproject["project"]
+    assert "version" in pyproject["project"]["dynamic"]
+    assert pyproject["tool"]["hatch"]["version"]["path"] == "src/threecommas_hedge/__init__.py"
+    assert threecommas_hedge.__version__.count(".") == 2

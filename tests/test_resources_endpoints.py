@@ -34,6 +34,7 @@ from threecommas_hedge import (
     ThreeCommas,
     UnprocessableEntityError,
 )
+from threecommas_hedge._writes.client_tag import client_tag_of
 from threecommas_hedge.models import (
     Account,
     CurrencyRates,
@@ -49,7 +50,6 @@ from threecommas_hedge.models import (
     Trade,
 )
 from threecommas_hedge.resources import AsyncPaginator, Paginator
-from threecommas_hedge.resources._client_tag import client_tag_of
 
 EXAMPLES = Path(__file__).parent / "data" / "examples"
 PREFIX = "/public/api"

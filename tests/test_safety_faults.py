@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 import threecommas_hedge as th
-from threecommas_hedge.resources._client_tag import client_tag_of
-from threecommas_hedge.resources._reconcile import WriteOutcomeUnknownError
+from threecommas_hedge import WriteOutcomeUnknownError
+from threecommas_hedge._writes.client_tag import client_tag_of
 from threecommas_hedge.testing import FakeThreeCommas
 
 PAIR = "USDT_BTCUSDT"

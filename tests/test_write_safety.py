@@ -26,10 +26,14 @@ import httpx
 import pytest
 
 import threecommas_hedge as th
-from threecommas_hedge import HedgeBuilder, SpotPosition
-from threecommas_hedge.resources import _safe_writes
-from threecommas_hedge.resources._client_tag import client_tag_of
-from threecommas_hedge.resources._reconcile import WriteNotAppliedError, WriteOutcomeUnknownError
+from threecommas_hedge import (
+    HedgeBuilder,
+    SpotPosition,
+    WriteNotAppliedError,
+    WriteOutcomeUnknownError,
+)
+from threecommas_hedge._writes import safe_writes as _safe_writes
+from threecommas_hedge._writes.client_tag import client_tag_of
 from threecommas_hedge.testing import FakeThreeCommas
 
 PAIR = "USDT_BTCUSDT"

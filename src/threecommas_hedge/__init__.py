@@ -75,8 +75,8 @@ _EXPORTS: dict[str, str] = {
     "RateLimits": "._ratelimit",
     "RateLimiter": "._ratelimit",
     "Budget": "._ratelimit",
-    "CreatedSmartTrade": ".resources._safe_writes",
-    "client_tag_of": ".resources._client_tag",
+    "CreatedSmartTrade": "._writes.safe_writes",
+    "client_tag_of": "._writes.client_tag",
     "Paginator": ".resources",
     "AsyncPaginator": ".resources",
     "Hedge": ".resources.hedges",
@@ -183,6 +183,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._guard import ModeMismatchError
     from ._ratelimit import Budget, RateLimiter, RateLimits
     from ._signing import HmacSigner, RsaSigner, explain_signature
+    from ._writes.client_tag import client_tag_of
+    from ._writes.safe_writes import CreatedSmartTrade
     from .hedge.builder import (
         HedgeBuilder,
         HedgeSummary,
@@ -210,8 +212,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         Trade,
     )
     from .resources import AsyncPaginator, Paginator
-    from .resources._client_tag import client_tag_of
-    from .resources._safe_writes import CreatedSmartTrade
     from .resources.hedges import AsyncHedge, Hedge
 
 

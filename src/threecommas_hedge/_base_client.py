@@ -22,7 +22,7 @@ from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -50,14 +50,13 @@ from ._exceptions import (
     ThreeCommasError,
     error_from_response,
 )
-from ._guard import ACCOUNT_FIELD, WRITE_METHODS, ModeGuard, normalize_path
+from ._guard import ACCOUNT_FIELD, WRITE_METHODS, Mode, ModeGuard, normalize_path
 from ._logging import logger, setup_logging
 from ._ratelimit import RateLimiter, RateLimits
 from ._retry import retry_delay, should_retry
 from ._signing import HmacSigner, RsaSigner, SignatureAuth, Signer
 from .models._types import format_decimal
 
-Mode = Literal["paper", "real"]
 QueryValue = str | int | Decimal | bool | Enum
 """A query parameter value; ``None`` values are left out. Floats are refused: use Decimal."""
 

@@ -10,7 +10,6 @@ the rate limiter and the mode guard's caches.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import itertools
 import time
@@ -23,7 +22,6 @@ import httpx
 from ._base_client import (
     DEFAULT_WRITE_CHECK_WINDOW,
     BaseClient,
-    Mode,
     Outcome,
     Pause,
     PreparedRequest,
@@ -33,6 +31,7 @@ from ._base_client import (
 )
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._exceptions import APIError
+from ._guard import Mode
 from .resources import (
     Accounts,
     AsyncAccounts,
@@ -234,7 +233,7 @@ class AsyncThreeCommas(BaseClient):
         allowed_account_ids: Iterable[int] | None = None,
         mode_guard: bool = True,
         write_check_window: float = DEFAULT_WRITE_CHECK_WINDOW,
-        _sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        _sleep: Callable[[float], Awaitable[None]] | None = None,
         _clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(
@@ -257,7 +256,7 @@ class AsyncThreeCommas(BaseClient):
             http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout)
         )
         self._owns_http = http_client is None
-        self._sleep = _sleep
+        self._sleep = _async_sleep if _sleep is None else _sleep
 
     @functools.cached_property
     def smart_trades(self) -> AsyncSmartTrades:
@@ -361,3 +360,10 @@ class AsyncThreeCommas(BaseClient):
         traceback: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+async def _async_sleep(seconds: float) -> None:
+    """``asyncio.sleep``, imported when first awaited: importing the client loads no asyncio."""
+    import asyncio  # ~40 ms at import; a running loop has it already
+
+    await asyncio.sleep(seconds)

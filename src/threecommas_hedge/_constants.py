@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import httpx
-
 from . import __version__
 
 DEFAULT_BASE_URL = "https://api.3commas.io/public/api"
 """Every endpoint lives under ``/public/api``; that prefix is part of the signed string."""
 
-DEFAULT_TIMEOUT = httpx.Timeout(10.0)
-"""Seconds for connect, read, write and pool. A client never waits without a limit."""
+DEFAULT_TIMEOUT = 10.0
+"""Seconds for connect, read, write and pool (each). A client never waits without a limit."""
 
 DEFAULT_MAX_RETRIES = 2
 

@@ -11,13 +11,13 @@ ThreeCommasError
     ├── APIConnectionError: no usable answer (connect error, dropped connection)
     │   └── APITimeoutError
     ├── APIResponseValidationError: a 2xx whose body is not the JSON expected
-    └── APIStatusError: any non-2xx answer, whatever its body
-        ├── BadRequestError 400, AuthenticationError 401, PermissionDeniedError 403,
-        ├── NotFoundError 404 (or any status whose body says "Not found"),
-        ├── UnprocessableEntityError 422, IPBannedError 418, RateLimitError 429,
-        └── InternalServerError 5xx
-    ├── WriteNotAppliedError: a write failed and the state shows it had no effect
-    └── WriteOutcomeUnknownError: a write's outcome is unknown and the state could not tell
+    ├── APIStatusError: any non-2xx answer, whatever its body
+    │   ├── BadRequestError 400, AuthenticationError 401, PermissionDeniedError 403,
+    │   ├── NotFoundError 404 (or any status whose body says "Not found"),
+    │   ├── UnprocessableEntityError 422, IPBannedError 418, RateLimitError 429,
+    │   └── InternalServerError 5xx
+    ├── WriteNotAppliedError: a write failed before anything reached the server
+    └── WriteOutcomeUnknownError: a write may have taken effect and the check did not see it
 ```
 
 Error text is built from the status and the API's own error fields only: never from request headers,
@@ -35,11 +35,11 @@ from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from ._constants import HEADER_REQUEST_ID, HEADER_RETRY_AFTER
 
 if TYPE_CHECKING:  # pragma: no cover
+    import httpx
+
     from .hedge.position import HedgeStatus
 
 
@@ -407,7 +407,7 @@ def _rebuild_write_error(
 
 
 class WriteNotAppliedError(_WriteError):
-    """A write failed twice and the state, read after each failure, shows it took no effect.
+    """A write failed before anything could reach the server (the connection was never made).
 
     Nothing was created or changed: it is safe to try again. ``operation`` names the write,
     ``client_tag`` is the tag of a create (else None); ``__cause__`` is the last failure.

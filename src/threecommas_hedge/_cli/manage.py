@@ -36,11 +36,11 @@ from .options import HedgeFlags, JsonOption, parse_decimal, with_hedge_flags
 from .planning import pair_of, plan_from_flags
 from .session import (
     BaseUrlOption,
+    Connection,
     FakeOption,
     RealOption,
     RealReadOption,
     Session,
-    Target,
     YesOption,
     connect,
     other_mode,
@@ -55,7 +55,7 @@ def _session(
 ) -> Iterator[tuple[Session, Console]]:
     """A session whose mode refusals name the real cause: an account or trade of the other
     mode (``--real`` given or missing) rather than a bare 404 or "not among the accounts"."""
-    target = Target(fake=fake, base_url=base_url, real=real)
+    target = Connection(fake=fake, base_url=base_url, real=real)
     with connect(target) as session:
         try:
             yield session, make_console(stderr=True)

@@ -55,7 +55,7 @@ def _shown(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Target:
+class TargetOption:
     """A ``--tp``/``--tp-percent`` value: ``LEVEL[:VOLUME]`` as typed (``text``) and parsed."""
 
     level: Decimal
@@ -63,13 +63,13 @@ class Target:
     text: str
 
 
-def parse_target(text: str) -> Target:
+def parse_target(text: str) -> TargetOption:
     """``55000`` or ``55000:50`` (level, then the % of the position the step closes)."""
     level, separator, volume = text.partition(":")
     if separator and not volume.strip():
         raise typer.BadParameter(f"{text!r}: give a volume after ':' or leave the ':' out")
     try:
-        return Target(
+        return TargetOption(
             parse_decimal(level), parse_decimal(volume) if separator else None, text.strip()
         )
     except typer.BadParameter:
@@ -135,8 +135,8 @@ class HedgeFlags:
     wallet_balance: Decimal | None
     entry: EntryChoice
     entry_price: Decimal | None
-    tp: list[Target]
-    tp_percent: list[Target]
+    tp: list[TargetOption]
+    tp_percent: list[TargetOption]
     trailing_tp: Decimal | None
     sl: Decimal | None
     sl_percent: Decimal | None
@@ -189,7 +189,7 @@ HEDGE_PARAMETERS: tuple[inspect.Parameter, ...] = (
     ),
     _option(
         "tp",
-        list[Target] | None,
+        list[TargetOption] | None,
         None,
         "--tp",
         "Take-profit price, optionally :VOLUME in % of the position (repeatable).",
@@ -199,7 +199,7 @@ HEDGE_PARAMETERS: tuple[inspect.Parameter, ...] = (
     ),
     _option(
         "tp_percent",
-        list[Target] | None,
+        list[TargetOption] | None,
         None,
         "--tp-percent",
         "Take profit as % from the entry, negative for a short (-8), optionally :VOLUME.",

@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Annotated
 import httpx
 import typer
 
-from threecommas_hedge._base_client import Mode
 from threecommas_hedge._client import ThreeCommas
 from threecommas_hedge._constants import (
     DEFAULT_BASE_URL,
@@ -37,6 +36,7 @@ from threecommas_hedge._constants import (
     ENV_PRIVATE_KEY,
 )
 from threecommas_hedge._exceptions import ThreeCommasError
+from threecommas_hedge._guard import Mode
 
 from .console import EXIT_USAGE, CliError
 
@@ -71,7 +71,7 @@ http_client_factory: Callable[[], httpx.Client | None] = own_http_client
 
 
 @dataclass(frozen=True)
-class Target:
+class Connection:
     """Where a command sends its requests and in which mode."""
 
     fake: bool = False
@@ -90,7 +90,7 @@ class Session:
 
     client: ThreeCommas
     fake: FakeThreeCommas | None
-    target: Target
+    target: Connection
 
     @property
     def where(self) -> str:
@@ -101,7 +101,7 @@ class Session:
 
 
 @contextmanager
-def connect(target: Target) -> Iterator[Session]:
+def connect(target: Connection) -> Iterator[Session]:
     """Open a client for ``target``; :class:`CliError` (exit 2) when credentials are missing."""
     mode = target.mode
     if target.fake:

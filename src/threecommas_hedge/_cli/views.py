@@ -10,9 +10,9 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from threecommas_hedge._writes.client_tag import without_client_tag
 from threecommas_hedge.hedge.position import status_of
 from threecommas_hedge.models import Account, SmartTrade
-from threecommas_hedge.resources._client_tag import without_client_tag
 
 from . import fmt
 from .buyback import unmanaged_quantity

@@ -28,7 +28,7 @@ from . import fmt
 from .buyback import unmanaged_quantity
 from .console import flag_error, make_console, waiting
 from .options import parse_decimal
-from .session import BaseUrlOption, FakeOption, RealReadOption, Session, Target, connect
+from .session import BaseUrlOption, Connection, FakeOption, RealReadOption, Session, connect
 
 __all__ = ["hedge_table", "watch"]
 
@@ -134,7 +134,7 @@ def watch(
         spot = SpotPosition(asset=asset, quantity=spot_qty, price=spot_price)
     limit = 1 if once else updates
     console = make_console()
-    with connect(Target(fake=fake, base_url=base_url, real=real)) as session:
+    with connect(Connection(fake=fake, base_url=base_url, real=real)) as session:
         with waiting(make_console(stderr=True), f"Fetching SmartTrade {trade_id}..."):
             hedge = session.client.hedges.get(trade_id, spot=spot)
         counter = itertools.count(1)

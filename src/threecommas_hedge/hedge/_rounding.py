@@ -31,13 +31,6 @@ def round_to_step(value: Decimal, step: Decimal, direction: Direction) -> Decima
         return units * step
 
 
-def is_on_grid(value: Decimal, step: Decimal) -> bool:
-    """Whether ``value`` is an exact multiple of ``step``."""
-    with localcontext() as context:
-        context.prec = _PRECISION
-        return value % step == 0
-
-
 def strip_zeros(value: Decimal) -> Decimal:
     """The same number without trailing fractional zeros (``55200.00`` -> ``55200``); exact."""
     sign, digits, exponent = value.as_tuple()

@@ -17,10 +17,10 @@ from decimal import Decimal
 from typing import Any
 
 from threecommas_hedge._exceptions import ThreeCommasError, WriteOutcomeUnknownError
+from threecommas_hedge._writes.client_tag import client_tag_of, new_client_tag
 from threecommas_hedge.hedge.builder import HedgeBuilder, SpotPosition
 from threecommas_hedge.hedge.position import status_of
 from threecommas_hedge.models import SmartTrade
-from threecommas_hedge.resources._client_tag import client_tag_of, new_client_tag
 
 from .decide import Action, Exit, HedgeView, Holding, decide
 from .journal import SqliteJournal

@@ -1,4 +1,9 @@
-"""Typed endpoint groups bound to a client: ``client.smart_trades``, ``.accounts``, ``.market``."""
+"""Endpoint groups bound to a client: ``client.smart_trades``, ``.accounts``, ``.market``.
+
+Each method builds an ``Endpoint`` (input checked before anything is sent) and runs it through the
+client's loop (``_resource``); writes go through ``threecommas_hedge._writes``. ``hedges.py``
+(``client.hedges``, the live hedges) still lives here until it moves to its own package.
+"""
 
 from ._pagination import AsyncPaginator, Paginator
 from .accounts import Accounts, AsyncAccounts

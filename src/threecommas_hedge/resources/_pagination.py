@@ -23,6 +23,7 @@ from typing import Generic, TypeVar
 from threecommas_hedge._exceptions import APIResponseValidationError
 
 T = TypeVar("T")
+FetchT = TypeVar("FetchT")
 
 
 class _PageWalk(Generic[T]):
@@ -56,16 +57,10 @@ class _PageWalk(Generic[T]):
         return fresh
 
 
-class Paginator(Generic[T]):
-    """Iterate over every item of a listing, fetching page after page lazily.
+class _Listing(Generic[FetchT, T]):
+    """What both paginators hold: how to fetch page N, the page size, the de-duplication key."""
 
-    ``for item in paginator`` yields items; ``paginator.pages()`` yields each page's new items
-    as a list (pages left empty by de-duplication are skipped).
-    """
-
-    def __init__(
-        self, fetch: Callable[[int], list[T]], *, per_page: int, key: Callable[[T], Hashable]
-    ) -> None:
+    def __init__(self, fetch: FetchT, *, per_page: int, key: Callable[[T], Hashable]) -> None:
         self._fetch = fetch
         self._per_page = per_page
         self._key = key
@@ -74,6 +69,14 @@ class Paginator(Generic[T]):
     def per_page(self) -> int:
         """Items requested per page."""
         return self._per_page
+
+
+class Paginator(_Listing[Callable[[int], list[T]], T]):
+    """Iterate over every item of a listing, fetching page after page lazily.
+
+    ``for item in paginator`` yields items; ``paginator.pages()`` yields each page's new items
+    as a list (pages left empty by de-duplication are skipped).
+    """
 
     def pages(self) -> Iterator[list[T]]:
         """Each page's new items, one request per page, from page 1."""
@@ -88,24 +91,8 @@ class Paginator(Generic[T]):
             yield from page
 
 
-class AsyncPaginator(Generic[T]):
+class AsyncPaginator(_Listing[Callable[[int], Awaitable[list[T]]], T]):
     """``async for item in paginator``; ``async for page in paginator.pages()`` (see Paginator)."""
-
-    def __init__(
-        self,
-        fetch: Callable[[int], Awaitable[list[T]]],
-        *,
-        per_page: int,
-        key: Callable[[T], Hashable],
-    ) -> None:
-        self._fetch = fetch
-        self._per_page = per_page
-        self._key = key
-
-    @property
-    def per_page(self) -> int:
-        """Items requested per page."""
-        return self._per_page
 
     def pages(self) -> AsyncIterator[list[T]]:
         """Each page's new items, one request per page, from page 1."""

@@ -1,8 +1,14 @@
-"""Base classes binding a resource to its client: one ``_call`` each, sync and async."""
+"""Base classes binding a resource to its client: one way to run a call, sync and async.
+
+A resource builds a flow (``threecommas_hedge._flows``) and hands it to ``_run``; ``_call`` runs
+one endpoint. The client's loop does the sending, so a resource never touches the wire.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
+
+from threecommas_hedge._flows import Flow, endpoint_flow
 
 from ._endpoint import Endpoint
 
@@ -18,15 +24,11 @@ class SyncResource:
     def __init__(self, client: ThreeCommas) -> None:
         self._client = client
 
+    def _run(self, flow: Flow[T]) -> T:
+        return self._client._run(flow)
+
     def _call(self, endpoint: Endpoint[T]) -> T:
-        data = self._client.request(
-            endpoint.method,
-            endpoint.path,
-            params=endpoint.params,
-            json=endpoint.body,
-            auth=endpoint.auth,
-        )
-        return endpoint.result(data)
+        return self._run(endpoint_flow(self._client, endpoint))
 
 
 class AsyncResource:
@@ -35,12 +37,8 @@ class AsyncResource:
     def __init__(self, client: AsyncThreeCommas) -> None:
         self._client = client
 
+    async def _run(self, flow: Flow[T]) -> T:
+        return await self._client._run(flow)
+
     async def _call(self, endpoint: Endpoint[T]) -> T:
-        data = await self._client.request(
-            endpoint.method,
-            endpoint.path,
-            params=endpoint.params,
-            json=endpoint.body,
-            auth=endpoint.auth,
-        )
-        return endpoint.result(data)
+        return await self._run(endpoint_flow(self._client, endpoint))

@@ -12,8 +12,18 @@ import builtins
 import functools
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
+from threecommas_hedge._flows import Flow
+from threecommas_hedge._writes.safe_writes import (
+    CreatedSmartTrade,
+    TradeAction,
+    safe_cancel,
+    safe_close,
+    safe_create,
+    safe_funds,
+    safe_trade_write,
+)
 from threecommas_hedge.models.requests import (
     FundsRequest,
     SetNoteRequest,
@@ -25,17 +35,7 @@ from threecommas_hedge.models.responses import ReduceFundsInfo, SmartTrade, Trad
 from ._endpoint import Endpoint, Query, list_of, validated
 from ._pagination import AsyncPaginator, Paginator
 from ._params import MAX_PER_PAGE, check_id, check_per_page, utc_iso
-from ._reconcile import Flow
 from ._resource import AsyncResource, SyncResource
-from ._safe_writes import (
-    CreatedSmartTrade,
-    TradeAction,
-    safe_cancel,
-    safe_close,
-    safe_create,
-    safe_funds,
-    safe_trade_write,
-)
 
 if TYPE_CHECKING:
     from threecommas_hedge._base_client import BaseClient
@@ -179,10 +179,58 @@ def _id_of(trade: SmartTrade) -> int:
     return trade.id
 
 
+# --- shared -------------------------------------------------------------------------------------
+
+PagesT = TypeVar("PagesT")
+
+
+class _SmartTradeList(Generic[PagesT]):
+    """``list``'s filters, once for both clients; each binds ``_pages`` to its paginator."""
+
+    def list(
+        self,
+        *,
+        account_id: int | None = None,
+        pair: str | None = None,
+        type: SmartTradeType | None = None,
+        status: ListStatus | None = None,
+        order_by: OrderBy | None = "created_at",
+        order_direction: OrderDirection | None = "DESC",
+        from_: datetime | str | None = None,
+        to: datetime | str | None = None,
+        base: str | None = None,
+        quote: str | None = None,
+        per_page: int = MAX_PER_PAGE,
+    ) -> PagesT:
+        """Every SmartTrade matching the filters, fetched lazily page by page (see Paginator).
+
+        ``Paginator`` (sync: ``for``) or ``AsyncPaginator`` (``async for``). Filters are named as
+        in the API (``from_`` is sent as ``from``); an aware datetime is sent
+        as UTC ISO 8601 with ``Z``, a string as given. Newest first by default.
+        """
+        query = list_query(
+            account_id=account_id,
+            pair=pair,
+            type=type,
+            status=status,
+            order_by=order_by,
+            order_direction=order_direction,
+            from_=from_,
+            to=to,
+            base=base,
+            quote=quote,
+            per_page=per_page,
+        )
+        return self._pages(query, per_page)
+
+    def _pages(self, query: Query, per_page: int) -> PagesT:
+        raise NotImplementedError
+
+
 # --- sync ---------------------------------------------------------------------------------------
 
 
-class SmartTrades(SyncResource):
+class SmartTrades(SyncResource, _SmartTradeList[Paginator[SmartTrade]]):
     """``client.smart_trades``: create, read, edit and close SmartTrades."""
 
     @functools.cached_property
@@ -202,48 +250,11 @@ class SmartTrades(SyncResource):
         is looked for first and returned (``recovered``) instead of creating a second one.
         """
         flow = safe_create(self._client, create_endpoint(payload), client_tag)
-        return self._client._run(flow)
+        return self._run(flow)
 
     def get(self, id: int) -> SmartTrade:
         """One SmartTrade by id."""
         return self._call(_get(id))
-
-    def list(
-        self,
-        *,
-        account_id: int | None = None,
-        pair: str | None = None,
-        type: SmartTradeType | None = None,
-        status: ListStatus | None = None,
-        order_by: OrderBy | None = "created_at",
-        order_direction: OrderDirection | None = "DESC",
-        from_: datetime | str | None = None,
-        to: datetime | str | None = None,
-        base: str | None = None,
-        quote: str | None = None,
-        per_page: int = MAX_PER_PAGE,
-    ) -> Paginator[SmartTrade]:
-        """Every SmartTrade matching the filters, fetched lazily page by page (see Paginator).
-
-        Filters are named as in the API (``from_`` is sent as ``from``); an aware datetime is sent
-        as UTC ISO 8601 with ``Z``, a string as given. Newest first by default.
-        """
-        query = list_query(
-            account_id=account_id,
-            pair=pair,
-            type=type,
-            status=status,
-            order_by=order_by,
-            order_direction=order_direction,
-            from_=from_,
-            to=to,
-            base=base,
-            quote=quote,
-            per_page=per_page,
-        )
-        return Paginator(
-            lambda page: self._call(list_page(query, page)), per_page=per_page, key=_id_of
-        )
 
     def update(self, id: int, payload: UpdatePayload) -> SmartTrade:
         """Edit a waiting SmartTrade (PATCH): the full desired TP list, SL, leverage, entry."""
@@ -251,21 +262,26 @@ class SmartTrades(SyncResource):
 
     def cancel(self, id: int) -> SmartTrade:
         """Cancel a SmartTrade (DELETE); already cancelling or ended is success (the trade)."""
-        return self._client._run(safe_cancel(self._client, _cancel(id), _get(id)))
+        return self._run(safe_cancel(self._client, _cancel(id), _get(id)))
 
     def close_by_market(self, id: int) -> SmartTrade:
         """Close the whole SmartTrade with a market order, never twice: after an unknown outcome
         the trade is read until it shows closing or closed (see ``create``); already closing or
         ended is success (the trade)."""
         flow = safe_close(self._client, _action(id, "close_by_market"), _get(id))
-        return self._client._run(flow)
+        return self._run(flow)
 
     def add_funds(self, id: int, payload: FundsPayload) -> SmartTrade:
         """Add to the position (market, or limit with a price), never twice. Reads the trade's
         trades first, so that after an unknown outcome a new funds trade shows it was placed."""
         endpoint = _funds(id, "add_funds", payload)
         flow = safe_funds(self._client, "add_funds", endpoint, _list_trades(id), _get(id))
-        return self._client._run(flow)
+        return self._run(flow)
+
+    def _pages(self, query: Query, per_page: int) -> Paginator[SmartTrade]:
+        return Paginator(
+            lambda page: self._call(list_page(query, page)), per_page=per_page, key=_id_of
+        )
 
     def reduce_funds_info(self, id: int) -> ReduceFundsInfo:
         """How much can be taken out (a GET that needs the SMART_TRADES_WRITE permission)."""
@@ -275,7 +291,7 @@ class SmartTrades(SyncResource):
         """Take part of the position out (market, or limit with a price); safe like add_funds."""
         endpoint = _funds(id, "reduce_funds", payload)
         flow = safe_funds(self._client, "reduce_funds", endpoint, _list_trades(id), _get(id))
-        return self._client._run(flow)
+        return self._run(flow)
 
     def force_start(self, id: int) -> SmartTrade:
         """Enter now at market instead of waiting for the entry condition."""
@@ -297,18 +313,18 @@ class Trades(SyncResource):
         """Close one take-profit trade at market; returns the whole SmartTrade. Never sent twice;
         already closing or closed is success (see ``SmartTrades.close_by_market``)."""
         flow = _trade_write(self._client, "close_by_market", smart_trade_id, trade_id)
-        return self._client._run(flow)
+        return self._run(flow)
 
     def cancel(self, smart_trade_id: int, trade_id: int) -> SmartTrade:
         """Cancel one trade (cancelling the last TP step or the SL cancels the SmartTrade);
         already cancelled is success."""
-        return self._client._run(_trade_write(self._client, "cancel", smart_trade_id, trade_id))
+        return self._run(_trade_write(self._client, "cancel", smart_trade_id, trade_id))
 
 
 # --- async --------------------------------------------------------------------------------------
 
 
-class AsyncSmartTrades(AsyncResource):
+class AsyncSmartTrades(AsyncResource, _SmartTradeList[AsyncPaginator[SmartTrade]]):
     """``client.smart_trades`` of ``AsyncThreeCommas`` (see ``SmartTrades``)."""
 
     @functools.cached_property
@@ -321,41 +337,14 @@ class AsyncSmartTrades(AsyncResource):
     ) -> CreatedSmartTrade:
         """Create a SmartTrade, never twice (see ``SmartTrades.create``)."""
         flow = safe_create(self._client, create_endpoint(payload), client_tag)
-        return await self._client._run(flow)
+        return await self._run(flow)
 
     async def get(self, id: int) -> SmartTrade:
         """One SmartTrade by id."""
         return await self._call(_get(id))
 
-    def list(
-        self,
-        *,
-        account_id: int | None = None,
-        pair: str | None = None,
-        type: SmartTradeType | None = None,
-        status: ListStatus | None = None,
-        order_by: OrderBy | None = "created_at",
-        order_direction: OrderDirection | None = "DESC",
-        from_: datetime | str | None = None,
-        to: datetime | str | None = None,
-        base: str | None = None,
-        quote: str | None = None,
-        per_page: int = MAX_PER_PAGE,
-    ) -> AsyncPaginator[SmartTrade]:
+    def _pages(self, query: Query, per_page: int) -> AsyncPaginator[SmartTrade]:
         """Every matching SmartTrade, lazily: ``async for trade in ...list()`` (see SmartTrades)."""
-        query = list_query(
-            account_id=account_id,
-            pair=pair,
-            type=type,
-            status=status,
-            order_by=order_by,
-            order_direction=order_direction,
-            from_=from_,
-            to=to,
-            base=base,
-            quote=quote,
-            per_page=per_page,
-        )
         return AsyncPaginator(
             lambda page: self._call(list_page(query, page)), per_page=per_page, key=_id_of
         )
@@ -366,18 +355,18 @@ class AsyncSmartTrades(AsyncResource):
 
     async def cancel(self, id: int) -> SmartTrade:
         """Cancel a SmartTrade (see ``SmartTrades.cancel``)."""
-        return await self._client._run(safe_cancel(self._client, _cancel(id), _get(id)))
+        return await self._run(safe_cancel(self._client, _cancel(id), _get(id)))
 
     async def close_by_market(self, id: int) -> SmartTrade:
         """Close the whole SmartTrade with a market order (see ``SmartTrades.close_by_market``)."""
         flow = safe_close(self._client, _action(id, "close_by_market"), _get(id))
-        return await self._client._run(flow)
+        return await self._run(flow)
 
     async def add_funds(self, id: int, payload: FundsPayload) -> SmartTrade:
         """Add to the position (see ``SmartTrades.add_funds``)."""
         endpoint = _funds(id, "add_funds", payload)
         flow = safe_funds(self._client, "add_funds", endpoint, _list_trades(id), _get(id))
-        return await self._client._run(flow)
+        return await self._run(flow)
 
     async def reduce_funds_info(self, id: int) -> ReduceFundsInfo:
         """How much can be taken out (a GET that needs the SMART_TRADES_WRITE permission)."""
@@ -387,7 +376,7 @@ class AsyncSmartTrades(AsyncResource):
         """Take part of the position out (see ``SmartTrades.reduce_funds``)."""
         endpoint = _funds(id, "reduce_funds", payload)
         flow = safe_funds(self._client, "reduce_funds", endpoint, _list_trades(id), _get(id))
-        return await self._client._run(flow)
+        return await self._run(flow)
 
     async def force_start(self, id: int) -> SmartTrade:
         """Enter now at market instead of waiting for the entry condition."""
@@ -408,9 +397,9 @@ class AsyncTrades(AsyncResource):
     async def close_by_market(self, smart_trade_id: int, trade_id: int) -> SmartTrade:
         """Close one take-profit trade at market (see ``Trades.close_by_market``)."""
         flow = _trade_write(self._client, "close_by_market", smart_trade_id, trade_id)
-        return await self._client._run(flow)
+        return await self._run(flow)
 
     async def cancel(self, smart_trade_id: int, trade_id: int) -> SmartTrade:
         """Cancel one trade (see ``Trades.cancel``)."""
         flow = _trade_write(self._client, "cancel", smart_trade_id, trade_id)
-        return await self._client._run(flow)
+        return await self._run(flow)

@@ -14,9 +14,10 @@ level is ``>= sp``, a target when its signed level is ``<= sp``. Inactive levels
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from ._liquidation import liquidation_prices
 from ._plan import EnginePlan
@@ -177,7 +178,7 @@ class ChunkEngine:
         if size < _COMPACT_MIN or 2 * (self.n_waiting + self.n_open) > size:
             return None
         done = self.status > OPEN
-        self._final.store(self, _rows(done), np.zeros(int(done.sum())))
+        self._store(_rows(done), np.zeros(int(done.sum())))
         keep = _rows(~done)
         for name in _PER_PATH:
             setattr(self, name, getattr(self, name)[..., keep])
@@ -189,10 +190,24 @@ class ChunkEngine:
         held = self.remaining > 0
         unrealized = np.zeros(len(mark))
         unrealized[held] = self.side * (mark[held] - self.entry[held]) * self.remaining[held]
-        self._final.store(self, np.arange(len(self.rows)), unrealized)
+        self._store(np.arange(len(self.rows)), unrealized)
         return self._final.outcomes()
 
     # -- entry -----------------------------------------------------------------------------------
+
+    def _store(self, rows: IntArray, unrealized: FloatArray) -> None:
+        """Copy the state of ``rows`` to their paths in the collected outcomes."""
+        closed = self.plan.units - self.remaining[rows]
+        gross = self.side * (self.proceeds[rows] - self.entry[rows] * closed)
+        values: dict[str, npt.NDArray[Any]] = {
+            name: getattr(self, name)[rows]
+            for name in ("status", "reason", "entry_index", "entry", "exit_index")
+        }
+        values |= {name: getattr(self, name)[rows] for name in ("fees", "funding", "remaining")}
+        values["realized"] = np.where(self.entry_index[rows] >= 0, gross, 0.0)
+        values["step_index"] = self.step_index[:, rows]
+        values["unrealized"] = unrealized
+        self._final.store(self.rows[rows], values)
 
     def _entries(self, price: FloatArray, signed: FloatArray, index: int, placing: bool) -> None:
         plan = self.plan

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .engine import ChunkEngine
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -82,18 +79,14 @@ class PathOutcomes:
         self.funding = np.zeros(n)
         self.remaining = np.zeros(n)
 
-    def store(self, engine: ChunkEngine, rows: IntArray, unrealized: FloatArray) -> None:
-        """Copy the state of ``rows`` (engine rows) to their paths."""
-        paths = engine.rows[rows]
-        for name in ("status", "reason", "entry_index", "entry", "exit_index"):
-            getattr(self, name)[paths] = getattr(engine, name)[rows]
-        closed = engine.plan.units - engine.remaining[rows]
-        gross = engine.side * (engine.proceeds[rows] - engine.entry[rows] * closed)
-        self.realized[paths] = np.where(engine.entry_index[rows] >= 0, gross, 0.0)
-        for name in ("fees", "funding", "remaining"):
-            getattr(self, name)[paths] = getattr(engine, name)[rows]
-        self.step_index[:, paths] = engine.step_index[:, rows]
-        self.unrealized[paths] = unrealized
+    def store(self, paths: IntArray, values: dict[str, npt.NDArray[Any]]) -> None:
+        """Write per-row ``values`` (named as this collector's arrays) to ``paths``."""
+        for name, value in values.items():
+            target = getattr(self, name)
+            if name == "step_index":
+                target[:, paths] = value
+            else:
+                target[paths] = value
 
     def outcomes(self) -> Outcomes:
         """The collected outcomes."""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ._accounts import render_account
 
 if TYPE_CHECKING:
-    from ._routes import Call, Reply
+    from ._call import Call, Reply
     from ._state import FakeState
 
 __all__ = [

@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from . import _balances
-from ._accounts import AccountMode, leverage_data, render_account
+from ._accounts import leverage_data, render_account
+from ._call import Call, Reply
 from ._errors import invalid
 from ._market import MARKETS, currency_rates, market_list
 from ._state import FakeState
@@ -37,20 +38,6 @@ PERMISSIONS = frozenset(
 TRADE_TYPES = ("simple_buy", "simple_sell", "smart_sell", "smart_buy", "smart_trade", "smart_cover")
 ORDER_BY = ("created_at", "updated_at", "closed_at", "status", "profit", "profit_percentage")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-Reply = tuple[int, Any]
-
-
-@dataclass(frozen=True)
-class Call:
-    """A request as the handlers see it: path ids, query and body parameters, mode."""
-
-    ids: dict[str, int]
-    query: dict[str, str]
-    params: dict[str, Any]
-    body: Any
-    mode: AccountMode
-
 
 Handler = Callable[[FakeState, Call], Reply]
 

@@ -15,18 +15,16 @@ the write is **never sent again** after such a failure. Every way out says what 
 - :class:`WriteOutcomeUnknownError`, carrying the client tag: the check did not see the effect
   within the window. Look for the tag (or re-run with it) before trying again.
 
-Flows are generators of requests (see ``BaseClient._request_flow``) and of :class:`Pause` values
-the loop sleeps on, so one implementation serves the sync and the async client; every request of a
-flow goes through the mode guard and the rate limiter like any other.
+The check and the send are flows (see ``threecommas_hedge._flows``), so one implementation serves
+the sync and the async client.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
-from threecommas_hedge._base_client import Pause
 from threecommas_hedge._exceptions import (
     APIConnectionError,
     APIError,
@@ -37,27 +35,21 @@ from threecommas_hedge._exceptions import (
     WriteNotAppliedError,
     WriteOutcomeUnknownError,
 )
+from threecommas_hedge._flows import Flow, Pause
 from threecommas_hedge._logging import logger
 from threecommas_hedge._retry import NEVER_SENT, should_retry
 
-from ._endpoint import Endpoint
-
 if TYPE_CHECKING:
-    from threecommas_hedge._base_client import BaseClient, PreparedRequest
+    from threecommas_hedge._base_client import BaseClient
 
 __all__ = [
-    "Flow",
     "Window",
-    "WriteNotAppliedError",
-    "WriteOutcomeUnknownError",
-    "endpoint_flow",
     "look",
     "reconciled",
     "verdict",
 ]
 
 T = TypeVar("T")
-Flow = Generator["PreparedRequest | Pause", Any, T]
 Verdict = Literal["not_sent", "refused", "unknown", "applied"]
 
 FIRST_LOOK_DELAY = 0.5
@@ -94,21 +86,6 @@ def verdict(error: APIError) -> Verdict:
     if isinstance(error, APIStatusError) and (error.status_code == 408 or error.status_code >= 500):
         return "unknown"
     return "refused"
-
-
-def endpoint_flow(client: BaseClient, endpoint: Endpoint[T]) -> Flow[T]:
-    """One endpoint as a flow: guarded, rate-limited, retried as any request; typed result."""
-    prepared = client._prepare(
-        endpoint.method,
-        endpoint.path,
-        params=endpoint.params,
-        json=endpoint.body,
-        timeout=None,
-        max_retries=None,
-        auth=endpoint.auth,
-    )
-    data = yield from client._request_flow(prepared)
-    return endpoint.result(data)
 
 
 def reconciled(
@@ -166,7 +143,7 @@ def reconciled(
 
 def look(
     check: Callable[[], Flow[T | None]], window: Window
-) -> Generator[PreparedRequest | Pause, Any, tuple[T | None, int, APIError | None]]:
+) -> Flow[tuple[T | None, int, APIError | None]]:
     """``check()`` until it finds the effect or ``window`` is over, with backoff between looks.
 
     Returns what was found (or None), how many looks it took, and the last read's error (None if

@@ -1,4 +1,4 @@
-"""Create, close, cancel and add/reduce funds as reconciled flows (see ``_reconcile``).
+"""Create, close, cancel and add/reduce funds as reconciled flows (see ``reconcile``).
 
 How each one tells, after an unknown outcome, whether it took effect (looking again and again
 over the client's ``write_check_window``, never sending again):
@@ -27,12 +27,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
+from threecommas_hedge._flows import Flow, endpoint_flow
 from threecommas_hedge.models.requests import SmartTradeCreate
 from threecommas_hedge.models.responses import SmartTrade
+from threecommas_hedge.resources._endpoint import Endpoint, read_response
 
-from ._client_tag import check_client_tag, client_tag_of, new_client_tag, tag_note
-from ._endpoint import Endpoint, read_response
-from ._reconcile import Flow, Window, endpoint_flow, look, reconciled
+from .client_tag import check_client_tag, client_tag_of, new_client_tag, tag_note
+from .reconcile import Window, look, reconciled
 
 if TYPE_CHECKING:
     from threecommas_hedge._base_client import BaseClient
@@ -46,7 +47,6 @@ __all__ = [
     "safe_trade_write",
 ]
 
-LIST_PATH = "/v2/smart_trades"
 PER_PAGE = 100
 MAX_PAGES = 50
 """The create check walks at most this many pages of 100 (then it counts as not seen)."""
@@ -80,7 +80,10 @@ def safe_create(
     endpoint: Endpoint[SmartTrade],
     client_tag: str | None = None,
 ) -> Flow[CreatedSmartTrade]:
-    """``POST /v2/smart_trades`` with a client tag in the note, never creating twice."""
+    """``endpoint`` (the create) with a client tag in the note, never creating twice.
+
+    The check lists the same path (``GET /v2/smart_trades``) for the tag.
+    """
     payload: SmartTradeCreate = endpoint.body
     tag = new_client_tag() if client_tag is None else check_client_tag(client_tag)
     body = payload.model_copy(update={"note": tag_note(payload.note, tag)})
@@ -97,16 +100,16 @@ def safe_create(
 
     def send() -> Flow[CreatedSmartTrade]:
         entity = yield from endpoint_flow(client, post)
-        return _created(entity, tag, recovered=False)
+        return _created(endpoint.path, entity, tag, recovered=False)
 
     def check() -> Flow[CreatedSmartTrade | None]:
         for page in range(1, MAX_PAGES + 1):
-            page_of = Endpoint("GET", LIST_PATH, _raw, params={**query, "page": page})
+            page_of = Endpoint("GET", endpoint.path, _raw, params={**query, "page": page})
             entities = yield from endpoint_flow(client, page_of)
             entities = entities if isinstance(entities, list) else []
             for entity in entities:
                 if isinstance(entity, dict) and tag in _tags(entity):
-                    return _created(entity, tag, recovered=True)
+                    return _created(endpoint.path, entity, tag, recovered=True)
             if len(entities) < PER_PAGE or _older_than(entities[-1], since):
                 return None
         return None
@@ -222,13 +225,13 @@ def safe_funds(
     return flow()
 
 
-def _created(entity: Any, tag: str, *, recovered: bool) -> CreatedSmartTrade:
+def _created(path: str, entity: Any, tag: str, *, recovered: bool) -> CreatedSmartTrade:
     data = (
         {**entity, "client_tag": tag, "recovered": recovered}
         if isinstance(entity, dict)
         else entity
     )
-    return read_response(f"POST {LIST_PATH}", CreatedSmartTrade.model_validate, data)
+    return read_response(f"POST {path}", CreatedSmartTrade.model_validate, data)
 
 
 def _tags(entity: dict[str, Any]) -> set[str | None]:

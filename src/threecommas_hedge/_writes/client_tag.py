@@ -34,8 +34,6 @@ __all__ = [
 
 _TAG = re.compile(r"\[tch:([0-9a-f]{12})\]")
 _TAG_WITH_SPACE = re.compile(r"\s*\[tch:[0-9a-f]{12}\]")
-TAG_SUFFIX_LENGTH = len(" [tch:]") + 12
-assert TAG_SUFFIX_LENGTH == CLIENT_TAG_LENGTH, "the tag's room in the note is set in models"
 
 
 def new_client_tag() -> str:
@@ -66,7 +64,7 @@ def tag_note(note: str | None, tag: str) -> str:
         raise HedgeValidationError(
             "note",
             f"at most {MAX_USER_NOTE_LENGTH} characters on create (got {len(text)}): "
-            f"{TAG_SUFFIX_LENGTH} of the API's {MAX_NOTE_LENGTH} carry the client tag",
+            f"{CLIENT_TAG_LENGTH} of the API's {MAX_NOTE_LENGTH} carry the client tag",
         )
     return f"{text} [tch:{tag}]" if text else f"[tch:{tag}]"
 
