@@ -183,7 +183,9 @@ class ThreeCommas(BaseClient):
             if wait > 0:
                 self._sleep(wait)
             try:
-                response = self._http.send(prepared.request, auth=prepared.auth)
+                response = self._http.send(
+                    prepared.request, auth=prepared.auth, follow_redirects=False
+                )
             except httpx.HTTPError as exc:
                 outcome = self._on_transport_error(prepared, exc, retries_done)
             except RuntimeError as exc:  # httpx's "the client has been closed"
@@ -331,7 +333,9 @@ class AsyncThreeCommas(BaseClient):
             if wait > 0:
                 await self._sleep(wait)
             try:
-                response = await self._http.send(prepared.request, auth=prepared.auth)
+                response = await self._http.send(
+                    prepared.request, auth=prepared.auth, follow_redirects=False
+                )
             except httpx.HTTPError as exc:
                 outcome = self._on_transport_error(prepared, exc, retries_done)
             except RuntimeError as exc:  # httpx's "the client has been closed"
