@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import ipaddress
 import json
 import os
 import time
@@ -47,6 +48,7 @@ from ._exceptions import (
     APIError,
     APIResponseValidationError,
     APITimeoutError,
+    ConfigurationError,
     ThreeCommasError,
     error_from_response,
 )
@@ -614,13 +616,32 @@ def _make_limiter(option: RateLimitOption, clock: Callable[[], float]) -> RateLi
 
 
 def _check_base_url(base_url: str) -> str:
+    """``base_url`` if safe to send credentials to: https, or http to a loopback host only."""
     try:
         url = httpx.URL(base_url)
     except httpx.InvalidURL as exc:
-        raise ValueError(f"invalid base_url {base_url!r}: {exc}") from None
+        raise ConfigurationError("base_url", f"{base_url!r} is not a valid URL ({exc})") from None
     if url.scheme not in ("http", "https") or not url.host or url.query or url.fragment:
-        raise ValueError(f"base_url must be an http(s) URL without query, got {base_url!r}")
+        raise ConfigurationError(
+            "base_url", f"must be an http(s) URL with a host and no query, got {base_url!r}"
+        )
+    if url.scheme == "http" and not is_loopback(url.host):
+        raise ConfigurationError(
+            "base_url",
+            f"must use https (plain http only to a loopback host such as 127.0.0.1, ::1 or "
+            f"localhost: credentials are sent with every request), got {base_url!r}",
+        )
     return str(url).rstrip("/")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is ``localhost`` or a loopback address (127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _check_window(seconds: float) -> float:
