@@ -31,9 +31,9 @@ def redirecting(seen: list[httpx.Request], status: int = 302) -> httpx.MockTrans
 def test_lent_client_following_redirects_sends_nothing_to_the_location(status: int) -> None:
     seen: list[httpx.Request] = []
     http = httpx.Client(transport=redirecting(seen, status), follow_redirects=True)
-    with ThreeCommas(**CREDS, http_client=http, **CORE_ONLY) as client:
-        with pytest.raises(APIRedirectError) as caught:
-            client.request("GET", "/ver1/accounts")
+    client = ThreeCommas(**CREDS, http_client=http, **CORE_ONLY)
+    with pytest.raises(APIRedirectError) as caught:
+        client.request("GET", "/ver1/accounts")
     assert [r.url.host for r in seen] == ["api.3commas.io"]
     error = caught.value
     assert error.status_code == status
@@ -45,9 +45,9 @@ def test_lent_client_following_redirects_sends_nothing_to_the_location(status: i
 def test_a_redirect_on_a_write_is_not_resent() -> None:
     seen: list[httpx.Request] = []
     http = httpx.Client(transport=redirecting(seen, 307), follow_redirects=True)
-    with ThreeCommas(**CREDS, http_client=http, **{**CORE_ONLY, "max_retries": 3}) as client:
-        with pytest.raises(APIRedirectError):
-            client.request("POST", "/ver1/users/change_mode", json={"mode": "paper"})
+    client = ThreeCommas(**CREDS, http_client=http, **{**CORE_ONLY, "max_retries": 3})
+    with pytest.raises(APIRedirectError):
+        client.request("POST", "/ver1/users/change_mode", json={"mode": "paper"})
     assert len(seen) == 1
 
 
@@ -72,8 +72,8 @@ def test_a_redirect_without_location_is_still_a_redirect_error() -> None:
         return httpx.Response(302)
 
     http = httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=True)
-    with ThreeCommas(**CREDS, http_client=http, **CORE_ONLY) as client:
-        with pytest.raises(APIRedirectError) as caught:
-            client.request("GET", "/ver1/accounts")
+    client = ThreeCommas(**CREDS, http_client=http, **CORE_ONLY)
+    with pytest.raises(APIRedirectError) as caught:
+        client.request("GET", "/ver1/accounts")
     assert caught.value.location is None
     assert "no Location" in str(caught.value)
