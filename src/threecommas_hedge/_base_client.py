@@ -56,7 +56,7 @@ from ._guard import ACCOUNT_FIELD, WRITE_METHODS, Mode, ModeGuard, normalize_pat
 from ._logging import logger, setup_logging
 from ._ratelimit import RateLimiter, RateLimits
 from ._retry import retry_delay, should_retry
-from ._signing import HmacSigner, RsaSigner, SignatureAuth, Signer
+from ._signing import HmacSigner, RsaSigner, SignatureAuth, Signer, check_signer
 from .models._types import format_decimal
 
 QueryValue = str | int | Decimal | bool | Enum
@@ -140,6 +140,7 @@ class BaseClient:
         api_key: str | None,
         api_secret: str | bytes | None,
         private_key: str | bytes | None,
+        signer: Signer | None = None,
         base_url: str | None,
         mode: Mode,
         timeout: float | httpx.Timeout,
@@ -158,7 +159,7 @@ class BaseClient:
             mode=_check_mode(mode),
             timeout=_check_timeout(timeout),
             max_retries=_check_max_retries(max_retries),
-            auth=resolve_auth(api_key, api_secret, private_key),
+            auth=resolve_auth(api_key, api_secret, private_key, signer),
         )
         self._api_prefix = httpx.URL(self._config.base_url).path.rstrip("/")
         self._limiter = _make_limiter(rate_limit, clock)
@@ -204,7 +205,7 @@ class BaseClient:
 
     @property
     def signer(self) -> Signer:
-        """The HMAC or RSA signer in use (its repr shows no key)."""
+        """The signer in use: HMAC, RSA or the one given as ``signer=`` (see ``Signer``)."""
         return self._config.auth.signer
 
     def with_options(
@@ -395,22 +396,32 @@ class BaseClient:
         config = self._config
         return (
             f"{type(self).__name__}(base_url={config.base_url!r}, mode={config.mode!r}, "
-            f"auth={config.auth.signer.name!r})"
+            f"auth={config.auth.signer.scheme!r})"
         )
 
 
 def resolve_auth(
-    api_key: str | None, api_secret: str | bytes | None, private_key: str | bytes | None
+    api_key: str | None,
+    api_secret: str | bytes | None,
+    private_key: str | bytes | None,
+    signer: Signer | None = None,
 ) -> SignatureAuth:
     """The signing auth from the arguments, falling back to the environment variables.
 
-    An explicit secret or private key wins over both variables; giving (or setting) both an HMAC
-    secret and an RSA key is an error, as is giving neither.
+    ``signer`` (any :class:`Signer`) or an explicit secret or private key wins over the
+    variables; giving two of them (or setting both variables) is an error, as is giving none.
     """
     api_key = api_key or os.environ.get(ENV_API_KEY) or None
     api_secret = api_secret or None
     private_key = private_key or None
-    if api_secret is None and private_key is None:
+    if signer is not None:
+        if api_secret is not None or private_key is not None:
+            raise ConfigurationError(
+                "signer",
+                "give signer= or api_secret=/private_key= (the key it signs with), not both",
+            )
+        signer = check_signer(signer)
+    elif api_secret is None and private_key is None:
         api_secret = os.environ.get(ENV_API_SECRET) or None
         private_key = os.environ.get(ENV_PRIVATE_KEY) or None
         if api_secret is not None and private_key is not None:
@@ -420,7 +431,6 @@ def resolve_auth(
             )
     elif api_secret is not None and private_key is not None:
         raise ThreeCommasError("give api_secret (HMAC key) or private_key (RSA key), not both")
-    signer: Signer | None = None
     if api_secret is not None:
         signer = HmacSigner(api_secret)
     elif private_key is not None:
@@ -430,7 +440,7 @@ def resolve_auth(
         if signer is None:
             missing.append(
                 f"api_secret= or {ENV_API_SECRET} (HMAC key), "
-                f"or private_key= or {ENV_PRIVATE_KEY} (RSA key)"
+                f"or private_key= or {ENV_PRIVATE_KEY} (RSA key), or signer="
             )
         raise ThreeCommasError("missing credentials: " + "; ".join(missing))
     return SignatureAuth(api_key, signer)

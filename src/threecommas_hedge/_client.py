@@ -32,6 +32,7 @@ from ._base_client import (
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._exceptions import APIError
 from ._guard import Mode
+from ._signing import Signer
 from .resources import (
     Accounts,
     AsyncAccounts,
@@ -51,7 +52,8 @@ class ThreeCommas(BaseClient):
 
     Credentials: ``api_key`` with ``api_secret`` (HMAC key) or ``private_key`` (RSA key, PEM),
     each falling back to ``THREECOMMAS_API_KEY``, ``THREECOMMAS_API_SECRET``,
-    ``THREECOMMAS_PRIVATE_KEY``; ``base_url`` falls back to ``THREECOMMAS_BASE_URL``, then the
+    ``THREECOMMAS_PRIVATE_KEY``; or ``api_key`` with ``signer``, any ``Signer`` (a key kept in
+    a KMS, an HSM or a vault); ``base_url`` falls back to ``THREECOMMAS_BASE_URL``, then the
     official API. Every request carries ``Forced-Mode: paper`` unless
     ``mode="real"``. ``timeout`` is in seconds (or an ``httpx.Timeout``) and never unlimited.
     ``http_client`` lends an ``httpx.Client`` (its transport, pool and event hooks are used; its
@@ -74,6 +76,7 @@ class ThreeCommas(BaseClient):
         api_key: str | None = None,
         api_secret: str | bytes | None = None,
         private_key: str | bytes | None = None,
+        signer: Signer | None = None,
         base_url: str | None = None,
         mode: Mode = "paper",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
@@ -90,6 +93,7 @@ class ThreeCommas(BaseClient):
             api_key=api_key,
             api_secret=api_secret,
             private_key=private_key,
+            signer=signer,
             base_url=base_url,
             mode=mode,
             timeout=timeout,
@@ -226,6 +230,7 @@ class AsyncThreeCommas(BaseClient):
         api_key: str | None = None,
         api_secret: str | bytes | None = None,
         private_key: str | bytes | None = None,
+        signer: Signer | None = None,
         base_url: str | None = None,
         mode: Mode = "paper",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
@@ -242,6 +247,7 @@ class AsyncThreeCommas(BaseClient):
             api_key=api_key,
             api_secret=api_secret,
             private_key=private_key,
+            signer=signer,
             base_url=base_url,
             mode=mode,
             timeout=timeout,

@@ -240,7 +240,8 @@ class APIRedirectError(APIStatusError):
     @property
     def location(self) -> str | None:
         """The ``Location`` header of the answer."""
-        return self.response.headers.get("Location")
+        location: str | None = self.response.headers.get("Location")
+        return location
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
