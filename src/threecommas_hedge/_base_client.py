@@ -16,10 +16,11 @@ import copy
 import functools
 import ipaddress
 import json
+import math
 import os
 import time
 import weakref
-from collections.abc import Callable, Generator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import Enum
@@ -38,6 +39,7 @@ from ._constants import (
     ENV_PRIVATE_KEY,
     HEADER_FORCED_MODE,
     HEADER_REQUEST_ID,
+    MAX_RETRY_AFTER,
     MODES,
     REDACTED,
     SENSITIVE_HEADERS,
@@ -80,6 +82,8 @@ class ClientConfig:
     timeout: httpx.Timeout
     max_retries: int
     auth: SignatureAuth = field(repr=False)
+    attempt_deadline: float | None = None
+    call_deadline: float | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,89 @@ class Outcome:
         return self.value
 
 
+@dataclass
+class Deadlines:
+    """The overall time limits of one request: ``call_ends`` (clock time) for it with its
+    retries and waits, ``attempt`` seconds for each try; ``phases`` are its httpx timeouts.
+
+    httpx's timeouts hold per phase (connect, each read...), so a server trickling a byte now and
+    then never trips them; these hold in all, on the client's clock.
+    """
+
+    clock: Callable[[], float]
+    call_ends: float
+    attempt: float
+    phases: dict[str, float | None]
+
+    def left(self) -> float:
+        """Seconds until the call's deadline (0 once passed)."""
+        return max(self.call_ends - self.clock(), 0.0)
+
+    def allows_wait(self, seconds: float) -> bool:
+        """Whether sleeping ``seconds`` still leaves time before the call's deadline."""
+        return self.clock() + seconds < self.call_ends
+
+    def start_attempt(self, request: httpx.Request) -> float:
+        """The clock time this attempt must end by; the request's phase timeouts are capped to it
+        (raises ``APITimeoutError`` when the call has no time left, before sending)."""
+        now = self.clock()
+        ends = min(now + self.attempt, self.call_ends)
+        left = ends - now
+        if left <= 0:
+            raise _deadline_error(request, "call", httpx.PoolTimeout)
+        request.extensions["timeout"] = {
+            phase: left if limit is None else min(limit, left)
+            for phase, limit in self.phases.items()
+        }
+        return ends
+
+    def watch(self, response: httpx.Response, ends: float) -> None:
+        """Make reading ``response``'s body fail once the clock passes ``ends``."""
+        response.stream = _DeadlineStream(response, ends, self.clock)
+
+
+class _DeadlineStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response body that raises ``ReadTimeout`` when a chunk arrives past the deadline."""
+
+    def __init__(self, response: httpx.Response, ends: float, clock: Callable[[], float]) -> None:
+        self._stream = response.stream
+        self._request = response.request
+        self._ends = ends
+        self._clock = clock
+
+    def _check(self) -> None:
+        if self._clock() > self._ends:
+            raise _deadline_error(self._request, "attempt", httpx.ReadTimeout)
+
+    def __iter__(self) -> Iterator[bytes]:
+        self._check()  # the headers may have been trickled too
+        for chunk in self._stream:  # type: ignore[union-attr]
+            yield chunk
+            self._check()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        self._check()
+        async for chunk in self._stream:  # type: ignore[union-attr]
+            yield chunk
+            self._check()
+
+    def close(self) -> None:
+        self._stream.close()  # type: ignore[union-attr]
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()  # type: ignore[union-attr]
+
+
+def _deadline_error(
+    request: httpx.Request, which: str, kind: type[httpx.TimeoutException]
+) -> httpx.TimeoutException:
+    """httpx's timeout for a passed overall deadline (mapped like any: ``APITimeoutError``).
+
+    ``PoolTimeout`` when nothing was sent (as for a pool wait), ``ReadTimeout`` otherwise.
+    """
+    return kind(f"the {which} deadline passed", request=request)
+
+
 class BaseClient:
     """Configuration and the pure steps of a request, shared by the sync and async clients."""
 
@@ -150,8 +237,12 @@ class BaseClient:
         mode_guard: bool = True,
         clock: Callable[[], float] = time.monotonic,
         write_check_window: float = DEFAULT_WRITE_CHECK_WINDOW,
+        attempt_deadline: float | None = None,
+        call_deadline: float | None = None,
+        max_wait: float | None = None,
     ) -> None:
         setup_logging()
+        self._max_wait = _check_max_wait(max_wait)
         self._clock = clock
         self._write_check_window = _check_window(write_check_window)
         self._config = ClientConfig(
@@ -160,6 +251,8 @@ class BaseClient:
             timeout=_check_timeout(timeout),
             max_retries=_check_max_retries(max_retries),
             auth=resolve_auth(api_key, api_secret, private_key, signer),
+            attempt_deadline=_check_deadline("attempt_deadline", attempt_deadline),
+            call_deadline=_check_deadline("call_deadline", call_deadline),
         )
         self._api_prefix = httpx.URL(self._config.base_url).path.rstrip("/")
         self._limiter = _make_limiter(rate_limit, clock)
@@ -194,6 +287,19 @@ class BaseClient:
         return self._config.max_retries
 
     @property
+    def attempt_deadline(self) -> float:
+        """Seconds one attempt may take in all (a slow trickle included); by default the sum of
+        the ``timeout`` phases."""
+        return self._config.attempt_deadline or _phase_sum(self._config.timeout.as_dict())
+
+    @property
+    def call_deadline(self) -> float:
+        """Seconds one request may take with its retries and waits; by default
+        ``attempt_deadline * (max_retries + 1)`` plus the longest ``Retry-After`` waited for."""
+        config = self._config
+        return config.call_deadline or _call_seconds(self.attempt_deadline, config.max_retries)
+
+    @property
     def rate_limiter(self) -> RateLimiter | None:
         """The client-side rate limiter (shared with ``with_options`` copies), or None if off."""
         return self._limiter
@@ -213,8 +319,13 @@ class BaseClient:
         *,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
+        attempt_deadline: float | None = None,
+        call_deadline: float | None = None,
+        write_check_window: float | None = None,
+        max_wait: float | None = None,
     ) -> _ClientT:
-        """A copy with other defaults that shares this client's connection pool.
+        """A copy with other defaults that shares this client's connection pool (and its rate
+        limiter and mode guard caches).
 
         Closing the copy leaves the pool open; closing the original closes it for both.
         """
@@ -223,12 +334,22 @@ class BaseClient:
             config = replace(config, timeout=_check_timeout(timeout))
         if max_retries is not None:
             config = replace(config, max_retries=_check_max_retries(max_retries))
+        if attempt_deadline is not None:
+            config = replace(
+                config, attempt_deadline=_check_deadline("attempt_deadline", attempt_deadline)
+            )
+        if call_deadline is not None:
+            config = replace(config, call_deadline=_check_deadline("call_deadline", call_deadline))
         clone = copy.copy(self)
         # cached per-client objects (resources bound to self) must be rebuilt for the copy
         for name in _cached_property_names(type(self)):
             clone.__dict__.pop(name, None)
         clone._config = config
         clone._owns_http = False
+        if write_check_window is not None:
+            clone._write_check_window = _check_window(write_check_window)
+        if max_wait is not None:
+            clone._max_wait = _check_max_wait(max_wait)
         return clone
 
     def build_request(
@@ -332,12 +453,30 @@ class BaseClient:
         path = request.url.path
         return path[len(self._api_prefix) :] if path.startswith(self._api_prefix) else path
 
-    def _before_attempt(self, request: httpx.Request) -> float:
-        """Seconds to wait before sending ``request``: its rate-limit slot (raises while banned)."""
+    def _deadlines(self, prepared: PreparedRequest) -> Deadlines:
+        """The overall limits of one request with its retries, starting now."""
+        config = self._config
+        phases = dict(prepared.request.extensions.get("timeout") or config.timeout.as_dict())
+        attempt = config.attempt_deadline or _phase_sum(phases)
+        call = config.call_deadline or _call_seconds(attempt, prepared.max_retries)
+        return Deadlines(self._clock, self._clock() + call, attempt, phases)
+
+    def _before_attempt(self, request: httpx.Request, deadlines: Deadlines) -> float:
+        """Seconds to wait before sending ``request``: its rate-limit slot.
+
+        Raises (nothing sent) while banned, when the wait is longer than ``max_wait``
+        (``RateLimitError``) or than the call has left (``APITimeoutError``).
+        """
         if self._limiter is None:
             return 0.0
         waited = self._waited.pop(request, None)
-        return self._limiter.acquire(request, self._api_path(request), waited_until=waited)
+        return self._limiter.acquire(
+            request,
+            self._api_path(request),
+            waited_until=waited,
+            max_wait=self._max_wait,
+            time_left=deadlines.left(),
+        )
 
     def _after_response(self, request: httpx.Request, response: httpx.Response) -> None:
         """Called with every response received, before it is interpreted: feeds the limiter."""
@@ -507,7 +646,10 @@ def transport_error(exc: httpx.HTTPError, request: httpx.Request) -> APIConnecti
         exc.request = redacted
     error: APIConnectionError
     if isinstance(exc, httpx.TimeoutException):
-        error = APITimeoutError(f"Request timed out ({type(exc).__name__}).", request=redacted)
+        detail = f": {exc}" if str(exc) else ""
+        error = APITimeoutError(
+            f"Request timed out ({type(exc).__name__}{detail}).", request=redacted
+        )
     else:
         error = APIConnectionError(
             f"Connection error ({type(exc).__name__}): {exc}", request=redacted
@@ -652,6 +794,34 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _check_deadline(name: str, seconds: float | None) -> float | None:
+    if seconds is None:
+        return None
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
+        raise ConfigurationError(name, f"must be seconds > 0 (or None: derived), got {seconds!r}")
+    if seconds == math.inf:
+        raise ConfigurationError(name, "must be finite: a call never waits without a limit")
+    return float(seconds)
+
+
+def _check_max_wait(seconds: float | None) -> float | None:
+    if seconds is None:
+        return None
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds >= 0:
+        raise ConfigurationError("max_wait", f"must be seconds >= 0 (or None), got {seconds!r}")
+    return float(seconds)
+
+
+def _phase_sum(phases: Mapping[str, float | None]) -> float:
+    """The sum of the per-phase timeouts: what an attempt that trickles nothing can take."""
+    return sum(limit for limit in phases.values() if limit is not None)
+
+
+def _call_seconds(attempt: float, max_retries: int) -> float:
+    """The default call deadline: every attempt, plus the longest ``Retry-After`` waited for."""
+    return attempt * (max_retries + 1) + MAX_RETRY_AFTER
 
 
 def _check_window(seconds: float) -> float:

@@ -65,6 +65,13 @@ class ThreeCommas(BaseClient):
     account must be in ``allowed_account_ids``, else ``ModeMismatchError`` and nothing is sent.
     ``mode_guard=False`` switches that check off (tests against a server you control only).
 
+    Time limits that always hold (``APITimeoutError``): ``attempt_deadline`` seconds for one
+    attempt in all (a server trickling bytes included; default: the sum of the ``timeout``
+    phases), ``call_deadline`` for a request with its retries and waits (default: the attempts
+    plus 60 s). ``max_wait``: the longest the rate limiter may queue a request (default 60 s;
+    longer raises a local ``RateLimitError``). Redirects are never followed (``APIRedirectError``);
+    ``base_url`` must be https unless the host is loopback.
+
     Writes are never sent twice: when a write's answer is lost, the client looks for its effect
     for ``write_check_window`` seconds (default 10), then raises ``WriteOutcomeUnknownError``.
     Closing the client while a call runs ends that call with a library error.
@@ -76,7 +83,6 @@ class ThreeCommas(BaseClient):
         api_key: str | None = None,
         api_secret: str | bytes | None = None,
         private_key: str | bytes | None = None,
-        signer: Signer | None = None,
         base_url: str | None = None,
         mode: Mode = "paper",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
@@ -86,6 +92,10 @@ class ThreeCommas(BaseClient):
         allowed_account_ids: Iterable[int] | None = None,
         mode_guard: bool = True,
         write_check_window: float = DEFAULT_WRITE_CHECK_WINDOW,
+        signer: Signer | None = None,
+        attempt_deadline: float | None = None,
+        call_deadline: float | None = None,
+        max_wait: float | None = None,
         _sleep: Callable[[float], None] = time.sleep,
         _clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -103,6 +113,9 @@ class ThreeCommas(BaseClient):
             mode_guard=mode_guard,
             clock=_clock,
             write_check_window=write_check_window,
+            attempt_deadline=attempt_deadline,
+            call_deadline=call_deadline,
+            max_wait=max_wait,
         )
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise TypeError("http_client must be an httpx.Client (use AsyncThreeCommas for async)")
@@ -182,14 +195,21 @@ class ThreeCommas(BaseClient):
 
     def _send(self, prepared: PreparedRequest) -> Any:
         """One request with its retries: the send loop."""
+        deadlines = self._deadlines(prepared)
         for retries_done in itertools.count():
-            wait = self._before_attempt(prepared.request)
+            wait = self._before_attempt(prepared.request, deadlines)
             if wait > 0:
                 self._sleep(wait)
             try:
+                ends = deadlines.start_attempt(prepared.request)
                 response = self._http.send(
-                    prepared.request, auth=prepared.auth, follow_redirects=False
+                    prepared.request, auth=prepared.auth, follow_redirects=False, stream=True
                 )
+                try:
+                    deadlines.watch(response, ends)
+                    response.read()
+                finally:
+                    response.close()
             except httpx.HTTPError as exc:
                 outcome = self._on_transport_error(prepared, exc, retries_done)
             except RuntimeError as exc:  # httpx's "the client has been closed"
@@ -198,7 +218,7 @@ class ThreeCommas(BaseClient):
                 outcome = Outcome(error=closed_error(exc, prepared.request))
             else:
                 outcome = self._on_response(prepared, response, retries_done)
-            if outcome.retry_in is None:
+            if outcome.retry_in is None or not deadlines.allows_wait(outcome.retry_in):
                 break
             self._sleep(outcome.retry_in)
         return outcome.result()
@@ -230,7 +250,6 @@ class AsyncThreeCommas(BaseClient):
         api_key: str | None = None,
         api_secret: str | bytes | None = None,
         private_key: str | bytes | None = None,
-        signer: Signer | None = None,
         base_url: str | None = None,
         mode: Mode = "paper",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
@@ -240,6 +259,10 @@ class AsyncThreeCommas(BaseClient):
         allowed_account_ids: Iterable[int] | None = None,
         mode_guard: bool = True,
         write_check_window: float = DEFAULT_WRITE_CHECK_WINDOW,
+        signer: Signer | None = None,
+        attempt_deadline: float | None = None,
+        call_deadline: float | None = None,
+        max_wait: float | None = None,
         _sleep: Callable[[float], Awaitable[None]] | None = None,
         _clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -257,6 +280,9 @@ class AsyncThreeCommas(BaseClient):
             mode_guard=mode_guard,
             clock=_clock,
             write_check_window=write_check_window,
+            attempt_deadline=attempt_deadline,
+            call_deadline=call_deadline,
+            max_wait=max_wait,
         )
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError("http_client must be an httpx.AsyncClient (use ThreeCommas for sync)")
@@ -334,14 +360,21 @@ class AsyncThreeCommas(BaseClient):
 
     async def _send(self, prepared: PreparedRequest) -> Any:
         """One request with its retries: the send loop."""
+        deadlines = self._deadlines(prepared)
         for retries_done in itertools.count():
-            wait = self._before_attempt(prepared.request)
+            wait = self._before_attempt(prepared.request, deadlines)
             if wait > 0:
                 await self._sleep(wait)
             try:
+                ends = deadlines.start_attempt(prepared.request)
                 response = await self._http.send(
-                    prepared.request, auth=prepared.auth, follow_redirects=False
+                    prepared.request, auth=prepared.auth, follow_redirects=False, stream=True
                 )
+                try:
+                    deadlines.watch(response, ends)
+                    await response.aread()
+                finally:
+                    await response.aclose()
             except httpx.HTTPError as exc:
                 outcome = self._on_transport_error(prepared, exc, retries_done)
             except RuntimeError as exc:  # httpx's "the client has been closed"
@@ -350,7 +383,7 @@ class AsyncThreeCommas(BaseClient):
                 outcome = Outcome(error=closed_error(exc, prepared.request))
             else:
                 outcome = self._on_response(prepared, response, retries_done)
-            if outcome.retry_in is None:
+            if outcome.retry_in is None or not deadlines.allows_wait(outcome.retry_in):
                 break
             await self._sleep(outcome.retry_in)
         return outcome.result()
