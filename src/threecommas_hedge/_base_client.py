@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import copy
 import functools
-import ipaddress
 import json
-import math
 import os
 import time
 import weakref
@@ -31,16 +29,22 @@ import httpx
 from pydantic import BaseModel
 from pydantic_core import PydanticSerializationError
 
+from ._auth import resolve_auth
+from ._config import (
+    check_base_url,
+    check_deadline,
+    check_max_retries,
+    check_max_wait,
+    check_mode,
+    check_timeout,
+    check_window,
+)
 from ._constants import (
     DEFAULT_BASE_URL,
-    ENV_API_KEY,
-    ENV_API_SECRET,
     ENV_BASE_URL,
-    ENV_PRIVATE_KEY,
     HEADER_FORCED_MODE,
     HEADER_REQUEST_ID,
     MAX_RETRY_AFTER,
-    MODES,
     REDACTED,
     SENSITIVE_HEADERS,
     USER_AGENT,
@@ -50,15 +54,13 @@ from ._exceptions import (
     APIError,
     APIResponseValidationError,
     APITimeoutError,
-    ConfigurationError,
-    ThreeCommasError,
     error_from_response,
 )
 from ._guard import ACCOUNT_FIELD, WRITE_METHODS, Mode, ModeGuard, normalize_path
 from ._logging import logger, setup_logging
 from ._ratelimit import RateLimiter, RateLimits
 from ._retry import retry_delay, should_retry
-from ._signing import HmacSigner, RsaSigner, SignatureAuth, Signer, check_signer
+from ._signing import SignatureAuth, Signer
 from .models._types import format_decimal
 
 QueryValue = str | int | Decimal | bool | Enum
@@ -242,17 +244,17 @@ class BaseClient:
         max_wait: float | None = None,
     ) -> None:
         setup_logging()
-        self._max_wait = _check_max_wait(max_wait)
+        self._max_wait = check_max_wait(max_wait)
         self._clock = clock
-        self._write_check_window = _check_window(write_check_window)
+        self._write_check_window = check_window(write_check_window)
         self._config = ClientConfig(
-            base_url=_check_base_url(base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL),
-            mode=_check_mode(mode),
-            timeout=_check_timeout(timeout),
-            max_retries=_check_max_retries(max_retries),
+            base_url=check_base_url(base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL),
+            mode=check_mode(mode),
+            timeout=check_timeout(timeout),
+            max_retries=check_max_retries(max_retries),
             auth=resolve_auth(api_key, api_secret, private_key, signer),
-            attempt_deadline=_check_deadline("attempt_deadline", attempt_deadline),
-            call_deadline=_check_deadline("call_deadline", call_deadline),
+            attempt_deadline=check_deadline("attempt_deadline", attempt_deadline),
+            call_deadline=check_deadline("call_deadline", call_deadline),
         )
         self._api_prefix = httpx.URL(self._config.base_url).path.rstrip("/")
         self._limiter = _make_limiter(rate_limit, clock)
@@ -331,15 +333,15 @@ class BaseClient:
         """
         config = self._config
         if timeout is not None:
-            config = replace(config, timeout=_check_timeout(timeout))
+            config = replace(config, timeout=check_timeout(timeout))
         if max_retries is not None:
-            config = replace(config, max_retries=_check_max_retries(max_retries))
+            config = replace(config, max_retries=check_max_retries(max_retries))
         if attempt_deadline is not None:
             config = replace(
-                config, attempt_deadline=_check_deadline("attempt_deadline", attempt_deadline)
+                config, attempt_deadline=check_deadline("attempt_deadline", attempt_deadline)
             )
         if call_deadline is not None:
-            config = replace(config, call_deadline=_check_deadline("call_deadline", call_deadline))
+            config = replace(config, call_deadline=check_deadline("call_deadline", call_deadline))
         clone = copy.copy(self)
         # cached per-client objects (resources bound to self) must be rebuilt for the copy
         for name in _cached_property_names(type(self)):
@@ -347,9 +349,9 @@ class BaseClient:
         clone._config = config
         clone._owns_http = False
         if write_check_window is not None:
-            clone._write_check_window = _check_window(write_check_window)
+            clone._write_check_window = check_window(write_check_window)
         if max_wait is not None:
-            clone._max_wait = _check_max_wait(max_wait)
+            clone._max_wait = check_max_wait(max_wait)
         return clone
 
     def build_request(
@@ -396,7 +398,7 @@ class BaseClient:
         if json is not None:
             body = json_body(json)
             headers["Content-Type"] = "application/json"
-        limits = self._config.timeout if timeout is None else _check_timeout(timeout)
+        limits = self._config.timeout if timeout is None else check_timeout(timeout)
         request = httpx.Request(
             method,
             _parsed_url(url),
@@ -422,7 +424,7 @@ class BaseClient:
             request=request,
             auth=self._config.auth if auth else httpx.Auth(),
             max_retries=(
-                self._config.max_retries if max_retries is None else _check_max_retries(max_retries)
+                self._config.max_retries if max_retries is None else check_max_retries(max_retries)
             ),
             body=body,
         )
@@ -537,52 +539,6 @@ class BaseClient:
             f"{type(self).__name__}(base_url={config.base_url!r}, mode={config.mode!r}, "
             f"auth={config.auth.signer.scheme!r})"
         )
-
-
-def resolve_auth(
-    api_key: str | None,
-    api_secret: str | bytes | None,
-    private_key: str | bytes | None,
-    signer: Signer | None = None,
-) -> SignatureAuth:
-    """The signing auth from the arguments, falling back to the environment variables.
-
-    ``signer`` (any :class:`Signer`) or an explicit secret or private key wins over the
-    variables; giving two of them (or setting both variables) is an error, as is giving none.
-    """
-    api_key = api_key or os.environ.get(ENV_API_KEY) or None
-    api_secret = api_secret or None
-    private_key = private_key or None
-    if signer is not None:
-        if api_secret is not None or private_key is not None:
-            raise ConfigurationError(
-                "signer",
-                "give signer= or api_secret=/private_key= (the key it signs with), not both",
-            )
-        signer = check_signer(signer)
-    elif api_secret is None and private_key is None:
-        api_secret = os.environ.get(ENV_API_SECRET) or None
-        private_key = os.environ.get(ENV_PRIVATE_KEY) or None
-        if api_secret is not None and private_key is not None:
-            raise ThreeCommasError(
-                f"both {ENV_API_SECRET} and {ENV_PRIVATE_KEY} are set: keep the one that matches "
-                "the API key (HMAC secret or RSA private key)"
-            )
-    elif api_secret is not None and private_key is not None:
-        raise ThreeCommasError("give api_secret (HMAC key) or private_key (RSA key), not both")
-    if api_secret is not None:
-        signer = HmacSigner(api_secret)
-    elif private_key is not None:
-        signer = RsaSigner(private_key)
-    if api_key is None or signer is None:
-        missing = [] if api_key is not None else [f"api_key= or {ENV_API_KEY}"]
-        if signer is None:
-            missing.append(
-                f"api_secret= or {ENV_API_SECRET} (HMAC key), "
-                f"or private_key= or {ENV_PRIVATE_KEY} (RSA key), or signer="
-            )
-        raise ThreeCommasError("missing credentials: " + "; ".join(missing))
-    return SignatureAuth(api_key, signer)
 
 
 def encode_query(params: Mapping[str, QueryValue | None]) -> str:
@@ -767,53 +723,6 @@ def _make_limiter(option: RateLimitOption, clock: Callable[[], float]) -> RateLi
     raise TypeError(f"rate_limit must be a bool, RateLimits or RateLimiter, got {option!r}")
 
 
-def _check_base_url(base_url: str) -> str:
-    """``base_url`` if safe to send credentials to: https, or http to a loopback host only."""
-    try:
-        url = httpx.URL(base_url)
-    except httpx.InvalidURL as exc:
-        raise ConfigurationError("base_url", f"{base_url!r} is not a valid URL ({exc})") from None
-    if url.scheme not in ("http", "https") or not url.host or url.query or url.fragment:
-        raise ConfigurationError(
-            "base_url", f"must be an http(s) URL with a host and no query, got {base_url!r}"
-        )
-    if url.scheme == "http" and not is_loopback(url.host):
-        raise ConfigurationError(
-            "base_url",
-            f"must use https (plain http only to a loopback host such as 127.0.0.1, ::1 or "
-            f"localhost: credentials are sent with every request), got {base_url!r}",
-        )
-    return str(url).rstrip("/")
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` is ``localhost`` or a loopback address (127.0.0.0/8, ::1)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _check_deadline(name: str, seconds: float | None) -> float | None:
-    if seconds is None:
-        return None
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
-        raise ConfigurationError(name, f"must be seconds > 0 (or None: derived), got {seconds!r}")
-    if seconds == math.inf:
-        raise ConfigurationError(name, "must be finite: a call never waits without a limit")
-    return float(seconds)
-
-
-def _check_max_wait(seconds: float | None) -> float | None:
-    if seconds is None:
-        return None
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds >= 0:
-        raise ConfigurationError("max_wait", f"must be seconds >= 0 (or None), got {seconds!r}")
-    return float(seconds)
-
-
 def _phase_sum(phases: Mapping[str, float | None]) -> float:
     """The sum of the per-phase timeouts: what an attempt that trickles nothing can take."""
     return sum(limit for limit in phases.values() if limit is not None)
@@ -822,37 +731,6 @@ def _phase_sum(phases: Mapping[str, float | None]) -> float:
 def _call_seconds(attempt: float, max_retries: int) -> float:
     """The default call deadline: every attempt, plus the longest ``Retry-After`` waited for."""
     return attempt * (max_retries + 1) + MAX_RETRY_AFTER
-
-
-def _check_window(seconds: float) -> float:
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds >= 0:
-        raise ValueError(f"write_check_window must be seconds >= 0, got {seconds!r}")
-    return float(seconds)
-
-
-def _check_mode(mode: str) -> Mode:
-    if mode not in MODES:
-        raise ValueError(f"mode must be 'paper' or 'real', got {mode!r}")
-    return "real" if mode == "real" else "paper"
-
-
-def _check_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
-    if isinstance(timeout, httpx.Timeout):
-        limits = timeout
-    elif isinstance(timeout, (int, float)) and not isinstance(timeout, bool):
-        limits = httpx.Timeout(float(timeout))
-    else:
-        raise TypeError(f"timeout must be seconds or an httpx.Timeout, got {timeout!r}")
-    values = (limits.connect, limits.read, limits.write, limits.pool)
-    if any(value is None or value <= 0 for value in values):
-        raise ValueError("timeout must be a positive number of seconds for every phase")
-    return limits
-
-
-def _check_max_retries(max_retries: int) -> int:
-    if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
-        raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}")
-    return max_retries
 
 
 def _cached_property_names(cls: type) -> set[str]:
