@@ -225,8 +225,9 @@ def test_bad_deadlines_are_refused(name: str, bad: Any) -> None:
 class TrickleServer:
     """A local HTTP server sending a valid answer one byte every ``interval`` real seconds."""
 
-    def __init__(self, interval: float) -> None:
+    def __init__(self, interval: float, *, headers_too: bool = False) -> None:
         self.interval = interval
+        self.headers_too = headers_too
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen()
@@ -247,9 +248,14 @@ class TrickleServer:
             with conn:
                 conn.recv(65536)
                 head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                conn.sendall(head + b"Content-Length: %d\r\n\r\n" % len(BODY))
+                head += b"Content-Length: %d\r\n\r\n" % len(BODY)
+                if self.headers_too:  # a header that never ends (h11 takes up to 100 KB)
+                    head = b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * 90_000
+                else:
+                    conn.sendall(head)
+                    head = b""
                 try:
-                    for byte in BODY:
+                    for byte in head + BODY:
                         if self.stop.wait(self.interval):
                             return
                         conn.sendall(bytes([byte]))
@@ -289,6 +295,19 @@ def test_async_a_real_trickling_server_trips_the_attempt_deadline() -> None:
                 await client.request("GET", "/ver1/accounts")
 
     with TrickleServer(0.05) as server:
+        asyncio.run(run())
+
+
+def test_async_trickled_headers_trip_the_attempt_deadline() -> None:
+    """Headers that take hours, a byte at a time, never reach the body: the async client still
+    stops at its deadline (the sync one is bounded by the per-phase timeouts only)."""
+
+    async def run() -> None:
+        async with AsyncThreeCommas(**CREDS, base_url=server.base_url, **REAL) as client:
+            with pytest.raises(APITimeoutError, match="attempt deadline"):
+                await client.request("GET", "/ver1/accounts")
+
+    with TrickleServer(0.05, headers_too=True) as server:
         asyncio.run(run())
 
 

@@ -163,7 +163,7 @@ class Deadlines:
         ends = min(now + self.attempt, self.call_ends)
         left = ends - now
         if left <= 0:
-            raise _deadline_error(request, "call", httpx.PoolTimeout)
+            raise deadline_error(request, "call", httpx.PoolTimeout)
         request.extensions["timeout"] = {
             phase: left if limit is None else min(limit, left)
             for phase, limit in self.phases.items()
@@ -186,7 +186,7 @@ class _DeadlineStream(httpx.SyncByteStream, httpx.AsyncByteStream):
 
     def _check(self) -> None:
         if self._clock() > self._ends:
-            raise _deadline_error(self._request, "attempt", httpx.ReadTimeout)
+            raise deadline_error(self._request, "attempt", httpx.ReadTimeout)
 
     def __iter__(self) -> Iterator[bytes]:
         self._check()  # the headers may have been trickled too
@@ -207,7 +207,7 @@ class _DeadlineStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         await self._stream.aclose()  # type: ignore[union-attr]
 
 
-def _deadline_error(
+def deadline_error(
     request: httpx.Request, which: str, kind: type[httpx.TimeoutException]
 ) -> httpx.TimeoutException:
     """httpx's timeout for a passed overall deadline (mapped like any: ``APITimeoutError``).

@@ -22,12 +22,14 @@ import httpx
 from ._base_client import (
     DEFAULT_WRITE_CHECK_WINDOW,
     BaseClient,
+    Deadlines,
     Outcome,
     Pause,
     PreparedRequest,
     QueryValue,
     RateLimitOption,
     closed_error,
+    deadline_error,
 )
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._exceptions import APIError
@@ -201,15 +203,7 @@ class ThreeCommas(BaseClient):
             if wait > 0:
                 self._sleep(wait)
             try:
-                ends = deadlines.start_attempt(prepared.request)
-                response = self._http.send(
-                    prepared.request, auth=prepared.auth, follow_redirects=False, stream=True
-                )
-                try:
-                    deadlines.watch(response, ends)
-                    response.read()
-                finally:
-                    response.close()
+                response = self._fetch(prepared, deadlines)
             except httpx.HTTPError as exc:
                 outcome = self._on_transport_error(prepared, exc, retries_done)
             except RuntimeError as exc:  # httpx's "the client has been closed"
@@ -222,6 +216,22 @@ class ThreeCommas(BaseClient):
                 break
             self._sleep(outcome.retry_in)
         return outcome.result()
+
+    def _fetch(self, prepared: PreparedRequest, deadlines: Deadlines) -> httpx.Response:
+        """One attempt: send without following redirects, read the body by the deadline.
+
+        The headers are bounded by the per-phase timeouts (cut to the time left) only.
+        """
+        ends = deadlines.start_attempt(prepared.request)
+        response = self._http.send(
+            prepared.request, auth=prepared.auth, follow_redirects=False, stream=True
+        )
+        try:
+            deadlines.watch(response, ends)
+            response.read()
+        finally:
+            response.close()
+        return response
 
     def close(self) -> None:
         """Close the connection pool, if this client created it."""
@@ -366,15 +376,7 @@ class AsyncThreeCommas(BaseClient):
             if wait > 0:
                 await self._sleep(wait)
             try:
-                ends = deadlines.start_attempt(prepared.request)
-                response = await self._http.send(
-                    prepared.request, auth=prepared.auth, follow_redirects=False, stream=True
-                )
-                try:
-                    deadlines.watch(response, ends)
-                    await response.aread()
-                finally:
-                    await response.aclose()
+                response = await self._fetch(prepared, deadlines)
             except httpx.HTTPError as exc:
                 outcome = self._on_transport_error(prepared, exc, retries_done)
             except RuntimeError as exc:  # httpx's "the client has been closed"
@@ -387,6 +389,26 @@ class AsyncThreeCommas(BaseClient):
                 break
             await self._sleep(outcome.retry_in)
         return outcome.result()
+
+    async def _fetch(self, prepared: PreparedRequest, deadlines: Deadlines) -> httpx.Response:
+        """One attempt: send without following redirects, read the body; all of it (headers
+        too) by the attempt's deadline."""
+        import anyio  # httpx's own dependency; loaded with the first async request
+
+        ends = deadlines.start_attempt(prepared.request)
+        try:
+            with anyio.fail_after(max(ends - self._clock(), 0.0)):
+                response = await self._http.send(
+                    prepared.request, auth=prepared.auth, follow_redirects=False, stream=True
+                )
+                try:
+                    deadlines.watch(response, ends)
+                    await response.aread()
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise deadline_error(prepared.request, "attempt", httpx.ReadTimeout) from None
+        return response
 
     async def aclose(self) -> None:
         """Close the connection pool, if this client created it."""
