@@ -158,7 +158,7 @@ class Deadlines:
 
     def start_attempt(self, request: httpx.Request) -> float:
         """The clock time this attempt must end by; the request's phase timeouts are capped to it
-        (raises ``APITimeoutError`` when the call has no time left, before sending)."""
+        (a ``PoolTimeout``, mapped to ``APITimeoutError``, when the call has no time left)."""
         now = self.clock()
         ends = min(now + self.attempt, self.call_ends)
         left = ends - now
@@ -205,6 +205,10 @@ class _DeadlineStream(httpx.SyncByteStream, httpx.AsyncByteStream):
 
     async def aclose(self) -> None:
         await self._stream.aclose()  # type: ignore[union-attr]
+
+
+_PHASES = "threecommas_hedge.phases"
+"""Request extension holding the request's own phase timeouts (httpx ignores it)."""
 
 
 def deadline_error(
@@ -458,7 +462,9 @@ class BaseClient:
     def _deadlines(self, prepared: PreparedRequest) -> Deadlines:
         """The overall limits of one request with its retries, starting now."""
         config = self._config
-        phases = dict(prepared.request.extensions.get("timeout") or config.timeout.as_dict())
+        extensions = prepared.request.extensions
+        # the request's own phase timeouts, kept: each attempt cuts "timeout" to its time left
+        phases = extensions.setdefault(_PHASES, dict(extensions["timeout"]))
         attempt = config.attempt_deadline or _phase_sum(phases)
         call = config.call_deadline or _call_seconds(attempt, prepared.max_retries)
         return Deadlines(self._clock, self._clock() + call, attempt, phases)
