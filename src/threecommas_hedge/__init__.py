@@ -21,6 +21,7 @@ _EXPORTS: dict[str, str] = {
     # signing
     "HmacSigner": "._signing",
     "RsaSigner": "._signing",
+    "Signer": "._signing",
     "explain_signature": "._signing",
     # errors
     "ThreeCommasError": "._exceptions",
@@ -36,6 +37,8 @@ _EXPORTS: dict[str, str] = {
     "RateLimitError": "._exceptions",
     "IPBannedError": "._exceptions",
     "InternalServerError": "._exceptions",
+    "APIRedirectError": "._exceptions",
+    "ConfigurationError": "._exceptions",
     "APIResponseValidationError": "._exceptions",
     "HedgeValidationError": "._exceptions",
     "RequestValidationError": "._exceptions",
@@ -91,6 +94,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIRedirectError",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
@@ -102,6 +106,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Budget",
+    "ConfigurationError",
     "CreatedSmartTrade",
     "CurrencyRates",
     "CurrencyRatesWithLeverage",
@@ -134,6 +139,7 @@ __all__ = [
     "RiskReward",
     "RsaSigner",
     "ScenarioRow",
+    "Signer",
     "SimEvent",
     "SimulationResult",
     "SmartTrade",
@@ -161,11 +167,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._exceptions import (
         APIConnectionError,
         APIError,
+        APIRedirectError,
         APIResponseValidationError,
         APIStatusError,
         APITimeoutError,
         AuthenticationError,
         BadRequestError,
+        ConfigurationError,
         HedgeTimeoutError,
         HedgeValidationError,
         HedgeWaitError,
@@ -182,7 +190,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from ._guard import ModeMismatchError
     from ._ratelimit import Budget, RateLimiter, RateLimits
-    from ._signing import HmacSigner, RsaSigner, explain_signature
+    from ._signing import HmacSigner, RsaSigner, Signer, explain_signature
     from ._writes.client_tag import client_tag_of
     from ._writes.safe_writes import CreatedSmartTrade
     from .hedge.builder import (

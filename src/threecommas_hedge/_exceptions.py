@@ -79,6 +79,18 @@ class RequestValidationError(ThreeCommasError, ValueError):
         return (type(self), (self.model, str(self), self._errors))
 
 
+class ConfigurationError(ThreeCommasError, ValueError):
+    """A client option broke a rule (``field`` names it, ``rule`` says how); nothing was sent."""
+
+    def __init__(self, field: str, rule: str) -> None:
+        super().__init__(f"{field}: {rule}")
+        self.field = field
+        self.rule = rule
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.field, self.rule))
+
+
 class APIError(ThreeCommasError):
     """Something went wrong talking to the API. ``request`` has its credential headers redacted."""
 
@@ -221,6 +233,17 @@ class InternalServerError(APIStatusError):
     """5xx: a fault on the 3Commas side (the body is often not JSON)."""
 
 
+class APIRedirectError(APIStatusError):
+    """3xx: the API pointed elsewhere. Redirects are never followed (credentials would go along);
+    ``location`` is where it pointed (None when the answer gave no ``Location``)."""
+
+    @property
+    def location(self) -> str | None:
+        """The ``Location`` header of the answer."""
+        location: str | None = self.response.headers.get("Location")
+        return location
+
+
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -255,9 +278,18 @@ def error_from_response(response: httpx.Response) -> APIStatusError:
     attributes = normalize_error_attributes(body.get("error_attributes"))
     status = response.status_code
     cls = _STATUS_ERRORS.get(status) or (InternalServerError if status >= 500 else APIStatusError)
+    if 300 <= status < 400:
+        cls = APIRedirectError
     if error is not None and error.strip().casefold() == "not found":
         cls = NotFoundError
     message = _status_message(response, error, description, attributes, is_json=parsed is not None)
+    if cls is APIRedirectError:
+        where = response.headers.get("Location")
+        message += (
+            f" (redirect to {where} not followed: credentials go only to the API)"
+            if where
+            else " (a redirect with no Location)"
+        )
     return cls(
         message,
         response=response,
