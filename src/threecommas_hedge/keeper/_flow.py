@@ -54,10 +54,13 @@ class GetTrade:
 
 @dataclass(frozen=True)
 class Open:
-    """Open the hedge ``builder`` with ``client_tag`` -> ``SmartTrade``."""
+    """Open the hedge ``builder`` with ``client_tag`` -> ``SmartTrade``; ``fresh``: the tag was
+    just made for this attempt (sent at once), else it retries an unsettled open (looked for
+    first)."""
 
     builder: HedgeBuilder
     client_tag: str
+    fresh: bool = True
 
 
 @dataclass(frozen=True)
@@ -224,8 +227,9 @@ def _act(
     op: Op
     try:
         if action.kind == "open":
-            tag = retry_tags.get(action.asset) or new_client_tag()
-            op = Open(_builder(policy, action, holdings[action.asset]), tag)
+            retry = retry_tags.get(action.asset)
+            tag = retry or new_client_tag()
+            op = Open(_builder(policy, action, holdings[action.asset]), tag, fresh=retry is None)
             op.builder.build()
         elif action.kind == "resize":
             holding = holdings[action.asset]

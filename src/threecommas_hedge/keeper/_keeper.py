@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
+from threecommas_hedge._writes.safe_writes import FreshClientTag
 from threecommas_hedge.resources.hedges import AsyncHedge, Hedge
 
 from ._flow import (
@@ -49,6 +50,11 @@ def holdings_of(rows: Iterable[Any]) -> dict[str, Holding]:
         if isinstance(asset, str) and isinstance(quantity, Decimal) and isinstance(price, Decimal):
             found[asset] = Holding(quantity, price)
     return found
+
+
+def _tag(op: Open) -> str:
+    """The open's tag, marked fresh (no look before sending) unless it retries an earlier one."""
+    return FreshClientTag(op.client_tag) if op.fresh else op.client_tag
 
 
 class _Shell:
@@ -147,7 +153,7 @@ class Keeper(_Shell):
         if isinstance(op, GetTrade):
             return client.smart_trades.get(op.trade_id)
         if isinstance(op, Open):
-            return client.hedges.open(op.builder, client_tag=op.client_tag).trade
+            return client.hedges.open(op.builder, client_tag=_tag(op)).trade
         if isinstance(op, Resize):
             return Hedge(client, op.trade, op.spot).resize(quantity=op.quantity).trade
         return client.smart_trades.close_by_market(op.trade_id)
@@ -223,7 +229,7 @@ class AsyncKeeper(_Shell):
         if isinstance(op, GetTrade):
             return await client.smart_trades.get(op.trade_id)
         if isinstance(op, Open):
-            return (await client.hedges.open(op.builder, client_tag=op.client_tag)).trade
+            return (await client.hedges.open(op.builder, client_tag=_tag(op))).trade
         if isinstance(op, Resize):
             hedge = AsyncHedge(client, op.trade, op.spot)
             return (await hedge.resize(quantity=op.quantity)).trade
