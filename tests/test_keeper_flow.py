@@ -21,6 +21,7 @@ from threecommas_hedge.keeper import (
     SqliteJournal,
     TickReport,
 )
+from threecommas_hedge.models import MarketRules
 from threecommas_hedge.testing import FakeThreeCommas
 
 D = Decimal
@@ -176,7 +177,7 @@ async def test_closes_the_hedge_of_a_coin_sold_below_min_value(world: World) -> 
     assert world.active("ETH") == []
     report = await world.tick()
     assert kinds(report)["ETH"] == "skip"
-    assert "below min_value" in report.actions[1].detail
+    assert report.actions[1].detail.startswith("dust: worth 30")  # the planner's reason
     assert world.keeper.journal.exits() == {}  # a close by the keeper is no TP/SL exit
 
 
@@ -278,3 +279,56 @@ async def test_a_kill_after_the_open_went_out_never_doubles_it(world: World) -> 
     report = await world.tick()
     assert kinds(report) == {"BTC": "skip"}
     assert len(world.fake.smart_trades()) == 1
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_reads_the_spot_bag_and_the_market_rules_from_the_api(mode: str) -> None:
+    """The default holdings path (``client.accounts.balances``), the listed-pair check and the
+    market's lot step, as the portfolio planner does; rules and the market code read once."""
+    fake = FakeThreeCommas()
+    for asset, price in PRICES.items():
+        fake.set_price(pair(asset), price)
+    fake.set_rules(pair("BTC"), MarketRules(lot_step=D("0.01")))
+    spot, futures = fake.add_account("spot"), fake.add_account()
+    fake.set_balance(spot, "BTC", "1.0375")  # 0.51875 at 0.5 -> 0.51 on the lot step
+    fake.set_balance(spot, "ETH", "10")
+    fake.set_balance(spot, "DOGE", "100000", usd_price="0.1")  # no futures pair on the fake
+    fake.set_balance(spot, "USDT", "500")
+    policy = KeeperPolicy(spot_account_id=spot, futures_account_id=futures, min_value=D("50"))
+    async with AsyncExitStack() as stack:
+        if mode == "sync":
+            client = stack.enter_context(fake.client(_sleep=lambda seconds: None))
+            keeper: Any = Keeper(client, policy)
+        else:
+            aclient = await stack.enter_async_context(fake.async_client(_sleep=_no_sleep))
+            keeper = AsyncKeeper(aclient, policy)
+
+        async def tick() -> TickReport:
+            fake.advance(5)
+            report = keeper.run_once()
+            return (await report) if mode == "async" else report
+
+        report = await tick()
+        actions = {a.asset: a for a in report.actions}
+        assert {a: x.kind for a, x in actions.items()} == {
+            "BTC": "open",
+            "DOGE": "skip",
+            "ETH": "open",
+            "USDT": "skip",
+        }
+        assert actions["BTC"].quantity == D("0.51")
+        assert actions["DOGE"].detail.startswith("no futures pair: USDT_DOGEUSDT is not listed")
+        assert actions["USDT"].detail == "stablecoin / margin coin: not hedged"
+        units = {t["pair"]: D(str(t["position"]["units"]["value"])) for t in fake.smart_trades()}
+        assert units == {pair("BTC"): D("0.51"), pair("ETH"): D("5")}
+        first = len(fake.requests)
+        report = await tick()
+        assert {a.kind for a in report.actions} == {"skip"}
+        quiet = [f"{r.method} {r.path}" for r in fake.requests[first:]]
+        assert sorted(quiet) == sorted(
+            [
+                f"POST /ver1/accounts/{spot}/account_table_data",
+                "GET /ver1/accounts/market_pairs",
+                "GET /v2/smart_trades",
+            ]
+        )

@@ -8,7 +8,7 @@ an async client.
 
 from ._flow import TickReport
 from ._keeper import AsyncKeeper, Keeper, holdings_of
-from .decide import Action, Exit, HedgeView, Holding, decide
+from .decide import Action, Exit, HedgeView, Holding, Market, decide, plan_of
 from .journal import SqliteJournal
 from .policy import KeeperPolicy
 
@@ -20,8 +20,10 @@ __all__ = [
     "Holding",
     "Keeper",
     "KeeperPolicy",
+    "Market",
     "SqliteJournal",
     "TickReport",
     "decide",
     "holdings_of",
+    "plan_of",
 ]

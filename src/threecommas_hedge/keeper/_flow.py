@@ -1,10 +1,11 @@
 """One keeper tick as a sans-I/O generator: it yields the API calls it needs as values
 (:class:`Op`) and gets their answers sent back; the sync and async keepers only perform them.
 
-Order within a tick: read holdings and the futures account's active trades (one paginated read,
-not one per coin), settle writes whose outcome was unknown by their client tag, find how vanished
-hedges ended (a GET each, only then), decide, then for each write journal it ``pending``, send
-it and journal its outcome.
+Order within a tick: read holdings, the futures market's listed pairs (its market code and each
+pair's rules are read once per keeper and kept) and the futures account's active trades (one
+paginated read, not one per coin), settle writes whose outcome was unknown by their client tag,
+find how vanished hedges ended (a GET each, only then), plan the targets and decide, then for each
+write journal it ``pending``, send it and journal its outcome.
 """
 
 from __future__ import annotations
@@ -19,14 +20,28 @@ from typing import Any
 from threecommas_hedge._exceptions import ThreeCommasError, WriteOutcomeUnknownError
 from threecommas_hedge._writes.client_tag import client_tag_of, new_client_tag
 from threecommas_hedge.hedge.builder import HedgeBuilder, SpotPosition
+from threecommas_hedge.hedge.portfolio import PortfolioPlan
 from threecommas_hedge.hedge.position import status_of
-from threecommas_hedge.models import SmartTrade
+from threecommas_hedge.models import Account, MarketRules, SmartTrade
 
-from .decide import Action, Exit, HedgeView, Holding, decide
+from .decide import Action, Exit, HedgeView, Holding, Market, decide, plan_of
 from .journal import SqliteJournal
 from .policy import KeeperPolicy
 
-__all__ = ["Close", "GetTrade", "ListActive", "Op", "Open", "ReadHoldings", "Resize", "TickReport"]
+__all__ = [
+    "Close",
+    "GetTrade",
+    "ListActive",
+    "MarketCache",
+    "Op",
+    "Open",
+    "ReadAccount",
+    "ReadHoldings",
+    "ReadPairs",
+    "ReadRules",
+    "Resize",
+    "TickReport",
+]
 
 logger = logging.getLogger("threecommas_hedge.keeper")
 
@@ -36,6 +51,37 @@ class ReadHoldings:
     """Read the spot bag -> ``Mapping[str, Holding]``."""
 
     account_id: int
+
+
+@dataclass(frozen=True)
+class ReadAccount:
+    """Read one account -> ``Account`` (for the futures account's market code)."""
+
+    account_id: int
+
+
+@dataclass(frozen=True)
+class ReadPairs:
+    """The pairs a market lists -> ``list[str]``."""
+
+    market_code: str
+
+
+@dataclass(frozen=True)
+class ReadRules:
+    """A pair's trading rules (lot step, minimum lot and total) -> ``MarketRules``."""
+
+    pair: str
+    market_code: str
+
+
+@dataclass
+class MarketCache:
+    """What a keeper keeps between ticks: the futures market's code and the rules of each pair
+    it has read (they change rarely; the listed pairs are read every tick)."""
+
+    market_code: str | None = None
+    rules: dict[str, MarketRules] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -70,6 +116,7 @@ class Resize:
     trade: SmartTrade
     spot: SpotPosition
     quantity: Decimal
+    rules: MarketRules | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +126,17 @@ class Close:
     trade_id: int
 
 
-Op = ReadHoldings | ListActive | GetTrade | Open | Resize | Close
+Op = (
+    ReadHoldings
+    | ReadAccount
+    | ReadPairs
+    | ReadRules
+    | ListActive
+    | GetTrade
+    | Open
+    | Resize
+    | Close
+)
 TickFlow = Generator[Op, Any, "TickReport"]
 
 
@@ -105,18 +162,9 @@ def _view(trade: SmartTrade) -> HedgeView:
     return HedgeView(trade.id, quantity, resizable)
 
 
-def _builder(policy: KeeperPolicy, action: Action, holding: Holding) -> HedgeBuilder:
-    spot = SpotPosition(asset=action.asset, quantity=holding.quantity, price=holding.price)
-    builder = HedgeBuilder(
-        spot, account_id=policy.futures_account_id, pair=policy.pair_of(action.asset)
-    ).hedge(ratio=policy.ratio_of(action.asset))
-    if policy.leverage != 1:
-        builder = builder.leverage(policy.leverage)
-    if policy.take_profit_percent is not None:
-        builder = builder.take_profit(percent=policy.take_profit_percent)
-    if policy.stop_loss_percent is not None:
-        builder = builder.stop_loss(percent=policy.stop_loss_percent)
-    return builder.note(f"keeper {action.asset}")
+def _builder(plan: PortfolioPlan, asset: str) -> HedgeBuilder:
+    """The plan's leg of ``asset``, noted as the keeper's (not as a portfolio plan's leg)."""
+    return plan.leg(asset).builder.note(f"keeper {asset}")
 
 
 def log_line(action: Action, outcome: str, fmt: str, error: str | None = None) -> str:
@@ -138,13 +186,19 @@ def log_line(action: Action, outcome: str, fmt: str, error: str | None = None) -
 
 
 def tick_flow(
-    policy: KeeperPolicy, journal: SqliteJournal, now: float, log_format: str = "text"
+    policy: KeeperPolicy,
+    journal: SqliteJournal,
+    now: float,
+    log_format: str = "text",
+    cache: MarketCache | None = None,
 ) -> TickFlow:
-    """One tick (see the module docstring)."""
+    """One tick (see the module docstring); ``cache`` carries market data between ticks."""
     tick_id = journal.start_tick(now, dry_run=policy.dry_run)
     error: str | None = None
     try:
-        report = yield from _tick(policy, journal, tick_id, now, log_format)
+        report = yield from _tick(
+            policy, journal, tick_id, now, log_format, cache if cache is not None else MarketCache()
+        )
     except BaseException as exc:
         error = f"{type(exc).__name__}: {exc}"
         raise
@@ -153,10 +207,33 @@ def tick_flow(
     return report
 
 
+def _market(
+    policy: KeeperPolicy, holdings: Mapping[str, Holding], cache: MarketCache
+) -> Generator[Op, Any, Market]:
+    """The listed pairs (one read) and the rules of each pair a coin worth hedging needs (read
+    once per keeper)."""
+    if cache.market_code is None:
+        account: Account = yield ReadAccount(policy.futures_account_id)
+        cache.market_code = account.market_code or ""
+    listed = frozenset((yield ReadPairs(cache.market_code)))
+    for asset, holding in sorted(holdings.items()):
+        pair = policy.pair_of(asset)
+        wanted = policy.ratio_of(asset) > 0 and holding.value >= policy.min_value
+        if wanted and pair in listed and pair not in cache.rules and asset not in policy.exclude:
+            cache.rules[pair] = yield ReadRules(pair, cache.market_code)
+    return Market(listed, dict(cache.rules))
+
+
 def _tick(
-    policy: KeeperPolicy, journal: SqliteJournal, tick_id: int, now: float, log_format: str
+    policy: KeeperPolicy,
+    journal: SqliteJournal,
+    tick_id: int,
+    now: float,
+    log_format: str,
+    cache: MarketCache,
 ) -> TickFlow:
     holdings: Mapping[str, Holding] = yield ReadHoldings(policy.spot_account_id)
+    market = yield from _market(policy, holdings, cache)
     active: list[SmartTrade] = yield ListActive(policy.futures_account_id)
     by_id = {trade.id: trade for trade in active}
     by_tag = {tag: t for t in active if (tag := client_tag_of(t.note)) is not None}
@@ -177,12 +254,13 @@ def _tick(
                 journal.hedge_ended(asset, seen)
                 continue
         hedges[asset], trades[asset] = _view(trade), trade
-    actions = decide(holdings, hedges, journal.exits(), policy, now)
+    plan = plan_of(holdings, policy, market)
+    actions = decide(holdings, hedges, journal.exits(), policy, now, plan)
     outcomes: list[str] = []
     errors: dict[str, str] = {}
     for action in actions:
         outcome, message = yield from _act(
-            policy, journal, tick_id, now, action, holdings, trades, retry_tags
+            policy, journal, tick_id, now, action, holdings, trades, retry_tags, plan
         )
         outcomes.append(outcome)
         if message is not None:
@@ -219,6 +297,7 @@ def _act(
     holdings: Mapping[str, Holding],
     trades: Mapping[str, SmartTrade],
     retry_tags: Mapping[str, str],
+    plan: PortfolioPlan,
 ) -> Generator[Op, Any, tuple[str, str | None]]:
     if action.kind not in ("open", "resize", "close"):
         journal.record(tick_id, action, outcome="decided")
@@ -229,12 +308,13 @@ def _act(
         if action.kind == "open":
             retry = retry_tags.get(action.asset)
             tag = retry or new_client_tag()
-            op = Open(_builder(policy, action, holdings[action.asset]), tag, fresh=retry is None)
+            op = Open(_builder(plan, action.asset), tag, fresh=retry is None)
             op.builder.build()
         elif action.kind == "resize":
             holding = holdings[action.asset]
             spot = SpotPosition(asset=action.asset, quantity=holding.quantity, price=holding.price)
-            op = Resize(trades[action.asset], spot, action.quantity or Decimal(0))
+            rules = plan.leg(action.asset).builder.market_rules
+            op = Resize(trades[action.asset], spot, action.quantity or Decimal(0), rules)
         else:
             op = Close(trades[action.asset].id)
     except ThreeCommasError as exc:

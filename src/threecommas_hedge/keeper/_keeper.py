@@ -12,14 +12,19 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from threecommas_hedge._writes.safe_writes import FreshClientTag
+from threecommas_hedge.models.accounts import Balance
 from threecommas_hedge.resources.hedges import AsyncHedge, Hedge
 
 from ._flow import (
     GetTrade,
     ListActive,
+    MarketCache,
     Op,
     Open,
+    ReadAccount,
     ReadHoldings,
+    ReadPairs,
+    ReadRules,
     Resize,
     TickFlow,
     TickReport,
@@ -36,19 +41,18 @@ __all__ = ["AsyncKeeper", "Keeper", "holdings_of"]
 
 Holdings = Mapping[str, Holding]
 LogFormat = Literal["text", "json"]
-_BALANCES = "balances"  # client.accounts.balances (issue 20)
 
 
-def holdings_of(rows: Iterable[Any]) -> dict[str, Holding]:
-    """Holdings from balance rows (``account_table_data``: ``currency_code``, ``position``,
-    ``current_price_usd``); rows without a price or quantity are left out."""
+def holdings_of(rows: Iterable[Balance]) -> dict[str, Holding]:
+    """Holdings from balance rows (``client.accounts.balances``: ``currency_code``, ``position``,
+    ``current_price_usd``), summed per coin; a coin without a price gets price 0 (the keeper
+    then leaves its hedge alone)."""
     found: dict[str, Holding] = {}
     for row in rows:
-        asset = getattr(row, "currency_code", None)
-        quantity = getattr(row, "position", None)
-        price = getattr(row, "current_price_usd", None)
-        if isinstance(asset, str) and isinstance(quantity, Decimal) and isinstance(price, Decimal):
-            found[asset] = Holding(quantity, price)
+        asset = row.currency_code.upper()
+        held = found.get(asset, Holding(Decimal(0), Decimal(0)))
+        price = row.current_price_usd if row.current_price_usd is not None else held.price
+        found[asset] = Holding(held.quantity + row.position, price)
     return found
 
 
@@ -72,13 +76,14 @@ class _Shell:
         self._clock = clock
         self._log_format: LogFormat = log_format
         self._stop = threading.Event()
+        self._market = MarketCache()
 
     def stop(self) -> None:
         """Stop ``run`` after the tick in progress."""
         self._stop.set()
 
     def _flow(self) -> TickFlow:
-        return tick_flow(self.policy, self.journal, self._clock(), self._log_format)
+        return tick_flow(self.policy, self.journal, self._clock(), self._log_format, self._market)
 
 
 def _install(handler: Callable[[], None]) -> Callable[[], None]:
@@ -147,7 +152,13 @@ class Keeper(_Shell):
         if isinstance(op, ReadHoldings):
             if self._balances is not None:
                 return self._balances(op.account_id)
-            return holdings_of(getattr(client.accounts, _BALANCES)(op.account_id))
+            return holdings_of(client.accounts.balances(op.account_id))
+        if isinstance(op, ReadAccount):
+            return client.accounts.get(op.account_id)
+        if isinstance(op, ReadPairs):
+            return client.market.pairs(op.market_code)
+        if isinstance(op, ReadRules):
+            return client.market.rules(op.pair, op.market_code, with_leverage=False)
         if isinstance(op, ListActive):
             return list(client.smart_trades.list(account_id=op.account_id, status="active"))
         if isinstance(op, GetTrade):
@@ -155,7 +166,8 @@ class Keeper(_Shell):
         if isinstance(op, Open):
             return client.hedges.open(op.builder, client_tag=_tag(op)).trade
         if isinstance(op, Resize):
-            return Hedge(client, op.trade, op.spot).resize(quantity=op.quantity).trade
+            hedge = Hedge(client, op.trade, op.spot, rules=op.rules)
+            return hedge.resize(quantity=op.quantity).trade
         return client.smart_trades.close_by_market(op.trade_id)
 
 
@@ -222,7 +234,13 @@ class AsyncKeeper(_Shell):
             if self._balances is not None:
                 read = self._balances(op.account_id)
                 return await read if inspect.isawaitable(read) else read
-            return holdings_of(await getattr(client.accounts, _BALANCES)(op.account_id))
+            return holdings_of(await client.accounts.balances(op.account_id))
+        if isinstance(op, ReadAccount):
+            return await client.accounts.get(op.account_id)
+        if isinstance(op, ReadPairs):
+            return await client.market.pairs(op.market_code)
+        if isinstance(op, ReadRules):
+            return await client.market.rules(op.pair, op.market_code, with_leverage=False)
         if isinstance(op, ListActive):
             pages = client.smart_trades.list(account_id=op.account_id, status="active")
             return [trade async for trade in pages]
@@ -231,6 +249,6 @@ class AsyncKeeper(_Shell):
         if isinstance(op, Open):
             return (await client.hedges.open(op.builder, client_tag=_tag(op))).trade
         if isinstance(op, Resize):
-            hedge = AsyncHedge(client, op.trade, op.spot)
+            hedge = AsyncHedge(client, op.trade, op.spot, rules=op.rules)
             return (await hedge.resize(quantity=op.quantity)).trade
         return await client.smart_trades.close_by_market(op.trade_id)
