@@ -6,7 +6,7 @@ every write before it goes out; ``run(interval_seconds)`` loops. ``AsyncKeeper``
 an async client.
 """
 
-from ._flow import TickReport
+from ._flow import TickReport, log_line
 from ._keeper import AsyncKeeper, Keeper, holdings_of
 from .decide import Action, Exit, HedgeView, Holding, Market, decide, plan_of
 from .journal import SqliteJournal
@@ -25,5 +25,6 @@ __all__ = [
     "TickReport",
     "decide",
     "holdings_of",
+    "log_line",
     "plan_of",
 ]

@@ -151,6 +151,8 @@ class TickReport:
     outcomes: tuple[str, ...] = ()
     dry_run: bool = False
     errors: Mapping[str, str] = field(default_factory=dict)
+    opened: Mapping[str, int] = field(default_factory=dict)
+    """The SmartTrade id of each hedge this tick opened."""
 
 
 def _view(trade: SmartTrade) -> HedgeView:
@@ -258,6 +260,7 @@ def _tick(
     actions = decide(holdings, hedges, journal.exits(), policy, now, plan)
     outcomes: list[str] = []
     errors: dict[str, str] = {}
+    opened: dict[str, int] = {}
     for action in actions:
         outcome, message = yield from _act(
             policy, journal, tick_id, now, action, holdings, trades, retry_tags, plan
@@ -265,8 +268,10 @@ def _tick(
         outcomes.append(outcome)
         if message is not None:
             errors[action.asset] = message
+        if action.kind == "open" and outcome == "ok":
+            opened[action.asset] = journal.hedges()[action.asset]
         logger.info(log_line(action, outcome, log_format, message))
-    return TickReport(tick_id, now, actions, tuple(outcomes), policy.dry_run, errors)
+    return TickReport(tick_id, now, actions, tuple(outcomes), policy.dry_run, errors, opened)
 
 
 def _reconcile(

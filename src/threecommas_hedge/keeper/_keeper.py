@@ -136,13 +136,19 @@ class Keeper(_Shell):
             except Exception as exc:  # handed to the flow, which decides
                 failure = exc
 
-    def run(self, interval_seconds: float = 60) -> None:
+    def run(
+        self,
+        interval_seconds: float = 60,
+        on_tick: Callable[[TickReport], object] | None = None,
+    ) -> None:
         """Tick every ``interval_seconds`` until ``stop()``, SIGINT or SIGTERM (the tick in
-        progress finishes first)."""
+        progress finishes first); ``on_tick`` gets each tick's report."""
         undo = _install(self.stop)
         try:
             while not self._stop.is_set():
-                self.run_once()
+                report = self.run_once()
+                if on_tick is not None:
+                    on_tick(report)
                 self._stop.wait(interval_seconds)
         finally:
             undo()
@@ -205,7 +211,11 @@ class AsyncKeeper(_Shell):
             except Exception as exc:  # handed to the flow, which decides
                 failure = exc
 
-    async def run(self, interval_seconds: float = 60) -> None:
+    async def run(
+        self,
+        interval_seconds: float = 60,
+        on_tick: Callable[[TickReport], object] | None = None,
+    ) -> None:
         """Tick every ``interval_seconds`` until ``stop()``, SIGINT or SIGTERM."""
         loop = asyncio.get_running_loop()
         signals = (signal.SIGINT, signal.SIGTERM)
@@ -218,7 +228,9 @@ class AsyncKeeper(_Shell):
                 pass
         try:
             while not self._stop.is_set():
-                await self.run_once()
+                report = await self.run_once()
+                if on_tick is not None:
+                    on_tick(report)
                 slept = 0.0
                 while slept < interval_seconds and not self._stop.is_set():
                     step = min(0.5, interval_seconds - slept)
