@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from threecommas_hedge._writes.safe_writes import FreshClientTag
 from threecommas_hedge.models.accounts import Balance
 from threecommas_hedge.resources.hedges import AsyncHedge, Hedge
 
@@ -58,6 +57,9 @@ def holdings_of(rows: Iterable[Balance]) -> dict[str, Holding]:
 
 def _tag(op: Open) -> str:
     """The open's tag, marked fresh (no look before sending) unless it retries an earlier one."""
+    # imported here: loading _writes.safe_writes before resources/ is an import cycle
+    from threecommas_hedge._writes.safe_writes import FreshClientTag
+
     return FreshClientTag(op.client_tag) if op.fresh else op.client_tag
 
 
