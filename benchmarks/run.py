@@ -2,7 +2,8 @@
 
 Options: ``--quick`` (few, short rounds: a smoke run, not figures to quote), ``--only NAME ...``
 (``create``, ``get``, ``import``, ``builder``, ``memory``, ``cli``, ``risk``, ``keeper``),
-``--json PATH`` (the results as JSON too). The round-trip benchmarks start the loopback server in a child process.
+``--json PATH`` (the results as JSON too). The round-trip benchmarks start the loopback server
+in a child process.
 """
 
 from __future__ import annotations
