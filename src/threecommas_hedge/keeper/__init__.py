@@ -6,8 +6,8 @@ every write before it goes out; ``run(interval_seconds)`` loops. ``AsyncKeeper``
 an async client.
 """
 
-from ._flow import TickReport, log_line
-from ._keeper import AsyncKeeper, Keeper, holdings_of
+from ._flow import TickReport, holdings_of, log_line
+from ._keeper import AsyncKeeper, Keeper
 from .decide import Action, Exit, HedgeView, Holding, Market, decide, plan_of
 from .journal import SqliteJournal
 from .policy import KeeperPolicy

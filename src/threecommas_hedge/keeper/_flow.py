@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -23,6 +23,7 @@ from threecommas_hedge.hedge.builder import HedgeBuilder, SpotPosition
 from threecommas_hedge.hedge.portfolio import PortfolioPlan
 from threecommas_hedge.hedge.position import status_of
 from threecommas_hedge.models import Account, MarketRules, SmartTrade
+from threecommas_hedge.models.accounts import Balance
 
 from .decide import Action, Exit, HedgeView, Holding, Market, decide, plan_of
 from .journal import SqliteJournal
@@ -40,7 +41,9 @@ __all__ = [
     "ReadPairs",
     "ReadRules",
     "Resize",
+    "Steps",
     "TickReport",
+    "holdings_of",
 ]
 
 logger = logging.getLogger("threecommas_hedge.keeper")
@@ -48,7 +51,7 @@ logger = logging.getLogger("threecommas_hedge.keeper")
 
 @dataclass(frozen=True)
 class ReadHoldings:
-    """Read the spot bag -> ``Mapping[str, Holding]``."""
+    """Read the spot bag -> ``Mapping[str, Holding]``, or balance rows (``holdings_of``)."""
 
     account_id: int
 
@@ -100,9 +103,9 @@ class GetTrade:
 
 @dataclass(frozen=True)
 class Open:
-    """Open the hedge ``builder`` with ``client_tag`` -> ``SmartTrade``; ``fresh``: the tag was
-    just made for this attempt (sent at once), else it retries an unsettled open (looked for
-    first)."""
+    """Open the hedge ``builder`` with ``client_tag`` -> the hedge (its ``trade``). ``fresh``:
+    the tag was just made for this attempt (sent at once), else it retries an unsettled open
+    (looked for first)."""
 
     builder: HedgeBuilder
     client_tag: str
@@ -111,7 +114,7 @@ class Open:
 
 @dataclass(frozen=True)
 class Resize:
-    """Take ``trade``'s short to ``quantity`` (add or reduce funds) -> ``SmartTrade``."""
+    """Take ``trade``'s short to ``quantity`` (add or reduce funds) -> the hedge (its ``trade``)."""
 
     trade: SmartTrade
     spot: SpotPosition
@@ -153,6 +156,54 @@ class TickReport:
     errors: Mapping[str, str] = field(default_factory=dict)
     opened: Mapping[str, int] = field(default_factory=dict)
     """The SmartTrade id of each hedge this tick opened."""
+
+
+def holdings_of(rows: Iterable[Balance]) -> dict[str, Holding]:
+    """Holdings from balance rows (``client.accounts.balances``: ``currency_code``, ``position``,
+    ``current_price_usd``), summed per coin; a coin without a price gets price 0 (the keeper
+    then leaves its hedge alone)."""
+    found: dict[str, Holding] = {}
+    for row in rows:
+        asset = row.currency_code.upper()
+        held = found.get(asset, Holding(Decimal(0), Decimal(0)))
+        price = row.current_price_usd if row.current_price_usd is not None else held.price
+        found[asset] = Holding(held.quantity + row.position, price)
+    return found
+
+
+class Steps:
+    """Steps a tick flow for a loop: ``next()`` the op to perform (None when done), then
+    ``answer(value)`` or ``fail(error)``; ``result()`` at the end."""
+
+    def __init__(self, flow: TickFlow) -> None:
+        self._flow = flow
+        self._answer: Any = None
+        self._failure: BaseException | None = None
+        self._report: TickReport | None = None
+
+    def next(self) -> Op | None:
+        """The next op, or None once the flow returned its report."""
+        answer, failure = self._answer, self._failure
+        self._answer, self._failure = None, None
+        try:
+            return self._flow.throw(failure) if failure is not None else self._flow.send(answer)
+        except StopIteration as done:
+            self._report = done.value
+            return None
+
+    def result(self) -> TickReport:
+        """The flow's report (once ``next()`` returned None)."""
+        if self._report is None:
+            raise RuntimeError("the tick is not over")
+        return self._report
+
+    def answer(self, value: Any) -> None:
+        """The op's answer, sent into the flow."""
+        self._answer = value
+
+    def fail(self, error: BaseException) -> None:
+        """The op's error, thrown into the flow."""
+        self._failure = error
 
 
 def _view(trade: SmartTrade) -> HedgeView:
@@ -234,7 +285,8 @@ def _tick(
     log_format: str,
     cache: MarketCache,
 ) -> TickFlow:
-    holdings: Mapping[str, Holding] = yield ReadHoldings(policy.spot_account_id)
+    read = yield ReadHoldings(policy.spot_account_id)
+    holdings: Mapping[str, Holding] = read if isinstance(read, Mapping) else holdings_of(read)
     market = yield from _market(policy, holdings, cache)
     active: list[SmartTrade] = yield ListActive(policy.futures_account_id)
     by_id = {trade.id: trade for trade in active}
@@ -330,7 +382,8 @@ def _act(
         return "dry_run", None
     row = journal.record(tick_id, action, outcome="pending", client_tag=tag)
     try:
-        trade: SmartTrade = yield op
+        answer = yield op
+        trade: SmartTrade = answer if isinstance(op, Close) else answer.trade
     except WriteOutcomeUnknownError as exc:
         journal.settle(row, "unknown", error=str(exc))
         return "unknown", str(exc)

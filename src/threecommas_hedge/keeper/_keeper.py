@@ -1,4 +1,10 @@
-"""``Keeper`` and ``AsyncKeeper``: thin loops that perform the tick flow's calls on a client."""
+"""``Keeper`` and ``AsyncKeeper``: thin loops that perform the tick flow's calls on a client.
+
+Each op maps to one client call (:func:`_call`, shared: the sync and the async client have the
+same methods); the loops differ only in ``await``. Open and resize are the live hedge's own
+calls (``hedges.open``, ``Hedge.resize``), which have no flow form yet, so the tick drives ops
+rather than running as one flow on the client's ``_run``.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,12 @@ import inspect
 import signal
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from decimal import Decimal
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from threecommas_hedge.models.accounts import Balance
-from threecommas_hedge.resources.hedges import AsyncHedge, Hedge
+from threecommas_hedge import AsyncHedge, Hedge, ThreeCommas
+from threecommas_hedge.models import SmartTrade
+from threecommas_hedge.resources import AsyncPaginator, Paginator
 
 from ._flow import (
     GetTrade,
@@ -25,6 +31,7 @@ from ._flow import (
     ReadPairs,
     ReadRules,
     Resize,
+    Steps,
     TickFlow,
     TickReport,
     tick_flow,
@@ -34,25 +41,12 @@ from .journal import SqliteJournal
 from .policy import KeeperPolicy
 
 if TYPE_CHECKING:
-    from threecommas_hedge._client import AsyncThreeCommas, ThreeCommas
+    from threecommas_hedge._client import AsyncThreeCommas
 
-__all__ = ["AsyncKeeper", "Keeper", "holdings_of"]
+__all__ = ["AsyncKeeper", "Keeper"]
 
 Holdings = Mapping[str, Holding]
 LogFormat = Literal["text", "json"]
-
-
-def holdings_of(rows: Iterable[Balance]) -> dict[str, Holding]:
-    """Holdings from balance rows (``client.accounts.balances``: ``currency_code``, ``position``,
-    ``current_price_usd``), summed per coin; a coin without a price gets price 0 (the keeper
-    then leaves its hedge alone)."""
-    found: dict[str, Holding] = {}
-    for row in rows:
-        asset = row.currency_code.upper()
-        held = found.get(asset, Holding(Decimal(0), Decimal(0)))
-        price = row.current_price_usd if row.current_price_usd is not None else held.price
-        found[asset] = Holding(held.quantity + row.position, price)
-    return found
 
 
 def _tag(op: Open) -> str:
@@ -123,20 +117,13 @@ class Keeper(_Shell):
 
     def run_once(self) -> TickReport:
         """One tick: read, reconcile, decide, act; the report."""
-        flow = self._flow()
-        answer: Any = None
-        failure: BaseException | None = None
-        while True:
+        steps = Steps(self._flow())
+        while (op := steps.next()) is not None:
             try:
-                op = flow.throw(failure) if failure is not None else flow.send(answer)
-            except StopIteration as done:
-                report: TickReport = done.value
-                return report
-            answer, failure = None, None
-            try:
-                answer = self._perform(op)
+                steps.answer(self._perform(op))
             except Exception as exc:  # handed to the flow, which decides
-                failure = exc
+                steps.fail(exc)
+        return steps.result()
 
     def run(
         self,
@@ -156,27 +143,7 @@ class Keeper(_Shell):
             undo()
 
     def _perform(self, op: Op) -> Any:
-        client = self._client
-        if isinstance(op, ReadHoldings):
-            if self._balances is not None:
-                return self._balances(op.account_id)
-            return holdings_of(client.accounts.balances(op.account_id))
-        if isinstance(op, ReadAccount):
-            return client.accounts.get(op.account_id)
-        if isinstance(op, ReadPairs):
-            return client.market.pairs(op.market_code)
-        if isinstance(op, ReadRules):
-            return client.market.rules(op.pair, op.market_code, with_leverage=False)
-        if isinstance(op, ListActive):
-            return list(client.smart_trades.list(account_id=op.account_id, status="active"))
-        if isinstance(op, GetTrade):
-            return client.smart_trades.get(op.trade_id)
-        if isinstance(op, Open):
-            return client.hedges.open(op.builder, client_tag=_tag(op)).trade
-        if isinstance(op, Resize):
-            hedge = Hedge(client, op.trade, op.spot, rules=op.rules)
-            return hedge.resize(quantity=op.quantity).trade
-        return client.smart_trades.close_by_market(op.trade_id)
+        return _call(self._client, op, self._balances)
 
 
 class AsyncKeeper(_Shell):
@@ -198,20 +165,13 @@ class AsyncKeeper(_Shell):
 
     async def run_once(self) -> TickReport:
         """One tick (see :meth:`Keeper.run_once`)."""
-        flow = self._flow()
-        answer: Any = None
-        failure: BaseException | None = None
-        while True:
+        steps = Steps(self._flow())
+        while (op := steps.next()) is not None:
             try:
-                op = flow.throw(failure) if failure is not None else flow.send(answer)
-            except StopIteration as done:
-                report: TickReport = done.value
-                return report
-            answer, failure = None, None
-            try:
-                answer = await self._perform(op)
+                steps.answer(await self._perform(op))
             except Exception as exc:  # handed to the flow, which decides
-                failure = exc
+                steps.fail(exc)
+        return steps.result()
 
     async def run(
         self,
@@ -243,26 +203,38 @@ class AsyncKeeper(_Shell):
                 loop.remove_signal_handler(sig)
 
     async def _perform(self, op: Op) -> Any:
-        client = self._client
-        if isinstance(op, ReadHoldings):
-            if self._balances is not None:
-                read = self._balances(op.account_id)
-                return await read if inspect.isawaitable(read) else read
-            return holdings_of(await client.accounts.balances(op.account_id))
-        if isinstance(op, ReadAccount):
-            return await client.accounts.get(op.account_id)
-        if isinstance(op, ReadPairs):
-            return await client.market.pairs(op.market_code)
-        if isinstance(op, ReadRules):
-            return await client.market.rules(op.pair, op.market_code, with_leverage=False)
-        if isinstance(op, ListActive):
-            pages = client.smart_trades.list(account_id=op.account_id, status="active")
-            return [trade async for trade in pages]
-        if isinstance(op, GetTrade):
-            return await client.smart_trades.get(op.trade_id)
-        if isinstance(op, Open):
-            return (await client.hedges.open(op.builder, client_tag=_tag(op))).trade
-        if isinstance(op, Resize):
-            hedge = AsyncHedge(client, op.trade, op.spot, rules=op.rules)
-            return (await hedge.resize(quantity=op.quantity)).trade
-        return await client.smart_trades.close_by_market(op.trade_id)
+        answer = _call(self._client, op, self._balances)
+        return (await answer) if inspect.isawaitable(answer) else answer
+
+
+def _call(
+    client: ThreeCommas | AsyncThreeCommas, op: Op, balances: Callable[[int], Any] | None
+) -> Any:
+    """The client call that performs ``op``: its answer on a ``ThreeCommas``, an awaitable of it
+    on an ``AsyncThreeCommas`` (the two have the same methods). The flow reads the answers."""
+    if isinstance(op, ReadHoldings):
+        read = client.accounts.balances if balances is None else balances
+        return read(op.account_id)
+    if isinstance(op, ReadAccount):
+        return client.accounts.get(op.account_id)
+    if isinstance(op, ReadPairs):
+        return client.market.pairs(op.market_code)
+    if isinstance(op, ReadRules):
+        return client.market.rules(op.pair, op.market_code, with_leverage=False)
+    if isinstance(op, ListActive):
+        trades = client.smart_trades.list(account_id=op.account_id, status="active")
+        return list(trades) if isinstance(trades, Paginator) else _collect(trades)
+    if isinstance(op, GetTrade):
+        return client.smart_trades.get(op.trade_id)
+    if isinstance(op, Open):
+        return client.hedges.open(op.builder, client_tag=_tag(op))
+    if isinstance(op, Resize):
+        if isinstance(client, ThreeCommas):
+            return Hedge(client, op.trade, op.spot, rules=op.rules).resize(quantity=op.quantity)
+        hedge = AsyncHedge(client, op.trade, op.spot, rules=op.rules)
+        return hedge.resize(quantity=op.quantity)
+    return client.smart_trades.close_by_market(op.trade_id)
+
+
+async def _collect(trades: AsyncPaginator[SmartTrade]) -> list[SmartTrade]:
+    return [trade async for trade in trades]
