@@ -169,3 +169,12 @@ def test_the_next_action_follows_the_last_outcome() -> None:
     assert _next("open", "ok") == "skip (done last tick)"
     assert _next("open", "unknown") == "reconcile by client tag"
     assert _next("open", "dry_run") == "open" and _next("wait", "decided") == "wait"
+
+
+def test_real_mode_asks_first_and_a_no_sends_nothing(shop: Shop, tmp_path: Path) -> None:
+    journal = str(tmp_path / "k.sqlite")
+    args = ["keep", *shop.accounts(), "--once", "--fake", "--real", "--journal", journal]
+    result = CliRunner().invoke(app, args, input="n\n", env={"COLUMNS": "200"})
+    assert result.exit_code == 1, result.output
+    assert "REAL mode" in result.stderr and "not confirmed: nothing was sent" in result.stderr
+    assert shop.fake.smart_trades() == []
