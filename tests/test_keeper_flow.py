@@ -332,3 +332,35 @@ async def test_reads_the_spot_bag_and_the_market_rules_from_the_api(mode: str) -
                 "GET /v2/smart_trades",
             ]
         )
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_unreadable_market_rules_skip_the_coin_this_tick_only(mode: str) -> None:
+    fake = FakeThreeCommas()
+    for asset, price in PRICES.items():
+        fake.set_price(pair(asset), price)
+    spot, futures = fake.add_account("spot"), fake.add_account()
+    fake.set_balance(spot, "BTC", "1")
+    fake.set_balance(spot, "ETH", "10")
+    fake.fail_next(404, method="GET", path="/ver1/accounts/currency_rates")  # BTC's, read first
+    policy = KeeperPolicy(spot_account_id=spot, futures_account_id=futures)
+    async with AsyncExitStack() as stack:
+        if mode == "sync":
+            client = stack.enter_context(fake.client(_sleep=lambda seconds: None))
+            keeper: Any = Keeper(client, policy)
+        else:
+            aclient = await stack.enter_async_context(fake.async_client(_sleep=_no_sleep))
+            keeper = AsyncKeeper(aclient, policy)
+
+        async def tick() -> TickReport:
+            fake.advance(5)
+            report = keeper.run_once()
+            return (await report) if mode == "async" else report
+
+        first = await tick()
+        btc, eth = first.actions
+        assert btc.kind == "skip" and btc.detail.startswith("market rules of USDT_BTCUSDT not read")
+        assert eth.kind == "open" and first.outcomes[1] == "ok"
+        second = await tick()
+        assert [a.kind for a in second.actions] == ["open", "skip"]
+        assert len(fake.smart_trades()) == 2

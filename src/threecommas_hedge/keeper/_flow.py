@@ -20,7 +20,7 @@ from typing import Any
 from threecommas_hedge._exceptions import ThreeCommasError, WriteOutcomeUnknownError
 from threecommas_hedge._writes.client_tag import client_tag_of, new_client_tag
 from threecommas_hedge.hedge.builder import HedgeBuilder, SpotPosition
-from threecommas_hedge.hedge.portfolio import PortfolioPlan
+from threecommas_hedge.hedge.portfolio import STABLECOINS, PortfolioPlan
 from threecommas_hedge.hedge.position import status_of
 from threecommas_hedge.models import Account, MarketRules, SmartTrade
 from threecommas_hedge.models.accounts import Balance
@@ -264,17 +264,22 @@ def _market(
     policy: KeeperPolicy, holdings: Mapping[str, Holding], cache: MarketCache
 ) -> Generator[Op, Any, Market]:
     """The listed pairs (one read) and the rules of each pair a coin worth hedging needs (read
-    once per keeper)."""
+    once per keeper; a pair whose rules cannot be read is left out this tick, with the error)."""
     if cache.market_code is None:
         account: Account = yield ReadAccount(policy.futures_account_id)
         cache.market_code = account.market_code or ""
     listed = frozenset((yield ReadPairs(cache.market_code)))
+    unreadable: dict[str, str] = {}
     for asset, holding in sorted(holdings.items()):
         pair = policy.pair_of(asset)
         wanted = policy.ratio_of(asset) > 0 and holding.value >= policy.min_value
-        if wanted and pair in listed and pair not in cache.rules and asset not in policy.exclude:
-            cache.rules[pair] = yield ReadRules(pair, cache.market_code)
-    return Market(listed, dict(cache.rules))
+        wanted = wanted and asset not in policy.exclude and asset not in STABLECOINS
+        if wanted and pair in listed and pair not in cache.rules:
+            try:
+                cache.rules[pair] = yield ReadRules(pair, cache.market_code)
+            except ThreeCommasError as exc:
+                unreadable[pair] = str(exc)
+    return Market(listed, dict(cache.rules), unreadable)
 
 
 def _tick(

@@ -12,7 +12,7 @@ coin is excluded, unlisted or refused by a check is left alone.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -62,10 +62,12 @@ class Exit:
 @dataclass(frozen=True)
 class Market:
     """What the futures account can trade: its ``listed`` pairs (None: every pair counts as
-    listed) and ``rules`` per pair (lot step, minimum lot and total)."""
+    listed), ``rules`` per pair (lot step, minimum lot and total) and the pairs whose rules could
+    not be read (pair -> error: their coins are skipped, their hedges left alone)."""
 
     listed: frozenset[str] | None = None
     rules: Mapping[str, MarketRules] = field(default_factory=dict)
+    unreadable: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -87,11 +89,12 @@ def plan_of(
     short) per coin to hedge, the planner's reason per coin skipped."""
     market = market if market is not None else Market()
     pairs = {asset: policy.pair_of(asset) for asset in holdings}
-    return plan_portfolio(
+    listed = set(pairs.values()) if market.listed is None else set(market.listed)
+    plan = plan_portfolio(
         {asset: holding.quantity for asset, holding in holdings.items()},
         spot_account_id=policy.spot_account_id,
         futures_account_id=policy.futures_account_id,
-        listed_pairs=set(pairs.values()) if market.listed is None else market.listed,
+        listed_pairs=listed - set(market.unreadable),
         prices={pairs[a]: h.price for a, h in holdings.items() if h.price > 0},
         rules=market.rules,
         ratio=policy.ratio,
@@ -103,6 +106,15 @@ def plan_of(
         min_value=policy.min_value,
         margin=policy.quote,
     )
+    skipped = {
+        asset: (
+            f"market rules of {pairs[asset]} not read: {market.unreadable[pairs[asset]]}"
+            if pairs.get(asset) in market.unreadable and why.startswith("no futures pair")
+            else why
+        )
+        for asset, why in plan.skipped.items()
+    }
+    return replace(plan, skipped=skipped)
 
 
 def decide(
