@@ -32,6 +32,7 @@ from ._base_client import (
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._exceptions import APIError
 from ._guard import Mode
+from .live.hedges import AsyncHedges, Hedges
 from .resources import (
     Accounts,
     AsyncAccounts,
@@ -40,7 +41,6 @@ from .resources import (
     Market,
     SmartTrades,
 )
-from .resources.hedges import AsyncHedges, Hedges
 from .resources.portfolio import AsyncPortfolio, Portfolio
 
 _T = TypeVar("_T")
