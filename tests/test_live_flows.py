@@ -7,6 +7,8 @@ wait reads that clock and not the wall clock. The flows are also driven by hand,
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -208,3 +210,15 @@ async def test_an_async_entry_drift_warning_points_at_the_caller(fake: FakeThree
         with pytest.warns(EntryDriftWarning) as caught:
             await client.hedges.open(article(account_id), market_price=D(60000))
     assert {Path(w.filename).name for w in caught} == {Path(__file__).name}
+
+
+def test_the_domain_facade_loads_no_http_stack() -> None:
+    # hedge.position re-exports the wait names from live.wait: live/__init__ must stay empty
+    code = (
+        "import sys, threecommas_hedge.hedge.position\n"
+        "print(','.join(m for m in ('httpx', 'threecommas_hedge.live.hedges') if m in sys.modules))"
+    )
+    out = subprocess.run(  # noqa: S603 - runs this interpreter
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == ""
