@@ -1,8 +1,8 @@
 """The live hedges' flows (``threecommas_hedge.live``) on a fake clock: no real sleeping.
 
 ``wait_until`` measures its timeout on the client's clock and pauses with the client's sleep, so
-a clock that a fake sleep moves forward runs a long wait at once, and a clock that jumps shows the
-wait reads that clock and not the wall clock. The flows are also driven by hand, step by step.
+a clock that a fake sleep moves forward runs a long wait at once, and moving that clock shows the
+wait reads it and not the wall clock. The flows are also driven by hand, step by step.
 """
 
 from __future__ import annotations
@@ -38,13 +38,12 @@ def article(account_id: int) -> HedgeBuilder:
 
 
 class FakeTime:
-    """A clock that only the fake sleep moves (``jump`` adds to every reading)."""
+    """A clock that only the fake sleep (or the test) moves."""
 
-    def __init__(self, jump: float = 0.0) -> None:
-        self.now, self.jump, self.sleeps = 1000.0, jump, list[float]()
+    def __init__(self) -> None:
+        self.now, self.sleeps = 1000.0, list[float]()
 
     def clock(self) -> float:
-        self.now += self.jump
         return self.now
 
     def sleep(self, seconds: float) -> None:
@@ -77,13 +76,17 @@ def test_a_long_wait_runs_on_the_fake_clock(fake: FakeThreeCommas) -> None:
 
 
 def test_the_timeout_is_read_on_the_client_clock(fake: FakeThreeCommas) -> None:
-    time = FakeTime(jump=100.0)  # every reading is 100 s later: the first poll is already late
+    time = FakeTime()
     account_id = fake.add_account()
+
+    def slow_poll(_: object) -> None:
+        time.now += 100  # the client's clock says the first poll took 100 s: no time is left
+
     with fake.client(_sleep=time.sleep, _clock=time.clock) as client:
         hedge = client.hedges.open(article(account_id))
         sent = len(fake.requests)
         with pytest.raises(HedgeTimeoutError, match="within 50 s"):
-            hedge.wait_until("closed", timeout=50, poll=5)
+            hedge.wait_until("closed", timeout=50, poll=5, on_poll=slow_poll)
     assert time.sleeps == []
     assert gets_after(fake, sent) == ["GET"]
 
