@@ -70,8 +70,8 @@ _EXPORTS: dict[str, str] = {
     "simulate": ".hedge.simulate",
     "SimulationResult": ".hedge.simulate",
     # safety, live hedges, engine
-    "HedgeWaitError": "._exceptions",
-    "HedgeTimeoutError": "._exceptions",
+    "HedgeWaitError": ".live.wait",
+    "HedgeTimeoutError": ".live.wait",
     "WriteNotAppliedError": "._exceptions",
     "WriteOutcomeUnknownError": "._exceptions",
     "ModeMismatchError": "._guard",
@@ -82,8 +82,8 @@ _EXPORTS: dict[str, str] = {
     "client_tag_of": "._writes.client_tag",
     "Paginator": ".resources",
     "AsyncPaginator": ".resources",
-    "Hedge": ".resources.hedges",
-    "AsyncHedge": ".resources.hedges",
+    "Hedge": ".live.hedges",
+    "AsyncHedge": ".live.hedges",
     "HedgeStatus": ".hedge.position",
     "HedgePnL": ".hedge.position",
     "SmartTradeEngine": ".hedge.simulate",
@@ -174,9 +174,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         AuthenticationError,
         BadRequestError,
         ConfigurationError,
-        HedgeTimeoutError,
         HedgeValidationError,
-        HedgeWaitError,
         InternalServerError,
         IPBannedError,
         NotFoundError,
@@ -204,6 +202,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .hedge.position import HedgePnL, HedgeStatus
     from .hedge.scenario import HedgeScenario, RiskReward, ScenarioRow
     from .hedge.simulate import SimEvent, SimulationResult, SmartTradeEngine, simulate
+    from .live.hedges import AsyncHedge, Hedge
+    from .live.wait import HedgeTimeoutError, HedgeWaitError
     from .models import (
         Account,
         ApiErrorBody,
@@ -220,7 +220,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         Trade,
     )
     from .resources import AsyncPaginator, Paginator
-    from .resources.hedges import AsyncHedge, Hedge
 
 
 def __getattr__(name: str) -> Any:

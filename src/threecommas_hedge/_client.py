@@ -35,6 +35,7 @@ from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._exceptions import APIError
 from ._guard import Mode
 from ._signing import Signer
+from .live.hedges import AsyncHedges, Hedges
 from .resources import (
     Accounts,
     AsyncAccounts,
@@ -43,7 +44,6 @@ from .resources import (
     Market,
     SmartTrades,
 )
-from .resources.hedges import AsyncHedges, Hedges
 from .resources.portfolio import AsyncPortfolio, Portfolio
 
 _T = TypeVar("_T")

@@ -5,7 +5,7 @@ ThreeCommasError
 ├── HedgeValidationError (also a ValueError): the builder refused a parameter
 ├── RequestValidationError (also a ValueError): a dict given as a request body does not fit it
 ├── ModeMismatchError: a write aimed at an account of the other mode (paper/real), not sent
-├── HedgeWaitError: wait_until cannot succeed
+├── HedgeWaitError: wait_until cannot succeed (threecommas_hedge.live.wait)
 │   └── HedgeTimeoutError (also a TimeoutError)
 └── APIError
     ├── APIConnectionError: no usable answer (connect error, dropped connection)
@@ -39,8 +39,6 @@ from ._constants import HEADER_REQUEST_ID, HEADER_RETRY_AFTER
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
-
-    from .hedge.position import HedgeStatus
 
 
 class ThreeCommasError(Exception):
@@ -451,21 +449,3 @@ class WriteOutcomeUnknownError(_WriteError):
 
     ``client_tag`` (for a create) is in the note of the SmartTrade, if one was created.
     """
-
-
-class HedgeWaitError(ThreeCommasError):
-    """``wait_until`` cannot succeed: the trade ended without reaching the condition.
-
-    ``status`` is the last :class:`HedgeStatus` seen.
-    """
-
-    def __init__(self, message: str, status: HedgeStatus) -> None:
-        super().__init__(message)
-        self.status = status
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (str(self), self.status))
-
-
-class HedgeTimeoutError(HedgeWaitError, TimeoutError):
-    """``wait_until`` ran out of time (also a ``TimeoutError``)."""
