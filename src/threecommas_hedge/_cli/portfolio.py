@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from threecommas_hedge.hedge.portfolio import PortfolioPlan
+    from threecommas_hedge.testing import FakeThreeCommas
 
 MOVES = (Decimal("-0.2"), Decimal("-0.1"), Decimal("0.1"))
 
@@ -47,13 +48,9 @@ def show_plan(console: Console, plan: PortfolioPlan) -> None:
     console.print(table)
 
 
-def run_demo() -> None:
-    """Offline: BTC, ETH, SOL, a stablecoin and a dust coin on the fake, planned and opened."""
-    from threecommas_hedge.testing import FakeThreeCommas
-
-    console = make_console()
-    fake = FakeThreeCommas()
-    futures = fake.add_account("futures")
+def add_demo_bag(fake: FakeThreeCommas) -> int:
+    """A paper spot account on ``fake`` holding BTC, ETH, SOL, USDT and dust DOGE (their USDT
+    pairs priced); returns its id."""
     spot = fake.add_account("spot")
     prices = {"BTC": "60000", "ETH": "3000", "SOL": "150", "DOGE": "0.2"}
     for coin, price in prices.items():
@@ -66,6 +63,17 @@ def run_demo() -> None:
         "DOGE": "50",
     }.items():
         fake.set_balance(spot, coin, Decimal(amount))
+    return spot
+
+
+def run_demo() -> None:
+    """Offline: BTC, ETH, SOL, a stablecoin and a dust coin on the fake, planned and opened."""
+    from threecommas_hedge.testing import FakeThreeCommas
+
+    console = make_console()
+    fake = FakeThreeCommas()
+    futures = fake.add_account("futures")
+    spot = add_demo_bag(fake)
     console.print(
         "[bold]Offline portfolio demo[/] on a simulated exchange: nothing leaves the process."
     )

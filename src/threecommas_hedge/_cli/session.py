@@ -7,7 +7,7 @@
   commands for as long as the server runs.
 - ``--fake``: a fake 3Commas inside the process for this one command, made by
   :data:`fake_factory` (one paper USDT-M futures account, BTC at 60,000; ``create`` sets the
-  pair's market to ``--price``). Tests replace
+  pair's market to ``--price``; and the paper spot account of ``demo --portfolio``). Tests replace
   ``fake_factory`` to share one fake across invocations, and ``http_client_factory`` to run the
   credentials path against a fake's transport.
 
@@ -48,11 +48,15 @@ FAKE_PRICE = Decimal(60000)
 
 
 def new_fake() -> FakeThreeCommas:
-    """A fake with one paper USDT-M futures account and BTC at 60,000."""
+    """A fake with one paper USDT-M futures account and BTC at 60,000, then a paper spot account
+    holding a few coins (the bag of ``demo --portfolio``, for ``keep``)."""
     from threecommas_hedge.testing import FakeThreeCommas
+
+    from .portfolio import add_demo_bag
 
     fake = FakeThreeCommas()
     fake.add_account("futures", "paper")
+    add_demo_bag(fake)
     fake.set_price(FAKE_PAIR, FAKE_PRICE)
     return fake
 
