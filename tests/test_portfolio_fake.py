@@ -247,7 +247,7 @@ class Overlap(httpx.AsyncBaseTransport):
 async def test_async_open_sends_legs_concurrently_within_the_bound(
     fake: FakeThreeCommas, accounts: tuple[int, int], concurrency: int
 ) -> None:
-    spot, futures = accounts
+    spot = accounts[0]
     for coin in ("LINK", "DOT", "AVAX"):
         fake.set_price(f"USDT_{coin}USDT", D("20"))
         fake.set_balance(spot, coin, D("100"))
