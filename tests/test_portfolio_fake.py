@@ -282,3 +282,41 @@ async def test_async_open_concurrent_legs_still_pass_the_mode_guard(
     assert set(result.failed) == {"BTC", "ETH"} and not result.opened
     assert all(isinstance(error, ModeMismatchError) for error in result.failed.values())
     assert not [r for r in fake.requests if r.method == "POST" and "smart_trades" in r.path]
+
+
+async def test_async_concurrent_open_keeps_to_the_rate_budget_on_a_simulated_clock(
+    fake: FakeThreeCommas, accounts: tuple[int, int]
+) -> None:
+    spot = accounts[0]
+    for index in range(40):
+        fake.set_price(f"USDT_X{index:02d}USDT", D("10"))
+        fake.set_balance(spot, f"X{index:02d}", D("100"))
+    now = [0.0]
+    sent_at: list[float] = []
+
+    async def sleep(seconds: float) -> None:  # concurrent waits overlap on the clock
+        deadline = now[0] + seconds
+        await asyncio.sleep(0)
+        if deadline > now[0]:
+            fake.advance(deadline - now[0])
+            now[0] = deadline
+
+    class Clocked(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            sent_at.append(now[0])
+            return await fake.transport.handle_async_request(request)
+
+    async with (
+        httpx.AsyncClient(transport=Clocked()) as http,
+        AsyncThreeCommas(
+            api_key=fake.api_key, api_secret=fake.api_secret, http_client=http,
+            _sleep=sleep, _clock=lambda: now[0],
+        ) as client,
+    ):  # fmt: skip
+        plan = await make_plan(client, accounts)
+        result = await client.portfolio.open(plan, concurrency=8)
+    assert len(result.opened) == 42 and not result.failed  # 40 coins + BTC and ETH
+    assert len(sent_at) > 120  # more than one budget window
+    # the published budget: at most 100 requests in any 60 s
+    assert all(sent_at[i + 100] - sent_at[i] >= 60 for i in range(len(sent_at) - 100))
+    assert all(r.status != 429 for r in fake.requests)
