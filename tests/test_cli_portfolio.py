@@ -63,6 +63,12 @@ def test_unknown_action_and_missing_options_are_usage_errors(tmp_path: Path) -> 
     path.write_text("BTC,1\n")
     code, out = invoke("portfolio", "plan", str(path), "--price", "USDT_BTCUSDT")
     assert code == 2 and "--price" in out and "PAIR=PRICE" in out
+    code, out = invoke("portfolio", "plan", str(path), "--price", "USDT_BTCUSDT=x")
+    assert code == 2 and "--price" in out and "not a number" in out
+    code, out = invoke("portfolio", "plan", str(path), "--sl-percent", "abc")
+    assert code == 2 and "--sl-percent" in out and "not a number" in out
+    code, out = invoke("portfolio", "plan", str(path), "--ratio", "2")
+    assert code == 2 and "ratio" in out and "between 0 and 1" in out
 
 
 World = tuple[FakeThreeCommas, str, str, str, str]

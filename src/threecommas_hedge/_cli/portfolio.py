@@ -107,13 +107,20 @@ def _settings(
     exclude: list[str] | None,
 ) -> dict[str, Any]:  # fmt: skip
     return {
-        "ratio": parse_decimal(ratio),
-        "min_value": parse_decimal(min_value),
-        "take_profit_percent": None if tp_percent is None else parse_decimal(tp_percent),
-        "stop_loss_percent": None if sl_percent is None else parse_decimal(sl_percent),
+        "ratio": _decimal("--ratio", ratio),
+        "min_value": _decimal("--min-value", min_value),
+        "take_profit_percent": None if tp_percent is None else _decimal("--tp-percent", tp_percent),
+        "stop_loss_percent": None if sl_percent is None else _decimal("--sl-percent", sl_percent),
         "leverage": leverage,
         "exclude": tuple(exclude or ()),
     }
+
+
+def _decimal(flag: str, text: str) -> Decimal:
+    try:
+        return parse_decimal(text)
+    except typer.BadParameter as error:
+        raise flag_error(flag, str(error)) from None
 
 
 def _plan_offline(path: Path, price: list[str] | None, settings: dict[str, Any]) -> PortfolioPlan:
@@ -124,7 +131,7 @@ def _plan_offline(path: Path, price: list[str] | None, settings: dict[str, Any])
         pair, sign, value = item.partition("=")
         if not sign or not pair.strip():
             raise flag_error("--price", f"PAIR=PRICE expected (got {item!r})")
-        prices[pair.strip()] = parse_decimal(value)
+        prices[pair.strip()] = _decimal("--price", value)
     return plan_portfolio(
         _balances(path), spot_account_id=1, futures_account_id=1, listed_pairs=prices,
         prices=prices, **settings,
