@@ -71,7 +71,7 @@ _EXPORTS: dict[str, str] = {
     "HedgeTimeoutError": "._exceptions",
     "WriteNotAppliedError": "._exceptions",
     "WriteOutcomeUnknownError": "._exceptions",
-    "ModeMismatchError": "._guard",
+    "ModeMismatchError": "._exceptions",
     "RateLimits": "._ratelimit",
     "RateLimiter": "._ratelimit",
     "Budget": "._ratelimit",
@@ -171,6 +171,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         HedgeWaitError,
         InternalServerError,
         IPBannedError,
+        ModeMismatchError,
         NotFoundError,
         PermissionDeniedError,
         RateLimitError,
@@ -180,7 +181,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         WriteNotAppliedError,
         WriteOutcomeUnknownError,
     )
-    from ._guard import ModeMismatchError
     from ._ratelimit import Budget, RateLimiter, RateLimits
     from ._signing import HmacSigner, RsaSigner, explain_signature
     from ._writes.client_tag import client_tag_of

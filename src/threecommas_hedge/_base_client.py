@@ -48,11 +48,11 @@ from ._exceptions import (
     APIResponseValidationError,
     APITimeoutError,
     ThreeCommasError,
-    error_from_response,
 )
 from ._guard import ACCOUNT_FIELD, WRITE_METHODS, Mode, ModeGuard, normalize_path
 from ._logging import logger, setup_logging
 from ._ratelimit import RateLimiter, RateLimits
+from ._response import error_from_response
 from ._retry import retry_delay, should_retry
 from ._signing import HmacSigner, RsaSigner, SignatureAuth, Signer
 from .models._types import format_decimal

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 import httpx
 
 from ._constants import HEADER_RETRY_AFTER, MAX_RETRY_AFTER
-from ._exceptions import IPBannedError, RateLimitError, error_from_response
+from ._exceptions import IPBannedError, RateLimitError
+from ._response import error_from_response
 
 __all__ = ["DEFAULT_BUDGETS", "Budget", "RateLimiter", "RateLimits"]
 
