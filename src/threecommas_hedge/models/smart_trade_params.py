@@ -17,11 +17,30 @@ a name with a response entity (``smart_trades.Position``); the old names stay as
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
-from ._types import MAX_ID, MAX_PAIR_LENGTH, PAIR_PATTERN, ApiDecimal
+from ._request_rules import (
+    MAX_ID,
+    MAX_NOTE_LENGTH,
+    MAX_PAIR_LENGTH,
+    MAX_TP_STEPS,
+    MAX_TP_VOLUME,
+    MAX_TRAILING_PERCENT,
+    MIN_BREAKEVEN_TP_STEPS,
+    MIN_LEVERAGE,
+    MIN_TIMEOUT_SECONDS,
+    MIN_TRAILING_PERCENT,
+    PAIR_PATTERN,
+    TP_VOLUME_TOTAL,
+    EntryOrderType,
+    MarginType,
+    OrderType,
+    PriceType,
+    Side,
+)
+from ._types import ApiDecimal
 
 __all__ = [
     "CLIENT_TAG_LENGTH",
@@ -58,22 +77,13 @@ __all__ = [
     "UnitsParams",
 ]
 
-Side = Literal["buy", "sell"]
-EntryOrderType = Literal["market", "limit", "conditional"]
-OrderType = Literal["market", "limit"]
-PriceType = Literal["bid", "ask", "last"]
-MarginType = Literal["cross", "isolated"]
-
-MAX_TP_STEPS = 8
-MAX_NOTE_LENGTH = 300
 CLIENT_TAG_LENGTH = 19
 """Characters of a create's note the client keeps for its idempotency tag (`` [tch:<12 hex>]``)."""
 MAX_USER_NOTE_LENGTH = MAX_NOTE_LENGTH - CLIENT_TAG_LENGTH
 """The longest note a caller may give to a create (281)."""
-_HUNDRED = Decimal(100)
 
 PositiveDecimal = Annotated[ApiDecimal, Field(gt=0)]
-TrailingPercent = Annotated[ApiDecimal, Field(ge=Decimal("0.01"), le=_HUNDRED)]
+TrailingPercent = Annotated[ApiDecimal, Field(ge=MIN_TRAILING_PERCENT, le=MAX_TRAILING_PERCENT)]
 Note = Annotated[str, Field(min_length=1, max_length=MAX_NOTE_LENGTH)]
 
 
@@ -180,7 +190,7 @@ class LeverageParams(RequestModel):
 
     enabled: bool
     type: MarginType | None = None
-    value: Annotated[int, Field(ge=1)] | None = None
+    value: Annotated[int, Field(ge=MIN_LEVERAGE)] | None = None
 
     @model_validator(mode="after")
     def _type_and_value_when_enabled(self) -> LeverageParams:
@@ -194,7 +204,7 @@ class TakeProfitStepParams(RequestModel):
 
     id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
     order_type: OrderType
-    volume: Annotated[ApiDecimal, Field(gt=0, le=_HUNDRED)]
+    volume: Annotated[ApiDecimal, Field(gt=0, le=MAX_TP_VOLUME)]
     price: TriggerPriceParams
     trailing: TrailingParams | None = None
 
@@ -220,8 +230,10 @@ class TakeProfitParams(RequestModel):
             if len(self.steps) > MAX_TP_STEPS:
                 raise ValueError(f"take_profit.steps: at most {MAX_TP_STEPS} steps")
             total = sum((step.volume for step in self.steps), Decimal(0))
-            if total != _HUNDRED:
-                raise ValueError(f"take_profit.steps: volumes must add up to 100 (got {total})")
+            if total != TP_VOLUME_TOTAL:
+                raise ValueError(
+                    f"take_profit.steps: volumes must add up to {TP_VOLUME_TOTAL} (got {total})"
+                )
         return self
 
     @property
@@ -241,7 +253,7 @@ class StopLossTimeoutParams(RequestModel):
     """Wait ``value`` seconds beyond the SL before closing; ``value`` is required when enabled."""
 
     enabled: bool
-    value: Annotated[int, Field(ge=1)] | None = None
+    value: Annotated[int, Field(ge=MIN_TIMEOUT_SECONDS)] | None = None
 
     @model_validator(mode="after")
     def _value_when_enabled(self) -> StopLossTimeoutParams:
@@ -284,8 +296,11 @@ def _check_breakeven(
     if stop_loss is None or not stop_loss.enabled or not stop_loss.breakeven:
         return
     steps = take_profit.step_count if take_profit is not None else 0
-    if steps < 2:
-        raise ValueError(f"stop_loss.breakeven needs at least 2 take-profit steps (got {steps})")
+    if steps < MIN_BREAKEVEN_TP_STEPS:
+        raise ValueError(
+            f"stop_loss.breakeven needs at least {MIN_BREAKEVEN_TP_STEPS} take-profit steps "
+            f"(got {steps})"
+        )
 
 
 class SmartTradeCreate(RequestModel):
