@@ -31,7 +31,6 @@ KNOWN_CYCLES: set[frozenset[str]] = {
     frozenset(
         {
             "_client",
-            "resources",
             "resources._resource",
             "resources.accounts",
             "resources.hedges",

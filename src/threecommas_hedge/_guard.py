@@ -32,10 +32,12 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
 from ._exceptions import ModeMismatchError, RequestValidationError
-from .models.accounts import Account
+
+if TYPE_CHECKING:  # pragma: no cover - the account model loads on the first write's account check
+    from .models.accounts import Account
 
 __all__ = [
     "ACCOUNT_FIELD",
@@ -341,6 +343,8 @@ def _trade_and_account(entity: object) -> tuple[int, int] | None:
 def _parse_account(entry: object) -> Account | None:
     if not isinstance(entry, dict):
         return None
+    from .models.accounts import Account
+
     try:
         return Account.model_validate(entry)
     except ValueError:  # pydantic's ValidationError is a ValueError: unusable entries are skipped

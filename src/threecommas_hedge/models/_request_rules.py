@@ -10,9 +10,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal, get_args
 
-from ._types import MAX_ID, MAX_PAIR_LENGTH, PAIR_PATTERN
+from ._scalars import MAX_ID, MAX_PAIR_LENGTH, PAIR_PATTERN
 
 __all__ = [
+    "CLIENT_TAG_LENGTH",
     "ENTRY_ORDER_TYPES",
     "MARGIN_TYPES",
     "MAX_ID",
@@ -21,6 +22,7 @@ __all__ = [
     "MAX_TP_STEPS",
     "MAX_TP_VOLUME",
     "MAX_TRAILING_PERCENT",
+    "MAX_USER_NOTE_LENGTH",
     "MIN_BREAKEVEN_TP_STEPS",
     "MIN_LEVERAGE",
     "MIN_TIMEOUT_SECONDS",
@@ -51,6 +53,10 @@ MARGIN_TYPES: tuple[str, ...] = get_args(MarginType)
 
 MAX_NOTE_LENGTH = 300
 """A note has 1 to this many characters."""
+CLIENT_TAG_LENGTH = 19
+"""Characters of a create's note the client keeps for its idempotency tag (`` [tch:<12 hex>]``)."""
+MAX_USER_NOTE_LENGTH = MAX_NOTE_LENGTH - CLIENT_TAG_LENGTH
+"""The longest note a caller may give to a create (281)."""
 MAX_TP_STEPS = 8
 """Take-profit steps at most (earlier docs; switched off with ``check_tp_volumes``)."""
 MAX_TP_VOLUME = Decimal(100)

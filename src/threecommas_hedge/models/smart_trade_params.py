@@ -22,12 +22,14 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from ._request_rules import (
+    CLIENT_TAG_LENGTH,
     MAX_ID,
     MAX_NOTE_LENGTH,
     MAX_PAIR_LENGTH,
     MAX_TP_STEPS,
     MAX_TP_VOLUME,
     MAX_TRAILING_PERCENT,
+    MAX_USER_NOTE_LENGTH,
     MIN_BREAKEVEN_TP_STEPS,
     MIN_LEVERAGE,
     MIN_TIMEOUT_SECONDS,
@@ -77,10 +79,6 @@ __all__ = [
     "UnitsParams",
 ]
 
-CLIENT_TAG_LENGTH = 19
-"""Characters of a create's note the client keeps for its idempotency tag (`` [tch:<12 hex>]``)."""
-MAX_USER_NOTE_LENGTH = MAX_NOTE_LENGTH - CLIENT_TAG_LENGTH
-"""The longest note a caller may give to a create (281)."""
 
 PositiveDecimal = Annotated[ApiDecimal, Field(gt=0)]
 TrailingPercent = Annotated[ApiDecimal, Field(ge=MIN_TRAILING_PERCENT, le=MAX_TRAILING_PERCENT)]
