@@ -261,4 +261,10 @@ def _local_error(
     )
     message = f"HTTP {status} (local): {description} ({request.method} {request.url.path})"
     cls = IPBannedError if status == 418 else RateLimitError
-    return cls(message, response=response, error="client_side_limit", error_description=description)
+    return cls(
+        message,
+        response=response,
+        error="client_side_limit",
+        error_description=description,
+        retry_after=float(remaining),
+    )
