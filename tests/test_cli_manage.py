@@ -240,7 +240,7 @@ def test_environment_credentials_and_base_url(
     env = {
         "THREECOMMAS_API_KEY": fake.api_key,
         "THREECOMMAS_API_SECRET": fake.api_secret or "",
-        "THREECOMMAS_BASE_URL": "http://fake.test/public/api",
+        "THREECOMMAS_BASE_URL": "https://fake.test/public/api",
     }
     code, out, err = run("create", *HEDGE, "--json", **env)
     assert code == 0, err

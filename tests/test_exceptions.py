@@ -116,7 +116,7 @@ def test_status_errors_are_not_connection_errors() -> None:
         (504, th.InternalServerError),
         (408, th.APIStatusError),
         (409, th.APIStatusError),
-        (302, th.APIStatusError),
+        (302, th.APIRedirectError),
     ],
 )
 def test_class_by_status(status: int, cls: type[th.APIStatusError]) -> None:

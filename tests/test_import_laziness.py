@@ -25,8 +25,8 @@ NOT_AT_IMPORT = (
     "threecommas_hedge.resources.smart_trades",
     "threecommas_hedge.resources.accounts",
     "threecommas_hedge.resources.market",
-    "threecommas_hedge.resources.hedges",
     "threecommas_hedge.resources.portfolio",
+    "threecommas_hedge.live.hedges",
     "threecommas_hedge.hedge.position",
 )
 
@@ -59,7 +59,7 @@ def test_each_part_loads_on_first_use() -> None:
     loaded = _loaded_after(code)
     for name in (
         "threecommas_hedge.resources.smart_trades",
-        "threecommas_hedge.resources.hedges",
+        "threecommas_hedge.live.hedges",
         "threecommas_hedge.models.smart_trade_params",
         "threecommas_hedge.models.rules",
     ):
@@ -77,8 +77,8 @@ def test_the_builder_default_is_no_rules_and_refuses_other_rules() -> None:
 
 
 def test_lazy_client_properties_are_the_endpoint_groups() -> None:
+    from threecommas_hedge.live.hedges import Hedges
     from threecommas_hedge.resources import SmartTrades
-    from threecommas_hedge.resources.hedges import Hedges
 
     with th.ThreeCommas(api_key="k", api_secret="s") as client:
         assert isinstance(client.smart_trades, SmartTrades)

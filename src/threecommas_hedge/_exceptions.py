@@ -5,7 +5,8 @@ ThreeCommasError
 ├── HedgeValidationError (also a ValueError): the builder refused a parameter
 ├── RequestValidationError (also a ValueError): a dict given as a request body does not fit it
 ├── ModeMismatchError: a write aimed at an account of the other mode (paper/real), not sent
-├── HedgeWaitError: wait_until cannot succeed
+├── ConfigurationError (also a ValueError): a client option broke a rule
+├── HedgeWaitError: wait_until cannot succeed (threecommas_hedge.live.wait)
 │   └── HedgeTimeoutError (also a TimeoutError)
 └── APIError
     ├── APIConnectionError: no usable answer (connect error, dropped connection)
@@ -15,7 +16,8 @@ ThreeCommasError
     │   ├── BadRequestError 400, AuthenticationError 401, PermissionDeniedError 403,
     │   ├── NotFoundError 404 (or any status whose body says "Not found"),
     │   ├── UnprocessableEntityError 422, IPBannedError 418, RateLimitError 429,
-    │   └── InternalServerError 5xx
+    │   ├── InternalServerError 5xx
+    │   └── APIRedirectError 3xx (never followed)
     ├── WriteNotAppliedError: a write failed before anything reached the server
     └── WriteOutcomeUnknownError: a write may have taken effect and the check did not see it
 ```
@@ -33,8 +35,6 @@ from ._constants import HEADER_REQUEST_ID
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
-
-    from .hedge.position import HedgeStatus
 
 
 class ThreeCommasError(Exception):
@@ -91,6 +91,18 @@ class ModeMismatchError(ThreeCommasError):
 
 def _rebuild_mode_error(message: str, account_id: int | None, mode: str) -> ModeMismatchError:
     return ModeMismatchError(message, account_id=account_id, mode=mode)
+
+
+class ConfigurationError(ThreeCommasError, ValueError):
+    """A client option broke a rule (``field`` names it, ``rule`` says how); nothing was sent."""
+
+    def __init__(self, field: str, rule: str) -> None:
+        super().__init__(f"{field}: {rule}")
+        self.field = field
+        self.rule = rule
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.field, self.rule))
 
 
 class APIError(ThreeCommasError):
@@ -214,6 +226,17 @@ class InternalServerError(APIStatusError):
     """5xx: a fault on the 3Commas side (the body is often not JSON)."""
 
 
+class APIRedirectError(APIStatusError):
+    """3xx: the API pointed elsewhere. Redirects are never followed (credentials would go along);
+    ``location`` is where it pointed (None when the answer gave no ``Location``)."""
+
+    @property
+    def location(self) -> str | None:
+        """The ``Location`` header of the answer."""
+        location: str | None = self.response.headers.get("Location")
+        return location
+
+
 def _request_of(response: httpx.Response | None) -> httpx.Request | None:
     if response is None:
         return None
@@ -254,21 +277,3 @@ class WriteOutcomeUnknownError(_WriteError):
 
     ``client_tag`` (for a create) is in the note of the SmartTrade, if one was created.
     """
-
-
-class HedgeWaitError(ThreeCommasError):
-    """``wait_until`` cannot succeed: the trade ended without reaching the condition.
-
-    ``status`` is the last :class:`HedgeStatus` seen.
-    """
-
-    def __init__(self, message: str, status: HedgeStatus) -> None:
-        super().__init__(message)
-        self.status = status
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (str(self), self.status))
-
-
-class HedgeTimeoutError(HedgeWaitError, TimeoutError):
-    """``wait_until`` ran out of time (also a ``TimeoutError``)."""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._constants import HEADER_REQUEST_ID, HEADER_RETRY_AFTER
 from ._exceptions import (
+    APIRedirectError,
     APIStatusError,
     AuthenticationError,
     BadRequestError,
@@ -76,9 +77,18 @@ def error_from_response(response: httpx.Response) -> APIStatusError:
     attributes = normalize_error_attributes(body.get("error_attributes"))
     status = response.status_code
     cls = _STATUS_ERRORS.get(status) or (InternalServerError if status >= 500 else APIStatusError)
+    if 300 <= status < 400:
+        cls = APIRedirectError
     if error is not None and error.strip().casefold() == "not found":
         cls = NotFoundError
     message = _status_message(response, error, description, attributes, is_json=parsed is not None)
+    if cls is APIRedirectError:
+        where = response.headers.get("Location")
+        message += (
+            f" (redirect to {where} not followed: credentials go only to the API)"
+            if where
+            else " (a redirect with no Location)"
+        )
     parts: dict[str, Any] = {
         "response": response,
         "error": error,

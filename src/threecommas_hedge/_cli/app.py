@@ -157,6 +157,11 @@ COMMANDS: dict[str, Entry] = {
         "cancel",
         "Cancel a SmartTrade (an entered short stays open, unmanaged: `close` buys it back).",
     ),
+    "keep": Entry(
+        "keep",
+        "keep",
+        "Keep a spot account hedged: follow the bag, re-arm after exits, survive restarts.",
+    ),
     "watch": Entry(
         "watch",
         "watch",

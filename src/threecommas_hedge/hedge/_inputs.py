@@ -53,6 +53,12 @@ def as_decimal(field: str, value: object) -> Decimal:
     return result
 
 
+def decimal_of(field: str, value: object) -> Decimal:
+    """``value`` itself when it is a ``Decimal`` (the fast path of hot code), else
+    :func:`as_decimal`: floats and booleans refused."""
+    return value if type(value) is Decimal else as_decimal(field, value)
+
+
 def positive(field: str, value: object) -> Decimal:
     """A Decimal greater than zero."""
     result = as_decimal(field, value)

@@ -1,8 +1,8 @@
 """Endpoint groups bound to a client: ``client.smart_trades``, ``.accounts``, ``.market``.
 
 Each method builds an ``Endpoint`` (input checked before anything is sent) and runs it through the
-client's loop (``_resource``); writes go through ``threecommas_hedge._writes``. ``hedges.py``
-(``client.hedges``, the live hedges) still lives here until it moves to its own package.
+client's loop (``_resource``); writes go through ``threecommas_hedge._writes``. The live hedges
+(``client.hedges``) are in ``threecommas_hedge.live``; ``hedges.py`` keeps their old import path.
 """
 
 from __future__ import annotations
