@@ -17,16 +17,19 @@ from typing import Annotated, Any, Literal
 
 import typer
 
+from threecommas_hedge.hedge._costs import DEFAULT_FEES
+
 EntryChoice = Literal["market", "limit", "conditional"]
 MarginChoice = Literal["isolated", "cross"]
 
-DEFAULT_MAKER_FEE = Decimal("0.02")
-DEFAULT_TAKER_FEE = Decimal("0.05")
+DEFAULT_MAKER_FEE = (DEFAULT_FEES.maker * 100).normalize()
+DEFAULT_TAKER_FEE = (DEFAULT_FEES.taker * 100).normalize()
 DEFAULT_FUNDING_RATE = Decimal(0)
 DEFAULT_FUNDING_HOURS = Decimal(8)
 DEFAULT_DAYS = Decimal(7)
-"""Cost defaults: Binance USDT-M default tier (maker 0.02 %, taker 0.05 %), no funding assumed
-(the output shows what +/- 0.01 % per 8 h would do), held one week."""
+"""Cost defaults: the library's default fee schedule in % (``DEFAULT_FEES``, the one the fake
+charges: Binance USDT-M default tier), no funding assumed (the output shows what +/- 0.01 % per
+8 h would do), held one week."""
 
 REQUIRED = inspect.Parameter.empty
 """The default of a flag that must be given."""
