@@ -25,15 +25,20 @@ from threecommas_hedge._exceptions import (
     ThreeCommasError,
 )
 from threecommas_hedge._guard import ModeMismatchError
-from threecommas_hedge.hedge.position import check_close, status_of
-from threecommas_hedge.models import Account, SmartTrade
+from threecommas_hedge.hedge.position import (
+    DEFAULT_MAX_ENTRY_DRIFT,
+    EntryDrift,
+    check_close,
+    status_of,
+)
+from threecommas_hedge.models import Account, CurrencyRates, SmartTrade
 from threecommas_hedge.resources.smart_trades import ListStatus
 
 from . import fmt, render, views
 from .buyback import buy_back_body, find_buy_back, unmanaged_quantity
 from .console import EXIT_FAILURE, EXIT_USAGE, CliError, flag_error, make_console, waiting
 from .options import HedgeFlags, JsonOption, parse_decimal, with_hedge_flags
-from .planning import pair_of, plan_from_flags
+from .planning import builder_from_flags, pair_of, plan_from_flags
 from .session import (
     BaseUrlOption,
     Connection,
@@ -124,6 +129,17 @@ def _mode_line(session: Session) -> str:
     return f"{session.target.mode} mode, {session.where}"
 
 
+MaxDriftOption = Annotated[
+    Decimal,
+    typer.Option(
+        "--max-drift",
+        help="Refuse a market entry when the live price is more than this % from --price.",
+        metavar="PERCENT",
+        parser=parse_decimal,
+    ),
+]
+
+
 @with_hedge_flags
 def create(
     fake: FakeOption = False,
@@ -131,13 +147,18 @@ def create(
     real: RealOption = False,
     yes: YesOption = False,
     as_json: JsonOption = False,
+    max_drift: MaxDriftOption = DEFAULT_MAX_ENTRY_DRIFT * 100,
     *,
     flags: HedgeFlags,
 ) -> None:
     """Create the hedge (a Smart Short) on your futures account: paper unless --real.
 
     Shows the review first. Without --account-id, the one futures account of the mode is used.
+    A market entry at a given --price is refused when the live price has moved beyond
+    --max-drift from it (its take profit and stop loss would be off).
     """
+    if max_drift < 0:
+        raise flag_error("--max-drift", f"must not be negative (got {max_drift})")
     if flags.price is not None:
         plan_from_flags(flags)  # every flag checked before any request
     with _session(fake, base_url, real) as (session, status):
@@ -147,8 +168,10 @@ def create(
         if flags.price is None:
             price, source = _market_price(session, status, flags)
             flags = replace(flags, price=price)
-        elif session.fake is not None:  # the simulated market stands at the price given
-            session.fake.set_price(pair_of(flags), flags.price)
+        else:
+            if session.fake is not None and session.fake.price(pair_of(flags)) is None:
+                session.fake.set_price(pair_of(flags), flags.price)  # a market to start from
+            _check_drift(session, status, flags, max_drift / 100)
         plan = plan_from_flags(flags)
         account_id = plan.summary.account_id
         if not as_json:
@@ -167,23 +190,64 @@ def create(
         )
 
 
+def _check_drift(session: Session, status: Console, flags: HedgeFlags, tolerance: Decimal) -> None:
+    """Refuse a market entry whose live price (bid, else last) is beyond ``tolerance`` from
+    --price: the rule ``client.hedges.open`` applies (``EntryDrift``), nothing sent."""
+    drift = EntryDrift.of(builder_from_flags(flags), tolerance)
+    if drift is None:
+        return
+    rates, market = _rates(session, status, flags)
+    live = None if rates is None else (rates.bid if rates.bid is not None else rates.last)
+    if live is None or live <= 0:
+        raise flag_error(
+            "--price",
+            f"3Commas gave no price for {pair_of(flags)} on {market} to check the entry against",
+        )
+    try:
+        drift.check_market(live)
+    except HedgeValidationError as error:
+        raise flag_error("--price", error.rule.replace("max_entry_drift", "--max-drift")) from None
+
+
 def _market_price(session: Session, status: Console, flags: HedgeFlags) -> tuple[Decimal, str]:
     """The pair's last price on the account's market, and where it came from."""
+    rates, market = _rates(session, status, flags)
+    price = None if rates is None else rates.last
+    if price is None or price <= 0:
+        raise flag_error(
+            "--price", f"3Commas gave no price for {pair_of(flags)} on {market}; pass --price"
+        )
+    return price, f"last price on {market}"
+
+
+def _rates(
+    session: Session, status: Console, flags: HedgeFlags
+) -> tuple[CurrencyRates | None, str]:
+    """The pair's rates on the account's market (``None``: unknown there), and the market.
+
+    The account is looked up in the mode's account list, as the mode guard does: an account of
+    the other mode is refused as the guard would refuse the write, before any other request.
+    """
     pair = pair_of(flags)
-    assert flags.account_id is not None
+    account_id = flags.account_id
+    assert account_id is not None
     with waiting(status, f"Fetching the price of {pair}..."):
-        account = session.client.accounts.get(flags.account_id)
-        market = account.market_code
+        account = next((a for a in session.client.accounts.list() if a.id == account_id), None)
+        if account is None:
+            raise ModeMismatchError(
+                f"refused a write to account {account_id}: it is not among the accounts this "
+                "API key can see (GET /ver1/accounts)",
+                account_id=account_id,
+                mode="real" if session.target.real else "paper",
+            )
+        market = account.market_code or ""
         try:
             rates = session.client.market.currency_rates(pair, market) if market else None
         except APIStatusError as error:
             if not 400 <= error.status_code < 500:
                 raise
             rates = None  # an unknown pair on that market
-    price = None if rates is None else rates.last
-    if price is None or price <= 0:
-        raise flag_error("--price", f"3Commas gave no price for {pair} on {market}; pass --price")
-    return price, f"last price on {market}"
+    return rates, market or "its market"
 
 
 def _pick_account(session: Session, status: Console) -> int:
