@@ -21,12 +21,14 @@ from threecommas_hedge.hedge._costs import DEFAULT_FEES
 
 EntryChoice = Literal["market", "limit", "conditional"]
 MarginChoice = Literal["isolated", "cross"]
+ExchangeChoice = Literal["binance", "bybit"]
 
 DEFAULT_MAKER_FEE = (DEFAULT_FEES.maker * 100).normalize()
 DEFAULT_TAKER_FEE = (DEFAULT_FEES.taker * 100).normalize()
 DEFAULT_FUNDING_RATE = Decimal(0)
 DEFAULT_FUNDING_HOURS = Decimal(8)
 DEFAULT_DAYS = Decimal(7)
+DEFAULT_LIQUIDATION_BUFFER = Decimal(1)
 """Cost defaults: the library's default fee schedule in % (``DEFAULT_FEES``, the one the fake
 charges: Binance USDT-M default tier), no funding assumed (the output shows what +/- 0.01 % per
 8 h would do), held one week."""
@@ -79,9 +81,30 @@ def parse_target(text: str) -> TargetOption:
         raise typer.BadParameter(f"{text!r} is not LEVEL or LEVEL:VOLUME") from None
 
 
+@dataclass(frozen=True)
+class BracketOption:
+    """A ``--mmr`` value: a maintenance-margin rate in % from a notional floor (0 if not given)."""
+
+    floor: Decimal
+    rate: Decimal
+    text: str
+
+
+def parse_bracket(text: str) -> BracketOption:
+    """``0.4`` (0.4 % from notional 0) or ``250000:1`` (1 % from a notional of 250,000)."""
+    floor, separator, rate = text.partition(":")
+    try:
+        if not separator:
+            return BracketOption(Decimal(0), parse_decimal(floor), text.strip())
+        return BracketOption(parse_decimal(floor), parse_decimal(rate), text.strip())
+    except typer.BadParameter:
+        raise typer.BadParameter(f"{text!r} is not RATE or FLOOR:RATE") from None
+
+
 _HEDGE = "Hedge"
 _EXITS = "Take profit and stop loss"
 _COSTS = "Costs (estimates)"
+_LIQUIDATION = "Liquidation"
 
 
 def _option(
@@ -155,6 +178,9 @@ class HedgeFlags:
     account_id: int | None
     pair: str | None
     note: str | None
+    liquidation_buffer: Decimal
+    exchange: ExchangeChoice
+    mmr: list[BracketOption]
 
 
 HEDGE_PARAMETERS: tuple[inspect.Parameter, ...] = (
@@ -275,6 +301,32 @@ HEDGE_PARAMETERS: tuple[inspect.Parameter, ...] = (
     ),
     _option("pair", str | None, None, "--pair", "3Commas pair; default USDT_<ASSET>USDT.", _HEDGE),
     _option("note", str | None, None, "--note", "A note stored with the trade.", _HEDGE),
+    _decimal(
+        "liquidation_buffer",
+        DEFAULT_LIQUIDATION_BUFFER,
+        "--liquidation-buffer",
+        "Refuse a stop loss less than this % of the entry before the liquidation price.",
+        _LIQUIDATION,
+    ),
+    _option(
+        "exchange",
+        ExchangeChoice,
+        "binance",
+        "--exchange",
+        "Liquidation formula of this exchange.",
+        _LIQUIDATION,
+    ),
+    _option(
+        "mmr",
+        list[BracketOption] | None,
+        None,
+        "--mmr",
+        "The market's maintenance-margin rate in %, or FLOOR:RATE per bracket (repeatable); "
+        "default: the conservative 1/(2 x leverage).",
+        _LIQUIDATION,
+        parser=parse_bracket,
+        metavar="[FLOOR:]RATE",
+    ),
 )
 
 _FLAG_NAMES = tuple(field.name for field in fields(HedgeFlags))
@@ -293,6 +345,7 @@ def with_hedge_flags(command: Callable[..., None]) -> Callable[..., None]:
         values = {name: kwargs.pop(name) for name in _FLAG_NAMES}
         values["tp"] = values["tp"] or []
         values["tp_percent"] = values["tp_percent"] or []
+        values["mmr"] = values["mmr"] or []
         command(flags=HedgeFlags(**values), **kwargs)
 
     signature = inspect.Signature([*own, *HEDGE_PARAMETERS])
