@@ -166,3 +166,20 @@ def test_replay_help_lists_the_plan_flags() -> None:
     assert code == 0
     for flag in ("--spot-qty", "--ratio", "--tp", "--sl", "--maker-fee", "--leverage", "--plot"):
         assert flag in out
+
+
+def test_leverage_and_mmr_liquidate_at_the_bracket_price(tmp_path: Path) -> None:
+    path = write(tmp_path, "close\n60000\n68000\n72000\n")
+    args = ["--spot-qty", "1", "--ratio", "0.5", "--leverage", "5", "--json"]
+    code, out, err = run("replay", str(path), *args, "--mmr", "0.4")
+    assert code == 0, err
+    document = json.loads(out)
+    result = document["result"]
+    # isolated 5x short, wallet 6,000: LP = (6000 + 30000) / (0.5 * 1.004) = 71,713.15: line 4
+    assert result["status"] == "liquidated"
+    assert [e["line"] for e in document["events"] if e["kind"] == "liquidated"] == [4]
+    # without --mmr, MMR 1/(2L) = 10 %: LP = 36000 / 0.55 = 65,454.55, passed on line 3
+    code, out, err = run("replay", str(path), *args)
+    events = json.loads(out)["events"]
+    assert [e["line"] for e in events if e["kind"] == "liquidated"] == [3]
+    assert D(result["hedge_realized"]) == D(-6000)  # the wallet behind the short, nothing more

@@ -117,7 +117,7 @@ def run_replay(prices: Path, flags: HedgeFlags) -> Replay:
     from threecommas_hedge.hedge._prices import read_price_rows
     from threecommas_hedge.hedge.simulate import SmartTradeEngine
 
-    from .planning import plan_from_flags
+    from .planning import liquidation_of, plan_from_flags
 
     for flag, value in (("--entry-fee", flags.entry_fee), ("--exit-fee", flags.exit_fee)):
         if value is not None:
@@ -136,6 +136,7 @@ def run_replay(prices: Path, flags: HedgeFlags) -> Replay:
         plan.payload,
         maker_fee_rate=costs.maker_fee_rate,
         taker_fee_rate=costs.taker_fee_rate,
+        brackets=liquidation_of(flags).brackets,
         wallet_balance=flags.wallet_balance,
         funding_rate=costs.funding_rate,
         funding_interval_hours=costs.funding_hours,
