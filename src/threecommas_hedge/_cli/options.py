@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -329,39 +329,52 @@ HEDGE_PARAMETERS: tuple[inspect.Parameter, ...] = (
     ),
 )
 
-_FLAG_NAMES = tuple(field.name for field in fields(HedgeFlags))
+
+def with_flags(
+    parameters: tuple[inspect.Parameter, ...], record: Callable[..., Any], keyword: str
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A decorator giving a command the options ``parameters`` after its own; it receives them
+    as one ``record(**values)`` in its ``keyword`` argument. Decorators of this kind stack."""
+    names = tuple(parameter.name for parameter in parameters)
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        own = [
+            parameter
+            for parameter in inspect.signature(command, eval_str=True).parameters.values()
+            if parameter.name != keyword
+        ]
+
+        @functools.wraps(command)
+        def run(**kwargs: Any) -> None:
+            values = {name: kwargs.pop(name) for name in names}
+            command(**{keyword: record(**values)}, **kwargs)
+
+        signature = inspect.Signature([*own, *parameters])
+        run.__signature__ = signature  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
+        return run
+
+    return decorate
 
 
-def with_hedge_flags(command: Callable[..., None]) -> Callable[..., None]:
-    """Give a command every hedge flag after its own; it receives them as ``flags``."""
-    own = [
-        parameter
-        for parameter in inspect.signature(command, eval_str=True).parameters.values()
-        if parameter.name != "flags"
-    ]
+def _hedge_flags(**values: Any) -> HedgeFlags:
+    for repeatable in ("tp", "tp_percent", "mmr"):
+        values[repeatable] = values[repeatable] or []
+    return HedgeFlags(**values)
 
-    @functools.wraps(command)
-    def run(**kwargs: Any) -> None:
-        values = {name: kwargs.pop(name) for name in _FLAG_NAMES}
-        values["tp"] = values["tp"] or []
-        values["tp_percent"] = values["tp_percent"] or []
-        values["mmr"] = values["mmr"] or []
-        command(flags=HedgeFlags(**values), **kwargs)
 
-    signature = inspect.Signature([*own, *HEDGE_PARAMETERS])
-    run.__signature__ = signature  # type: ignore[attr-defined]
-    run.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
-    return run
+with_hedge_flags = with_flags(HEDGE_PARAMETERS, _hedge_flags, "flags")
+"""Give a command every hedge flag after its own; it receives them as ``flags``."""
+
+
+def plot_option(help_text: str) -> Any:
+    """The ``--plot FILE`` option of a command, with its own help: ``Annotated[Path | None,
+    plot_option("...")]``."""
+    return typer.Option("--plot", help=help_text, metavar="FILE", dir_okay=False)
 
 
 PlotOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--plot",
-        help="Also write the payoff chart to this PNG file (needs matplotlib).",
-        metavar="FILE",
-        dir_okay=False,
-    ),
+    Path | None, plot_option("Also write the payoff chart to this PNG file (needs matplotlib).")
 ]
 CsvOption = Annotated[
     Path | None,

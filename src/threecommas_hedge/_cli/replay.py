@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from .console import EXIT_USAGE, CliError, flag_error, make_console
-from .options import HedgeFlags, JsonOption, with_hedge_flags
+from .options import HedgeFlags, JsonOption, plot_option, with_hedge_flags
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -38,12 +38,9 @@ PricesArgument = Annotated[
 ]
 PathPlotOption = Annotated[
     Path | None,
-    typer.Option(
-        "--plot",
-        help="Also draw the price path with the entry, TP, SL and liquidation lines to this PNG "
-        "file (needs matplotlib).",
-        metavar="FILE",
-        dir_okay=False,
+    plot_option(
+        "Also draw the price path with the entry, TP, SL and liquidation lines to this PNG file "
+        "(needs matplotlib)."
     ),
 ]
 
