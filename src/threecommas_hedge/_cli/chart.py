@@ -184,14 +184,7 @@ def write_png(plan: HedgePlan, path: Path) -> None:
         axes.plot(prices, [float(point.value(name)) for point in points], label=name)
     axes.axhline(0, color="grey", linewidth=0.8)
     summary = plan.summary
-    for line in reference_lines(plan, points[0].price, points[-1].price):
-        axes.axvline(
-            float(line.price),
-            color=line.color,
-            linestyle=line.style,
-            linewidth=0.8,
-            label=line.label,
-        )
+    draw_lines(axes.axvline, reference_lines(plan, points[0].price, points[-1].price))
     axes.set_title(
         f"{fmt.number(summary.spot_quantity)} {summary.asset} spot hedged by a "
         f"{fmt.number(summary.quantity)} {summary.asset} short (no fees)"
@@ -199,7 +192,7 @@ def write_png(plan: HedgePlan, path: Path) -> None:
     axes.set_xlabel(f"{summary.asset} price")
     axes.set_ylabel("PnL (quote)")
     axes.legend(fontsize="small")
-    _save(figure, path)
+    save_png(figure, path)
 
 
 _PATH_REACH = Decimal("1.5")
@@ -218,14 +211,7 @@ def write_path_png(
     closes = [float(row.close) for row in rows]  # display only: matplotlib needs floats
     axes.plot(range(len(rows)), closes, color="tab:blue", linewidth=1, label="price")
     high = max(row.close for row in rows) * _PATH_REACH
-    for line in reference_lines(plan, Decimal(0), high):
-        axes.axhline(
-            float(line.price),
-            color=line.color,
-            linestyle=line.style,
-            linewidth=0.8,
-            label=line.label,
-        )
+    draw_lines(axes.axhline, reference_lines(plan, Decimal(0), high))
     for event in result.events:
         marker = _MARKERS.get(event.kind)
         if marker is not None and event.index is not None and event.fill_price is not None:
@@ -235,10 +221,23 @@ def write_path_png(
     axes.set_xlabel("step (price line of the file)")
     axes.set_ylabel(f"{summary.asset} price")
     axes.legend(fontsize="small")
-    _save(figure, path)
+    save_png(figure, path)
 
 
-def _save(figure: Any, path: Path) -> None:
+def draw_lines(draw: Any, lines: list[Line]) -> None:
+    """Draw each reference line with ``axes.axvline`` or ``axes.axhline``, named in the legend."""
+    for line in lines:
+        draw(
+            float(line.price),
+            color=line.color,
+            linestyle=line.style,
+            linewidth=0.8,
+            label=line.label,
+        )
+
+
+def save_png(figure: Any, path: Path) -> None:
+    """Write ``figure`` as PNG; a path that cannot be written is a one-line ``--plot`` error."""
     try:
         figure.savefig(path, format="png")
     except OSError as error:
