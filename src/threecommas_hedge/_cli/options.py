@@ -1,4 +1,4 @@
-"""The hedge flags shared by ``plan`` and ``create``, their parsers, and one decorator to add them.
+"""The hedge flags of ``plan``, ``create`` and ``replay``, their parsers, and option decorators.
 
 Percent flags are in percent as people write them: ``--entry-fee 0.05`` is 0.05 %, ``--tp-percent
 -8`` is 8 % below the entry. Decimals are parsed as ``Decimal`` (never float) and a bad one is a
