@@ -122,6 +122,11 @@ COMMANDS: dict[str, Entry] = {
         "plan",
         "Review a hedge offline: payload, estimated PnL, risk/reward, liquidation, scenarios.",
     ),
+    "replay": Entry(
+        "replay",
+        "replay",
+        "Replay a hedge along a file of prices: its fills, then spot, hedge and net at the end.",
+    ),
     "risk": Entry(
         "risk",
         "risk",

@@ -236,10 +236,11 @@ def _run(
 ) -> None:
     from threecommas_hedge.keeper import Keeper, SqliteJournal
 
-    from .manage import _confirm_real, _session
+    from .manage import SessionFlags, _confirm_real, _session
 
     console = make_console()
-    with _session(fake, base_url, real) as (session, _), closing(SqliteJournal(journal)) as book:
+    flags = SessionFlags(fake=fake, base_url=base_url, real=real, as_json=False, yes=yes)
+    with _session(flags) as (session, _), closing(SqliteJournal(journal)) as book:
         if not policy.dry_run:
             _confirm_real(session, f"Keep account {policy.spot_account_id} hedged", yes)
         keeper = Keeper(session.client, policy, journal=book, log_format=log_format)
