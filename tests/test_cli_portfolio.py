@@ -137,13 +137,21 @@ def test_open_paper_reopen_status_and_close_by_tag(world: World) -> None:
     data = json.loads(out)
     legs = {leg["asset"]: leg for leg in data["legs"]}
     assert set(legs) == {"BTC", "ETH"} and legs["BTC"]["stage"] == "open"
-    # only the tag: the spot leg is the hedged 0.5 BTC (-1500), the short gains 1500, no fees
+    # only the tag: the spot leg is the hedged 0.5 BTC (-1500), the short gains 1500 less its
+    # entry fees at the rate the trade reports (ETH has not moved: its fee only)
+    rate = {
+        a: D(str(fake.smart_trade(leg["trade_id"])["data"]["commission"]))
+        for a, leg in legs.items()
+    }
+    fees = {"BTC": rate["BTC"] * D("0.5") * 60000, "ETH": rate["ETH"] * 5 * 3000}
+    assert {a: D(leg["fees"]) for a, leg in legs.items()} == fees
     assert D(data["spot_pnl"]) == D("0.5") * (57000 - 60000)
-    assert D(data["short_pnl"]) == D("0.5") * (60000 - 57000)
-    assert D(data["pnl"]) == 0
+    assert D(data["short_pnl"]) == D("0.5") * (60000 - 57000) - sum(fees.values())
+    assert D(data["pnl"]) == -sum(fees.values())
     code, out = invoke("portfolio", "status", "--fake", "--tag", tag[1])
     assert code == 0, out
-    assert "TOTAL" in out and "-1500.00" in out and "Combined PnL (spot + shorts): 0.00" in out
+    total = f"Combined PnL (spot + shorts): {-sum(fees.values()):.2f}"
+    assert "TOTAL" in out and "-1500.00" in out and total in out
 
     code, out = invoke("portfolio", "close", "--fake", "--tag", tag[1])
     assert code == 0, out

@@ -693,7 +693,7 @@ def test_attempt_hooks(creds: dict[str, str], respx_mock: respx.MockRouter) -> N
     events: list[str] = []
 
     class Paced(ThreeCommas):
-        def _before_attempt(self, request: httpx.Request) -> float:
+        def _before_attempt(self, request: httpx.Request, *_: Any) -> float:
             events.append(f"before {request.method} {request.url.path}")
             return 1.5
 

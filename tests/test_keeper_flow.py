@@ -21,6 +21,7 @@ from threecommas_hedge.keeper import (
     SqliteJournal,
     TickReport,
 )
+from threecommas_hedge.models import MarketRules
 from threecommas_hedge.testing import FakeThreeCommas
 
 D = Decimal
@@ -29,6 +30,10 @@ PRICES = {"BTC": D("60000"), "ETH": D("3000")}
 
 def pair(asset: str) -> str:
     return f"USDT_{asset}USDT"
+
+
+async def _no_sleep(seconds: float) -> None:
+    return None  # the write checks' waits cost no time (the window counts what was slept)
 
 
 @dataclass
@@ -63,14 +68,12 @@ class World:
         self.policy = KeeperPolicy(**options)
         journal = SqliteJournal(self.journal_path)
         if self.mode == "sync":
-            client = self.stack.enter_context(self.fake.client(write_check_window=1.0))
+            client = self.stack.enter_context(self.fake.client(_sleep=lambda seconds: None))
             self.keeper = Keeper(
                 client, self.policy, journal=journal, clock=self.clock, balances=self.holdings
             )
         else:
-            aclient = await self.stack.enter_async_context(
-                self.fake.async_client(write_check_window=1.0)
-            )
+            aclient = await self.stack.enter_async_context(self.fake.async_client(_sleep=_no_sleep))
             self.keeper = AsyncKeeper(
                 aclient, self.policy, journal=journal, clock=self.clock, balances=self.holdings
             )
@@ -134,6 +137,8 @@ async def test_opens_at_the_ratio_then_leaves_it_within_the_band(world: World) -
     assert report.outcomes == ("ok", "ok")
     assert world.short("BTC") == D("1") * D("0.5")
     assert world.short("ETH") == D("10") * D("0.3")
+    searches = [r for r in world.fake.requests if r.query.get("status") == "all"]
+    assert searches == []  # fresh tags: no look for an earlier attempt before each open
     writes = world.writes()
     world.bag["BTC"] = D("1.09")  # target 0.545: 0.045 off, within 10 % of it
     world.bag["ETH"] = D("9.1")  # target 2.73: 0.27 off, within 0.273
@@ -172,7 +177,7 @@ async def test_closes_the_hedge_of_a_coin_sold_below_min_value(world: World) -> 
     assert world.active("ETH") == []
     report = await world.tick()
     assert kinds(report)["ETH"] == "skip"
-    assert "below min_value" in report.actions[1].detail
+    assert report.actions[1].detail.startswith("dust: worth 30")  # the planner's reason
     assert world.keeper.journal.exits() == {}  # a close by the keeper is no TP/SL exit
 
 
@@ -274,3 +279,88 @@ async def test_a_kill_after_the_open_went_out_never_doubles_it(world: World) -> 
     report = await world.tick()
     assert kinds(report) == {"BTC": "skip"}
     assert len(world.fake.smart_trades()) == 1
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_reads_the_spot_bag_and_the_market_rules_from_the_api(mode: str) -> None:
+    """The default holdings path (``client.accounts.balances``), the listed-pair check and the
+    market's lot step, as the portfolio planner does; rules and the market code read once."""
+    fake = FakeThreeCommas()
+    for asset, price in PRICES.items():
+        fake.set_price(pair(asset), price)
+    fake.set_rules(pair("BTC"), MarketRules(lot_step=D("0.01")))
+    spot, futures = fake.add_account("spot"), fake.add_account()
+    fake.set_balance(spot, "BTC", "1.0375")  # 0.51875 at 0.5 -> 0.51 on the lot step
+    fake.set_balance(spot, "ETH", "10")
+    fake.set_balance(spot, "DOGE", "100000", usd_price="0.1")  # no futures pair on the fake
+    fake.set_balance(spot, "USDT", "500")
+    policy = KeeperPolicy(spot_account_id=spot, futures_account_id=futures, min_value=D("50"))
+    async with AsyncExitStack() as stack:
+        if mode == "sync":
+            client = stack.enter_context(fake.client(_sleep=lambda seconds: None))
+            keeper: Any = Keeper(client, policy)
+        else:
+            aclient = await stack.enter_async_context(fake.async_client(_sleep=_no_sleep))
+            keeper = AsyncKeeper(aclient, policy)
+
+        async def tick() -> TickReport:
+            fake.advance(5)
+            report = keeper.run_once()
+            return (await report) if mode == "async" else report
+
+        report = await tick()
+        actions = {a.asset: a for a in report.actions}
+        assert {a: x.kind for a, x in actions.items()} == {
+            "BTC": "open",
+            "DOGE": "skip",
+            "ETH": "open",
+            "USDT": "skip",
+        }
+        assert actions["BTC"].quantity == D("0.51")
+        assert actions["DOGE"].detail.startswith("no futures pair: USDT_DOGEUSDT is not listed")
+        assert actions["USDT"].detail == "stablecoin / margin coin: not hedged"
+        units = {t["pair"]: D(str(t["position"]["units"]["value"])) for t in fake.smart_trades()}
+        assert units == {pair("BTC"): D("0.51"), pair("ETH"): D("5")}
+        first = len(fake.requests)
+        report = await tick()
+        assert {a.kind for a in report.actions} == {"skip"}
+        quiet = [f"{r.method} {r.path}" for r in fake.requests[first:]]
+        assert sorted(quiet) == sorted(
+            [
+                f"POST /ver1/accounts/{spot}/account_table_data",
+                "GET /ver1/accounts/market_pairs",
+                "GET /v2/smart_trades",
+            ]
+        )
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_unreadable_market_rules_skip_the_coin_this_tick_only(mode: str) -> None:
+    fake = FakeThreeCommas()
+    for asset, price in PRICES.items():
+        fake.set_price(pair(asset), price)
+    spot, futures = fake.add_account("spot"), fake.add_account()
+    fake.set_balance(spot, "BTC", "1")
+    fake.set_balance(spot, "ETH", "10")
+    fake.fail_next(404, method="GET", path="/ver1/accounts/currency_rates")  # BTC's, read first
+    policy = KeeperPolicy(spot_account_id=spot, futures_account_id=futures)
+    async with AsyncExitStack() as stack:
+        if mode == "sync":
+            client = stack.enter_context(fake.client(_sleep=lambda seconds: None))
+            keeper: Any = Keeper(client, policy)
+        else:
+            aclient = await stack.enter_async_context(fake.async_client(_sleep=_no_sleep))
+            keeper = AsyncKeeper(aclient, policy)
+
+        async def tick() -> TickReport:
+            fake.advance(5)
+            report = keeper.run_once()
+            return (await report) if mode == "async" else report
+
+        first = await tick()
+        btc, eth = first.actions
+        assert btc.kind == "skip" and btc.detail.startswith("market rules of USDT_BTCUSDT not read")
+        assert eth.kind == "open" and first.outcomes[1] == "ok"
+        second = await tick()
+        assert [a.kind for a in second.actions] == ["open", "skip"]
+        assert len(fake.smart_trades()) == 2

@@ -61,7 +61,7 @@ def test_one_hedge_per_coin_and_never_over_the_band(steps: list[Any], rearm: str
     def holdings(_: int) -> dict[str, Holding]:
         return {a: Holding(q, fake.price(f"USDT_{a}USDT") or D(0)) for a, q in bag.items()}
 
-    with TemporaryDirectory() as tmp, fake.client(write_check_window=1.0) as client:
+    with TemporaryDirectory() as tmp, fake.client(_sleep=lambda seconds: None) as client:
         path = Path(tmp) / "k.sqlite"
 
         def keeper() -> Keeper:

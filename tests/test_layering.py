@@ -14,27 +14,16 @@ SRC = Path(__file__).parents[1] / "src"
 PACKAGE = SRC / "threecommas_hedge"
 
 KNOWN_CYCLES: set[frozenset[str]] = {
-    # the wait errors in _exceptions are typed on HedgeStatus (issue 18 step 2/3: they move beside
-    # the live hedges once hedge/position.py is split)
-    frozenset(
-        {
-            "_exceptions",
-            "hedge._inputs",
-            "hedge._plan",
-            "hedge._spec",
-            "hedge._summary",
-            "hedge.builder",
-            "hedge.position",
-        }
-    ),
-    # the live hedges still sit in resources/ and type their client (issue 18 step 3: live/)
+    # the endpoint groups and the live hedges type their client, which imports them (issue 18: the
+    # resources would type a protocol of the send loop, once the clients share it)
     frozenset(
         {
             "_client",
+            "live.flows",
+            "live.hedges",
             "resources",
             "resources._resource",
             "resources.accounts",
-            "resources.hedges",
             "resources.market",
             "resources.portfolio",
             "resources.smart_trades",

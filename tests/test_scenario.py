@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
 
-from threecommas_hedge import HedgeScenario, LeverageBracket, ScenarioRow
+from threecommas_hedge import HedgeScenario, HedgeValidationError, LeverageBracket, ScenarioRow
 from threecommas_hedge.hedge._costs import (
     FUNDING_NOTE,
     FundingEvent,
@@ -204,7 +203,7 @@ def test_beyond_the_liquidation_price_the_margin_is_lost() -> None:
 
 
 def test_cross_margin_needs_and_uses_the_wallet() -> None:
-    with pytest.raises(ValidationError, match="cross margin"):
+    with pytest.raises(HedgeValidationError, match="cross margin"):
         article(margin="cross")
     scenario = article(margin="cross", wallet_balance=D(100000))
     assert scenario.liquidation_price() == (D(100000) + 30000) / (D("0.5") * D("1.004"))
@@ -390,19 +389,19 @@ def test_from_payload_refuses_what_is_not_a_smart_short() -> None:
         ({"take_profits": [(D(61000), D(100))]}, "below the short's entry"),
         ({"take_profits": [(D(55000), D(0))]}, "volume"),
         ({"take_profits": [(D(55000), D(60)), (D(50000), D(60))]}, "more than 100"),
-        ({"stop_loss": D(59000)}, "above its entry"),
+        ({"stop_loss": D(59000)}, "above the short's entry"),
         ({"trailing_take_profit": True}, "needs take_profits"),
         ({"hedge_quantity": D(0)}, "greater than 0"),
-        ({"unknown": 1}, "Extra inputs"),
+        ({"unknown": 1}, "not a field of HedgeScenario"),
     ],
 )
 def test_bad_scenarios_are_refused(changes: dict[str, Any], message: str) -> None:
-    with pytest.raises(ValidationError, match=message):
+    with pytest.raises(HedgeValidationError, match=message):
         article(**changes)
 
 
 def test_at_refuses_a_non_positive_price() -> None:
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(HedgeValidationError, match="price: must be greater than 0"):
         article().at(D(0))
 
 

@@ -21,6 +21,7 @@ _EXPORTS: dict[str, str] = {
     # signing
     "HmacSigner": "._signing",
     "RsaSigner": "._signing",
+    "Signer": "._signing",
     "explain_signature": "._signing",
     # errors
     "ThreeCommasError": "._exceptions",
@@ -36,6 +37,8 @@ _EXPORTS: dict[str, str] = {
     "RateLimitError": "._exceptions",
     "IPBannedError": "._exceptions",
     "InternalServerError": "._exceptions",
+    "APIRedirectError": "._exceptions",
+    "ConfigurationError": "._exceptions",
     "APIResponseValidationError": "._exceptions",
     "HedgeValidationError": "._exceptions",
     "RequestValidationError": "._exceptions",
@@ -67,11 +70,11 @@ _EXPORTS: dict[str, str] = {
     "simulate": ".hedge.simulate",
     "SimulationResult": ".hedge.simulate",
     # safety, live hedges, engine
-    "HedgeWaitError": "._exceptions",
-    "HedgeTimeoutError": "._exceptions",
+    "HedgeWaitError": ".live.wait",
+    "HedgeTimeoutError": ".live.wait",
     "WriteNotAppliedError": "._exceptions",
     "WriteOutcomeUnknownError": "._exceptions",
-    "ModeMismatchError": "._guard",
+    "ModeMismatchError": "._exceptions",
     "RateLimits": "._ratelimit",
     "RateLimiter": "._ratelimit",
     "Budget": "._ratelimit",
@@ -79,8 +82,8 @@ _EXPORTS: dict[str, str] = {
     "client_tag_of": "._writes.client_tag",
     "Paginator": ".resources",
     "AsyncPaginator": ".resources",
-    "Hedge": ".resources.hedges",
-    "AsyncHedge": ".resources.hedges",
+    "Hedge": ".live.hedges",
+    "AsyncHedge": ".live.hedges",
     "HedgeStatus": ".hedge.position",
     "HedgePnL": ".hedge.position",
     "SmartTradeEngine": ".hedge.simulate",
@@ -91,6 +94,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIRedirectError",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
@@ -102,6 +106,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Budget",
+    "ConfigurationError",
     "CreatedSmartTrade",
     "CurrencyRates",
     "CurrencyRatesWithLeverage",
@@ -134,6 +139,7 @@ __all__ = [
     "RiskReward",
     "RsaSigner",
     "ScenarioRow",
+    "Signer",
     "SimEvent",
     "SimulationResult",
     "SmartTrade",
@@ -161,16 +167,17 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._exceptions import (
         APIConnectionError,
         APIError,
+        APIRedirectError,
         APIResponseValidationError,
         APIStatusError,
         APITimeoutError,
         AuthenticationError,
         BadRequestError,
-        HedgeTimeoutError,
+        ConfigurationError,
         HedgeValidationError,
-        HedgeWaitError,
         InternalServerError,
         IPBannedError,
+        ModeMismatchError,
         NotFoundError,
         PermissionDeniedError,
         RateLimitError,
@@ -180,9 +187,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         WriteNotAppliedError,
         WriteOutcomeUnknownError,
     )
-    from ._guard import ModeMismatchError
     from ._ratelimit import Budget, RateLimiter, RateLimits
-    from ._signing import HmacSigner, RsaSigner, explain_signature
+    from ._signing import HmacSigner, RsaSigner, Signer, explain_signature
     from ._writes.client_tag import client_tag_of
     from ._writes.safe_writes import CreatedSmartTrade
     from .hedge.builder import (
@@ -196,6 +202,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .hedge.position import HedgePnL, HedgeStatus
     from .hedge.scenario import HedgeScenario, RiskReward, ScenarioRow
     from .hedge.simulate import SimEvent, SimulationResult, SmartTradeEngine, simulate
+    from .live.hedges import AsyncHedge, Hedge
+    from .live.wait import HedgeTimeoutError, HedgeWaitError
     from .models import (
         Account,
         ApiErrorBody,
@@ -212,7 +220,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         Trade,
     )
     from .resources import AsyncPaginator, Paginator
-    from .resources.hedges import AsyncHedge, Hedge
 
 
 def __getattr__(name: str) -> Any:

@@ -18,7 +18,7 @@ import json
 import os
 import time
 import weakref
-from collections.abc import Callable, Generator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import Enum
@@ -26,18 +26,25 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel
+import pydantic
 from pydantic_core import PydanticSerializationError
 
+from ._auth import resolve_auth
+from ._config import (
+    check_base_url,
+    check_deadline,
+    check_max_retries,
+    check_max_wait,
+    check_mode,
+    check_timeout,
+    check_window,
+)
 from ._constants import (
     DEFAULT_BASE_URL,
-    ENV_API_KEY,
-    ENV_API_SECRET,
     ENV_BASE_URL,
-    ENV_PRIVATE_KEY,
     HEADER_FORCED_MODE,
     HEADER_REQUEST_ID,
-    MODES,
+    MAX_RETRY_AFTER,
     REDACTED,
     SENSITIVE_HEADERS,
     USER_AGENT,
@@ -47,15 +54,14 @@ from ._exceptions import (
     APIError,
     APIResponseValidationError,
     APITimeoutError,
-    ThreeCommasError,
-    error_from_response,
 )
 from ._guard import ACCOUNT_FIELD, WRITE_METHODS, Mode, ModeGuard, normalize_path
 from ._logging import logger, setup_logging
 from ._ratelimit import RateLimiter, RateLimits
+from ._response import error_from_response
 from ._retry import retry_delay, should_retry
-from ._signing import HmacSigner, RsaSigner, SignatureAuth, Signer
-from .models._types import format_decimal
+from ._signing import SignatureAuth, Signer
+from .models._scalars import format_decimal
 
 QueryValue = str | int | Decimal | bool | Enum
 """A query parameter value; ``None`` values are left out. Floats are refused: use Decimal."""
@@ -78,6 +84,8 @@ class ClientConfig:
     timeout: httpx.Timeout
     max_retries: int
     auth: SignatureAuth = field(repr=False)
+    attempt_deadline: float | None = None
+    call_deadline: float | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +134,93 @@ class Outcome:
         return self.value
 
 
+@dataclass
+class Deadlines:
+    """The overall time limits of one request: ``call_ends`` (clock time) for it with its
+    retries and waits, ``attempt`` seconds for each try; ``phases`` are its httpx timeouts.
+
+    httpx's timeouts hold per phase (connect, each read...), so a server trickling a byte now and
+    then never trips them; these hold in all, on the client's clock.
+    """
+
+    clock: Callable[[], float]
+    call_ends: float
+    attempt: float
+    phases: dict[str, float | None]
+
+    def left(self) -> float:
+        """Seconds until the call's deadline (0 once passed)."""
+        return max(self.call_ends - self.clock(), 0.0)
+
+    def allows_wait(self, seconds: float) -> bool:
+        """Whether sleeping ``seconds`` still leaves time before the call's deadline."""
+        return self.clock() + seconds < self.call_ends
+
+    def start_attempt(self, request: httpx.Request) -> float:
+        """The clock time this attempt must end by; the request's phase timeouts are capped to it
+        (a ``PoolTimeout``, mapped to ``APITimeoutError``, when the call has no time left)."""
+        now = self.clock()
+        ends = min(now + self.attempt, self.call_ends)
+        left = ends - now
+        if left <= 0:
+            raise deadline_error(request, "call", httpx.PoolTimeout)
+        request.extensions["timeout"] = {
+            phase: left if limit is None else min(limit, left)
+            for phase, limit in self.phases.items()
+        }
+        return ends
+
+    def watch(self, response: httpx.Response, ends: float) -> None:
+        """Make reading ``response``'s body fail once the clock passes ``ends``."""
+        response.stream = _DeadlineStream(response, ends, self.clock)
+
+
+class _DeadlineStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response body that raises ``ReadTimeout`` when a chunk arrives past the deadline."""
+
+    def __init__(self, response: httpx.Response, ends: float, clock: Callable[[], float]) -> None:
+        self._stream = response.stream
+        self._request = response.request
+        self._ends = ends
+        self._clock = clock
+
+    def _check(self) -> None:
+        if self._clock() > self._ends:
+            raise deadline_error(self._request, "attempt", httpx.ReadTimeout)
+
+    def __iter__(self) -> Iterator[bytes]:
+        self._check()  # the headers may have been trickled too
+        for chunk in self._stream:  # type: ignore[union-attr]
+            yield chunk
+            self._check()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        self._check()
+        async for chunk in self._stream:  # type: ignore[union-attr]
+            yield chunk
+            self._check()
+
+    def close(self) -> None:
+        self._stream.close()  # type: ignore[union-attr]
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()  # type: ignore[union-attr]
+
+
+_PHASES = "threecommas_hedge.phases"
+"""Request extension holding the request's own phase timeouts (httpx ignores it)."""
+
+
+def deadline_error(
+    request: httpx.Request, which: str, kind: type[httpx.TimeoutException]
+) -> httpx.TimeoutException:
+    """httpx's timeout for a passed overall deadline (mapped like any: ``APITimeoutError``).
+
+    ``PoolTimeout`` when nothing was sent (as for a pool wait), ``ReadTimeout`` otherwise.
+    """
+    return kind(f"the {which} deadline passed", request=request)
+
+
 class BaseClient:
     """Configuration and the pure steps of a request, shared by the sync and async clients."""
 
@@ -138,6 +233,7 @@ class BaseClient:
         api_key: str | None,
         api_secret: str | bytes | None,
         private_key: str | bytes | None,
+        signer: Signer | None = None,
         base_url: str | None,
         mode: Mode,
         timeout: float | httpx.Timeout,
@@ -147,16 +243,22 @@ class BaseClient:
         mode_guard: bool = True,
         clock: Callable[[], float] = time.monotonic,
         write_check_window: float = DEFAULT_WRITE_CHECK_WINDOW,
+        attempt_deadline: float | None = None,
+        call_deadline: float | None = None,
+        max_wait: float | None = None,
     ) -> None:
         setup_logging()
+        self._max_wait = check_max_wait(max_wait)
         self._clock = clock
-        self._write_check_window = _check_window(write_check_window)
+        self._write_check_window = check_window(write_check_window)
         self._config = ClientConfig(
-            base_url=_check_base_url(base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL),
-            mode=_check_mode(mode),
-            timeout=_check_timeout(timeout),
-            max_retries=_check_max_retries(max_retries),
-            auth=resolve_auth(api_key, api_secret, private_key),
+            base_url=check_base_url(base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL),
+            mode=check_mode(mode),
+            timeout=check_timeout(timeout),
+            max_retries=check_max_retries(max_retries),
+            auth=resolve_auth(api_key, api_secret, private_key, signer),
+            attempt_deadline=check_deadline("attempt_deadline", attempt_deadline),
+            call_deadline=check_deadline("call_deadline", call_deadline),
         )
         self._api_prefix = httpx.URL(self._config.base_url).path.rstrip("/")
         self._limiter = _make_limiter(rate_limit, clock)
@@ -191,6 +293,19 @@ class BaseClient:
         return self._config.max_retries
 
     @property
+    def attempt_deadline(self) -> float:
+        """Seconds one attempt may take in all (a slow trickle included); by default the sum of
+        the ``timeout`` phases."""
+        return self._config.attempt_deadline or _phase_sum(self._config.timeout.as_dict())
+
+    @property
+    def call_deadline(self) -> float:
+        """Seconds one request may take with its retries and waits; by default
+        ``attempt_deadline * (max_retries + 1)`` plus the longest ``Retry-After`` waited for."""
+        config = self._config
+        return config.call_deadline or _call_seconds(self.attempt_deadline, config.max_retries)
+
+    @property
     def rate_limiter(self) -> RateLimiter | None:
         """The client-side rate limiter (shared with ``with_options`` copies), or None if off."""
         return self._limiter
@@ -202,7 +317,7 @@ class BaseClient:
 
     @property
     def signer(self) -> Signer:
-        """The HMAC or RSA signer in use (its repr shows no key)."""
+        """The signer in use: HMAC, RSA or the one given as ``signer=`` (see ``Signer``)."""
         return self._config.auth.signer
 
     def with_options(
@@ -210,22 +325,37 @@ class BaseClient:
         *,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
+        attempt_deadline: float | None = None,
+        call_deadline: float | None = None,
+        write_check_window: float | None = None,
+        max_wait: float | None = None,
     ) -> _ClientT:
-        """A copy with other defaults that shares this client's connection pool.
+        """A copy with other defaults that shares this client's connection pool (and its rate
+        limiter and mode guard caches).
 
         Closing the copy leaves the pool open; closing the original closes it for both.
         """
         config = self._config
         if timeout is not None:
-            config = replace(config, timeout=_check_timeout(timeout))
+            config = replace(config, timeout=check_timeout(timeout))
         if max_retries is not None:
-            config = replace(config, max_retries=_check_max_retries(max_retries))
+            config = replace(config, max_retries=check_max_retries(max_retries))
+        if attempt_deadline is not None:
+            config = replace(
+                config, attempt_deadline=check_deadline("attempt_deadline", attempt_deadline)
+            )
+        if call_deadline is not None:
+            config = replace(config, call_deadline=check_deadline("call_deadline", call_deadline))
         clone = copy.copy(self)
         # cached per-client objects (resources bound to self) must be rebuilt for the copy
         for name in _cached_property_names(type(self)):
             clone.__dict__.pop(name, None)
         clone._config = config
         clone._owns_http = False
+        if write_check_window is not None:
+            clone._write_check_window = check_window(write_check_window)
+        if max_wait is not None:
+            clone._max_wait = check_max_wait(max_wait)
         return clone
 
     def build_request(
@@ -272,7 +402,7 @@ class BaseClient:
         if json is not None:
             body = json_body(json)
             headers["Content-Type"] = "application/json"
-        limits = self._config.timeout if timeout is None else _check_timeout(timeout)
+        limits = self._config.timeout if timeout is None else check_timeout(timeout)
         request = httpx.Request(
             method,
             _parsed_url(url),
@@ -298,7 +428,7 @@ class BaseClient:
             request=request,
             auth=self._config.auth if auth else httpx.Auth(),
             max_retries=(
-                self._config.max_retries if max_retries is None else _check_max_retries(max_retries)
+                self._config.max_retries if max_retries is None else check_max_retries(max_retries)
             ),
             body=body,
         )
@@ -329,12 +459,32 @@ class BaseClient:
         path = request.url.path
         return path[len(self._api_prefix) :] if path.startswith(self._api_prefix) else path
 
-    def _before_attempt(self, request: httpx.Request) -> float:
-        """Seconds to wait before sending ``request``: its rate-limit slot (raises while banned)."""
+    def _deadlines(self, prepared: PreparedRequest) -> Deadlines:
+        """The overall limits of one request with its retries, starting now."""
+        config = self._config
+        extensions = prepared.request.extensions
+        # the request's own phase timeouts, kept: each attempt cuts "timeout" to its time left
+        phases = extensions.setdefault(_PHASES, dict(extensions["timeout"]))
+        attempt = config.attempt_deadline or _phase_sum(phases)
+        call = config.call_deadline or _call_seconds(attempt, prepared.max_retries)
+        return Deadlines(self._clock, self._clock() + call, attempt, phases)
+
+    def _before_attempt(self, request: httpx.Request, deadlines: Deadlines) -> float:
+        """Seconds to wait before sending ``request``: its rate-limit slot.
+
+        Raises (nothing sent) while banned, when the wait is longer than ``max_wait``
+        (``RateLimitError``) or than the call has left (``APITimeoutError``).
+        """
         if self._limiter is None:
             return 0.0
         waited = self._waited.pop(request, None)
-        return self._limiter.acquire(request, self._api_path(request), waited_until=waited)
+        return self._limiter.acquire(
+            request,
+            self._api_path(request),
+            waited_until=waited,
+            max_wait=self._max_wait,
+            time_left=deadlines.left(),
+        )
 
     def _after_response(self, request: httpx.Request, response: httpx.Response) -> None:
         """Called with every response received, before it is interpreted: feeds the limiter."""
@@ -393,45 +543,8 @@ class BaseClient:
         config = self._config
         return (
             f"{type(self).__name__}(base_url={config.base_url!r}, mode={config.mode!r}, "
-            f"auth={config.auth.signer.name!r})"
+            f"auth={config.auth.signer.scheme!r})"
         )
-
-
-def resolve_auth(
-    api_key: str | None, api_secret: str | bytes | None, private_key: str | bytes | None
-) -> SignatureAuth:
-    """The signing auth from the arguments, falling back to the environment variables.
-
-    An explicit secret or private key wins over both variables; giving (or setting) both an HMAC
-    secret and an RSA key is an error, as is giving neither.
-    """
-    api_key = api_key or os.environ.get(ENV_API_KEY) or None
-    api_secret = api_secret or None
-    private_key = private_key or None
-    if api_secret is None and private_key is None:
-        api_secret = os.environ.get(ENV_API_SECRET) or None
-        private_key = os.environ.get(ENV_PRIVATE_KEY) or None
-        if api_secret is not None and private_key is not None:
-            raise ThreeCommasError(
-                f"both {ENV_API_SECRET} and {ENV_PRIVATE_KEY} are set: keep the one that matches "
-                "the API key (HMAC secret or RSA private key)"
-            )
-    elif api_secret is not None and private_key is not None:
-        raise ThreeCommasError("give api_secret (HMAC key) or private_key (RSA key), not both")
-    signer: Signer | None = None
-    if api_secret is not None:
-        signer = HmacSigner(api_secret)
-    elif private_key is not None:
-        signer = RsaSigner(private_key)
-    if api_key is None or signer is None:
-        missing = [] if api_key is not None else [f"api_key= or {ENV_API_KEY}"]
-        if signer is None:
-            missing.append(
-                f"api_secret= or {ENV_API_SECRET} (HMAC key), "
-                f"or private_key= or {ENV_PRIVATE_KEY} (RSA key)"
-            )
-        raise ThreeCommasError("missing credentials: " + "; ".join(missing))
-    return SignatureAuth(api_key, signer)
 
 
 def encode_query(params: Mapping[str, QueryValue | None]) -> str:
@@ -456,7 +569,7 @@ def encode_body(payload: Any) -> bytes:
 
 def json_body(payload: Any) -> JsonBody:
     """``payload`` encoded once (see ``encode_body``), with the fields the mode guard reads."""
-    if isinstance(payload, BaseModel):
+    if isinstance(payload, pydantic.BaseModel):  # loads pydantic.main on first use
         content = _model_json(payload)
         return JsonBody(content, _model_guard_fields(payload, content))
     data = _jsonable(payload)
@@ -495,7 +608,10 @@ def transport_error(exc: httpx.HTTPError, request: httpx.Request) -> APIConnecti
         exc.request = redacted
     error: APIConnectionError
     if isinstance(exc, httpx.TimeoutException):
-        error = APITimeoutError(f"Request timed out ({type(exc).__name__}).", request=redacted)
+        detail = f": {exc}" if str(exc) else ""
+        error = APITimeoutError(
+            f"Request timed out ({type(exc).__name__}{detail}).", request=redacted
+        )
     else:
         error = APIConnectionError(
             f"Connection error ({type(exc).__name__}): {exc}", request=redacted
@@ -544,7 +660,7 @@ def _query_text(name: str, value: QueryValue) -> str:
     )
 
 
-def _model_json(model: BaseModel) -> bytes:
+def _model_json(model: pydantic.BaseModel) -> bytes:
     try:
         content = model.__pydantic_serializer__.to_json(model, exclude_none=True, ensure_ascii=True)
     except PydanticSerializationError:  # e.g. a lone surrogate, which json.dumps escapes
@@ -554,7 +670,7 @@ def _model_json(model: BaseModel) -> bytes:
     return content
 
 
-def _model_guard_fields(model: BaseModel, content: bytes) -> Mapping[str, Any]:
+def _model_guard_fields(model: pydantic.BaseModel, content: bytes) -> Mapping[str, Any]:
     account_id = getattr(model, ACCOUNT_FIELD, None)
     if account_id is None:  # None fields are not sent
         return {}
@@ -613,45 +729,14 @@ def _make_limiter(option: RateLimitOption, clock: Callable[[], float]) -> RateLi
     raise TypeError(f"rate_limit must be a bool, RateLimits or RateLimiter, got {option!r}")
 
 
-def _check_base_url(base_url: str) -> str:
-    try:
-        url = httpx.URL(base_url)
-    except httpx.InvalidURL as exc:
-        raise ValueError(f"invalid base_url {base_url!r}: {exc}") from None
-    if url.scheme not in ("http", "https") or not url.host or url.query or url.fragment:
-        raise ValueError(f"base_url must be an http(s) URL without query, got {base_url!r}")
-    return str(url).rstrip("/")
+def _phase_sum(phases: Mapping[str, float | None]) -> float:
+    """The sum of the per-phase timeouts: what an attempt that trickles nothing can take."""
+    return sum(limit for limit in phases.values() if limit is not None)
 
 
-def _check_window(seconds: float) -> float:
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds >= 0:
-        raise ValueError(f"write_check_window must be seconds >= 0, got {seconds!r}")
-    return float(seconds)
-
-
-def _check_mode(mode: str) -> Mode:
-    if mode not in MODES:
-        raise ValueError(f"mode must be 'paper' or 'real', got {mode!r}")
-    return "real" if mode == "real" else "paper"
-
-
-def _check_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
-    if isinstance(timeout, httpx.Timeout):
-        limits = timeout
-    elif isinstance(timeout, (int, float)) and not isinstance(timeout, bool):
-        limits = httpx.Timeout(float(timeout))
-    else:
-        raise TypeError(f"timeout must be seconds or an httpx.Timeout, got {timeout!r}")
-    values = (limits.connect, limits.read, limits.write, limits.pool)
-    if any(value is None or value <= 0 for value in values):
-        raise ValueError("timeout must be a positive number of seconds for every phase")
-    return limits
-
-
-def _check_max_retries(max_retries: int) -> int:
-    if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
-        raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}")
-    return max_retries
+def _call_seconds(attempt: float, max_retries: int) -> float:
+    """The default call deadline: every attempt, plus the longest ``Retry-After`` waited for."""
+    return attempt * (max_retries + 1) + MAX_RETRY_AFTER
 
 
 def _cached_property_names(cls: type) -> set[str]:

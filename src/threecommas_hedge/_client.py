@@ -15,33 +15,33 @@ import itertools
 import time
 from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
 from ._base_client import (
     DEFAULT_WRITE_CHECK_WINDOW,
     BaseClient,
+    Deadlines,
     Outcome,
     Pause,
     PreparedRequest,
     QueryValue,
     RateLimitOption,
     closed_error,
+    deadline_error,
 )
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._exceptions import APIError
 from ._guard import Mode
-from .resources import (
-    Accounts,
-    AsyncAccounts,
-    AsyncMarket,
-    AsyncSmartTrades,
-    Market,
-    SmartTrades,
-)
-from .resources.hedges import AsyncHedges, Hedges
-from .resources.portfolio import AsyncPortfolio, Portfolio
+from ._signing import Signer
+
+if TYPE_CHECKING:  # pragma: no cover - each endpoint group loads on first use (fast import)
+    from .live.hedges import AsyncHedges, Hedges
+    from .resources.accounts import Accounts, AsyncAccounts
+    from .resources.market import AsyncMarket, Market
+    from .resources.portfolio import AsyncPortfolio, Portfolio
+    from .resources.smart_trades import AsyncSmartTrades, SmartTrades
 
 _T = TypeVar("_T")
 
@@ -51,7 +51,8 @@ class ThreeCommas(BaseClient):
 
     Credentials: ``api_key`` with ``api_secret`` (HMAC key) or ``private_key`` (RSA key, PEM),
     each falling back to ``THREECOMMAS_API_KEY``, ``THREECOMMAS_API_SECRET``,
-    ``THREECOMMAS_PRIVATE_KEY``; ``base_url`` falls back to ``THREECOMMAS_BASE_URL``, then the
+    ``THREECOMMAS_PRIVATE_KEY``; or ``api_key`` with ``signer``, any ``Signer`` (a key kept in
+    a KMS, an HSM or a vault); ``base_url`` falls back to ``THREECOMMAS_BASE_URL``, then the
     official API. Every request carries ``Forced-Mode: paper`` unless
     ``mode="real"``. ``timeout`` is in seconds (or an ``httpx.Timeout``) and never unlimited.
     ``http_client`` lends an ``httpx.Client`` (its transport, pool and event hooks are used; its
@@ -62,6 +63,13 @@ class ThreeCommas(BaseClient):
     clients); before any write the target account's kind must match ``mode`` and, if given, the
     account must be in ``allowed_account_ids``, else ``ModeMismatchError`` and nothing is sent.
     ``mode_guard=False`` switches that check off (tests against a server you control only).
+
+    Time limits that always hold (``APITimeoutError``): ``attempt_deadline`` seconds for one
+    attempt in all (a server trickling bytes included; default: the sum of the ``timeout``
+    phases), ``call_deadline`` for a request with its retries and waits (default: the attempts
+    plus 60 s). ``max_wait``: the longest the rate limiter may queue a request (default 60 s;
+    longer raises a local ``RateLimitError``). Redirects are never followed (``APIRedirectError``);
+    ``base_url`` must be https unless the host is loopback.
 
     Writes are never sent twice: when a write's answer is lost, the client looks for its effect
     for ``write_check_window`` seconds (default 10), then raises ``WriteOutcomeUnknownError``.
@@ -83,6 +91,10 @@ class ThreeCommas(BaseClient):
         allowed_account_ids: Iterable[int] | None = None,
         mode_guard: bool = True,
         write_check_window: float = DEFAULT_WRITE_CHECK_WINDOW,
+        signer: Signer | None = None,
+        attempt_deadline: float | None = None,
+        call_deadline: float | None = None,
+        max_wait: float | None = None,
         _sleep: Callable[[float], None] = time.sleep,
         _clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -90,6 +102,7 @@ class ThreeCommas(BaseClient):
             api_key=api_key,
             api_secret=api_secret,
             private_key=private_key,
+            signer=signer,
             base_url=base_url,
             mode=mode,
             timeout=timeout,
@@ -99,6 +112,9 @@ class ThreeCommas(BaseClient):
             mode_guard=mode_guard,
             clock=_clock,
             write_check_window=write_check_window,
+            attempt_deadline=attempt_deadline,
+            call_deadline=call_deadline,
+            max_wait=max_wait,
         )
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise TypeError("http_client must be an httpx.Client (use AsyncThreeCommas for async)")
@@ -109,26 +125,36 @@ class ThreeCommas(BaseClient):
     @functools.cached_property
     def smart_trades(self) -> SmartTrades:
         """SmartTrade endpoints: create, get, list, update, cancel, funds, notes, trades."""
+        from .resources.smart_trades import SmartTrades
+
         return SmartTrades(self)
 
     @functools.cached_property
     def accounts(self) -> Accounts:
         """Account endpoints: list, get, leverage data."""
+        from .resources.accounts import Accounts
+
         return Accounts(self)
 
     @functools.cached_property
     def market(self) -> Market:
         """Market data (unsigned): markets, pairs, currency rates, trading rules."""
+        from .resources.market import Market
+
         return Market(self)
 
     @functools.cached_property
     def hedges(self) -> Hedges:
         """Live hedges: open one from a HedgeBuilder, follow, adjust, resize and close it."""
+        from .live.hedges import Hedges
+
         return Hedges(self)
 
     @functools.cached_property
     def portfolio(self) -> Portfolio:
         """Hedge a whole spot account: plan, open, follow and close one Smart Short per coin."""
+        from .resources.portfolio import Portfolio
+
         return Portfolio(self)
 
     def request(
@@ -178,12 +204,13 @@ class ThreeCommas(BaseClient):
 
     def _send(self, prepared: PreparedRequest) -> Any:
         """One request with its retries: the send loop."""
+        deadlines = self._deadlines(prepared)
         for retries_done in itertools.count():
-            wait = self._before_attempt(prepared.request)
+            wait = self._before_attempt(prepared.request, deadlines)
             if wait > 0:
                 self._sleep(wait)
             try:
-                response = self._http.send(prepared.request, auth=prepared.auth)
+                response = self._fetch(prepared, deadlines)
             except httpx.HTTPError as exc:
                 outcome = self._on_transport_error(prepared, exc, retries_done)
             except RuntimeError as exc:  # httpx's "the client has been closed"
@@ -192,10 +219,26 @@ class ThreeCommas(BaseClient):
                 outcome = Outcome(error=closed_error(exc, prepared.request))
             else:
                 outcome = self._on_response(prepared, response, retries_done)
-            if outcome.retry_in is None:
+            if outcome.retry_in is None or not deadlines.allows_wait(outcome.retry_in):
                 break
             self._sleep(outcome.retry_in)
         return outcome.result()
+
+    def _fetch(self, prepared: PreparedRequest, deadlines: Deadlines) -> httpx.Response:
+        """One attempt: send without following redirects, read the body by the deadline.
+
+        The headers are bounded by the per-phase timeouts (cut to the time left) only.
+        """
+        ends = deadlines.start_attempt(prepared.request)
+        response = self._http.send(
+            prepared.request, auth=prepared.auth, follow_redirects=False, stream=True
+        )
+        try:
+            deadlines.watch(response, ends)
+            response.read()
+        finally:
+            response.close()
+        return response
 
     def close(self) -> None:
         """Close the connection pool, if this client created it."""
@@ -233,6 +276,10 @@ class AsyncThreeCommas(BaseClient):
         allowed_account_ids: Iterable[int] | None = None,
         mode_guard: bool = True,
         write_check_window: float = DEFAULT_WRITE_CHECK_WINDOW,
+        signer: Signer | None = None,
+        attempt_deadline: float | None = None,
+        call_deadline: float | None = None,
+        max_wait: float | None = None,
         _sleep: Callable[[float], Awaitable[None]] | None = None,
         _clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -240,6 +287,7 @@ class AsyncThreeCommas(BaseClient):
             api_key=api_key,
             api_secret=api_secret,
             private_key=private_key,
+            signer=signer,
             base_url=base_url,
             mode=mode,
             timeout=timeout,
@@ -249,6 +297,9 @@ class AsyncThreeCommas(BaseClient):
             mode_guard=mode_guard,
             clock=_clock,
             write_check_window=write_check_window,
+            attempt_deadline=attempt_deadline,
+            call_deadline=call_deadline,
+            max_wait=max_wait,
         )
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError("http_client must be an httpx.AsyncClient (use ThreeCommas for sync)")
@@ -261,26 +312,36 @@ class AsyncThreeCommas(BaseClient):
     @functools.cached_property
     def smart_trades(self) -> AsyncSmartTrades:
         """SmartTrade endpoints: create, get, list, update, cancel, funds, notes, trades."""
+        from .resources.smart_trades import AsyncSmartTrades
+
         return AsyncSmartTrades(self)
 
     @functools.cached_property
     def accounts(self) -> AsyncAccounts:
         """Account endpoints: list, get, leverage data."""
+        from .resources.accounts import AsyncAccounts
+
         return AsyncAccounts(self)
 
     @functools.cached_property
     def market(self) -> AsyncMarket:
         """Market data (unsigned): markets, pairs, currency rates, trading rules."""
+        from .resources.market import AsyncMarket
+
         return AsyncMarket(self)
 
     @functools.cached_property
     def hedges(self) -> AsyncHedges:
         """Live hedges: open one from a HedgeBuilder, follow, adjust, resize and close it."""
+        from .live.hedges import AsyncHedges
+
         return AsyncHedges(self)
 
     @functools.cached_property
     def portfolio(self) -> AsyncPortfolio:
         """Hedge a whole spot account: plan, open, follow and close one Smart Short per coin."""
+        from .resources.portfolio import AsyncPortfolio
+
         return AsyncPortfolio(self)
 
     async def request(
@@ -326,12 +387,13 @@ class AsyncThreeCommas(BaseClient):
 
     async def _send(self, prepared: PreparedRequest) -> Any:
         """One request with its retries: the send loop."""
+        deadlines = self._deadlines(prepared)
         for retries_done in itertools.count():
-            wait = self._before_attempt(prepared.request)
+            wait = self._before_attempt(prepared.request, deadlines)
             if wait > 0:
                 await self._sleep(wait)
             try:
-                response = await self._http.send(prepared.request, auth=prepared.auth)
+                response = await self._fetch(prepared, deadlines)
             except httpx.HTTPError as exc:
                 outcome = self._on_transport_error(prepared, exc, retries_done)
             except RuntimeError as exc:  # httpx's "the client has been closed"
@@ -340,10 +402,30 @@ class AsyncThreeCommas(BaseClient):
                 outcome = Outcome(error=closed_error(exc, prepared.request))
             else:
                 outcome = self._on_response(prepared, response, retries_done)
-            if outcome.retry_in is None:
+            if outcome.retry_in is None or not deadlines.allows_wait(outcome.retry_in):
                 break
             await self._sleep(outcome.retry_in)
         return outcome.result()
+
+    async def _fetch(self, prepared: PreparedRequest, deadlines: Deadlines) -> httpx.Response:
+        """One attempt: send without following redirects, read the body; all of it (headers
+        too) by the attempt's deadline."""
+        import anyio  # httpx's own dependency; loaded with the first async request
+
+        ends = deadlines.start_attempt(prepared.request)
+        try:
+            with anyio.fail_after(max(ends - self._clock(), 0.0)):
+                response = await self._http.send(
+                    prepared.request, auth=prepared.auth, follow_redirects=False, stream=True
+                )
+                try:
+                    deadlines.watch(response, ends)
+                    await response.aread()
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise deadline_error(prepared.request, "attempt", httpx.ReadTimeout) from None
+        return response
 
     async def aclose(self) -> None:
         """Close the connection pool, if this client created it."""

@@ -8,10 +8,12 @@ time at which every window holding it stays within its limit, so a write is neve
 list call that waits for the list window.
 
 Server answers feed it: a 429 restricts the request's scopes for ``Retry-After`` seconds (or, when
-the header is missing, for the documented mitigation period of the request's narrowest scope); a
-418 bans every request until the ban ends, and until then :meth:`RateLimiter.acquire` raises
-``IPBannedError`` without anything being sent. A restriction longer than ``max_wait`` raises
-``RateLimitError`` at once instead of sleeping through it.
+the header is missing, for the documented mitigation period of the request's narrowest scope),
+never longer than the longest documented period of those scopes (300 s by default); a 418 bans
+every request until the ban ends (``Retry-After`` capped at the longest ban, 3 days), and until
+then :meth:`RateLimiter.acquire` raises ``IPBannedError`` without anything being sent. A
+restriction or a queue longer than ``max_wait`` raises ``RateLimitError`` at once instead of
+sleeping through it; ``reset()`` clears restrictions and bans.
 
 The clock is injectable (any monotonic seconds source), so tests run on simulated time.
 """
@@ -28,7 +30,8 @@ from dataclasses import dataclass, field
 import httpx
 
 from ._constants import HEADER_RETRY_AFTER, MAX_RETRY_AFTER
-from ._exceptions import IPBannedError, RateLimitError, error_from_response
+from ._exceptions import APITimeoutError, IPBannedError, RateLimitError
+from ._response import error_from_response
 
 __all__ = ["DEFAULT_BUDGETS", "Budget", "RateLimiter", "RateLimits"]
 
@@ -140,14 +143,24 @@ class RateLimiter:
             return self._banned_until if self._banned_until > self._clock() else None
 
     def acquire(
-        self, request: httpx.Request, path: str, *, waited_until: float | None = None
+        self,
+        request: httpx.Request,
+        path: str,
+        *,
+        waited_until: float | None = None,
+        max_wait: float | None = None,
+        time_left: float = math.inf,
     ) -> float:
         """Reserve a slot for ``request`` (API path ``path``) and return the seconds until it.
 
-        Raises ``IPBannedError`` while banned, ``RateLimitError`` when a restriction lasts longer
-        than ``max_wait``; neither sends anything. ``waited_until``: restrictions that end by then
-        were already slept through (the retry of a 429 waits its ``Retry-After`` itself).
+        Raises ``IPBannedError`` while banned, ``RateLimitError`` when it would wait longer than
+        ``max_wait`` (for a restriction by default the settings' ``max_wait``; the queue is
+        unbounded by default), ``APITimeoutError`` when longer than ``time_left`` (its caller's
+        deadline); none of these sends anything or takes a slot. ``waited_until``: restrictions
+        that end by then were already slept through (a 429's retry waits its ``Retry-After``).
         """
+        restriction_limit = self.limits.max_wait if max_wait is None else max_wait
+        queue_limit = math.inf if max_wait is None else max_wait
         method = request.method
         with self._lock:
             now = self._clock()
@@ -159,13 +172,20 @@ class RateLimiter:
                 covered = waited_until is not None and window.restricted_until <= waited_until
                 if not covered:
                     start = max(start, window.restricted_until)
-            if start - now > self.limits.max_wait:
+            if start - now > restriction_limit:
                 raise _local_error(request, 429, start - now, "rate limit restriction in force")
+            if start - now > time_left:
+                raise _deadline_error(request, start - now, time_left)
             margin = self.limits.margin
             for window in windows:
                 span = window.budget.seconds + margin
                 del window.hits[: bisect.bisect_right(window.hits, now - span)]
             slot = _earliest_slot(windows, start, margin)
+            if slot - now > queue_limit:
+                why = f"the rate limit queue is longer than {queue_limit:g} s"
+                raise _local_error(request, 429, slot - now, why)
+            if slot - now > time_left:
+                raise _deadline_error(request, slot - now, time_left)
             for window in windows:
                 bisect.insort(window.hits, slot)
             return slot - now
@@ -185,7 +205,8 @@ class RateLimiter:
             now = self._clock()
             if status == 418:
                 if retry_after is None:
-                    retry_after = min(self.limits.ban_seconds * 2.0**self._bans, MAX_BAN_SECONDS)
+                    retry_after = self.limits.ban_seconds * 2.0**self._bans
+                retry_after = min(retry_after, MAX_BAN_SECONDS)  # the longest documented ban
                 self._bans += 1
                 self._banned_until = max(self._banned_until, now + retry_after)
                 return self._banned_until
@@ -199,10 +220,21 @@ class RateLimiter:
                 narrowest = min(windows, key=lambda w: w.budget.seconds)
                 targets = [(narrowest, now + narrowest.budget.penalty)]
             else:
-                targets = [(window, now + retry_after) for window in windows]
+                # never longer than the longest documented restriction of these scopes
+                longest = max(window.budget.penalty for window in windows)
+                targets = [(window, now + min(retry_after, longest)) for window in windows]
             for window, until in targets:
                 window.restricted_until = max(window.restricted_until, until)
             return max(until for _, until in targets)
+
+    def reset(self) -> None:
+        """Clear every local restriction and ban (e.g. once support lifted them); the requests
+        already counted in the windows stay counted."""
+        with self._lock:
+            for window in self._windows:
+                window.restricted_until = -math.inf
+            self._banned_until = -math.inf
+            self._bans = 0
 
 
 def _earliest_slot(windows: list[_Window], start: float, margin: float) -> float:
@@ -243,6 +275,20 @@ def _path_matches(pattern: str, path: str) -> bool:
     )
 
 
+def _deadline_error(request: httpx.Request, wait: float, time_left: float) -> APITimeoutError:
+    """The error for a request whose rate-limit wait outlasts its call's deadline (not sent).
+
+    Its cause, a ``PoolTimeout``, says that nothing was sent (as for waiting on the pool).
+    """
+    message = (
+        f"Request timed out: the call deadline passes in {time_left:.1f} s, before its "
+        f"rate limit slot ({wait:.1f} s); not sent ({request.method} {request.url.path})"
+    )
+    error = APITimeoutError(message, request=httpx.Request(request.method, request.url))
+    error.__cause__ = httpx.PoolTimeout(message)
+    return error
+
+
 def _local_error(
     request: httpx.Request, status: int, seconds: float, why: str
 ) -> IPBannedError | RateLimitError:
@@ -260,4 +306,10 @@ def _local_error(
     )
     message = f"HTTP {status} (local): {description} ({request.method} {request.url.path})"
     cls = IPBannedError if status == 418 else RateLimitError
-    return cls(message, response=response, error="client_side_limit", error_description=description)
+    return cls(
+        message,
+        response=response,
+        error="client_side_limit",
+        error_description=description,
+        retry_after=float(remaining),
+    )

@@ -17,33 +17,70 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 import httpx
 
 from ._constants import HEADER_API_KEY, HEADER_SIGNATURE
+from ._exceptions import ConfigurationError
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 SchemeName = Literal["hmac", "rsa"]
 
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 
+
+@runtime_checkable
 class Signer(Protocol):
-    """A signer: a short ``name``, a ``scheme`` label, the body separator and ``sign``."""
+    """What signs requests; bring your own (a key in a KMS, an HSM or a vault) as ``signer=``.
+
+    ``scheme`` is the kind of key the API key was made with, ``"hmac"`` or ``"rsa"``: it decides
+    how the signed string is built (the body separator: HMAC ``?``, RSA nothing; a signer may
+    override it with a ``body_separator`` bytes attribute). ``sign(preimage)`` returns the
+    signature of exactly those bytes as the API expects it: the lowercase hex HMAC-SHA256, or the
+    base64 RSASSA-PKCS1-v1_5 SHA-256 signature. Keep key material out of the signer's repr.
+    :class:`HmacSigner` and :class:`RsaSigner` are the two shipped implementations.
+    """
 
     @property
-    def name(self) -> SchemeName: ...
+    def scheme(self) -> SchemeName: ...
 
-    @property
-    def scheme(self) -> str: ...
+    def sign(self, preimage: bytes) -> str: ...
 
-    @property
-    def body_separator(self) -> bytes: ...
 
-    def sign(self, message: bytes) -> str: ...
+SCHEME_LABELS: dict[str, str] = {
+    "hmac": "hmac-sha256 (hex)",
+    "rsa": "rsa-pkcs1v15-sha256 (base64)",
+}
+"""How each scheme signs, as ``explain_signature`` shows it."""
+
+_SEPARATORS: dict[str, bytes] = {"hmac": b"?", "rsa": b""}
+
+
+def check_signer(signer: object) -> Signer:
+    """``signer`` if it follows the :class:`Signer` protocol, else ``ConfigurationError``."""
+    scheme = getattr(signer, "scheme", None)
+    if not isinstance(scheme, str) or scheme not in _SEPARATORS:
+        raise ConfigurationError(
+            "signer", f"needs a scheme of 'hmac' or 'rsa' (a {type(signer).__name__} was given)"
+        )
+    if not callable(getattr(signer, "sign", None)):
+        raise ConfigurationError("signer", "needs a sign(preimage: bytes) -> str method")
+    separator = getattr(signer, "body_separator", b"")
+    if not isinstance(separator, bytes):
+        raise ConfigurationError("signer", "body_separator, when given, must be bytes")
+    return signer  # type: ignore[return-value]
+
+
+def body_separator(signer: Signer) -> bytes:
+    """The signer's ``body_separator``, or its scheme's."""
+    separator = getattr(signer, "body_separator", None)
+    return separator if isinstance(separator, bytes) else _SEPARATORS[signer.scheme]
 
 
 class HmacSigner:
@@ -53,8 +90,8 @@ class HmacSigner:
     official vector; configurable in case the server is found to expect otherwise).
     """
 
-    name: SchemeName = "hmac"
-    scheme = "hmac-sha256 (hex)"
+    scheme: SchemeName = "hmac"
+    name: SchemeName = "hmac"  # the same as scheme (kept for older code)
 
     def __init__(self, secret: str | bytes, *, body_separator: str | bytes = b"?") -> None:
         key = secret.encode() if isinstance(secret, str) else bytes(secret)
@@ -79,8 +116,8 @@ class RsaSigner:
     per the official vector.
     """
 
-    name: SchemeName = "rsa"
-    scheme = "rsa-pkcs1v15-sha256 (base64)"
+    scheme: SchemeName = "rsa"
+    name: SchemeName = "rsa"  # the same as scheme (kept for older code)
 
     def __init__(self, private_key: str | bytes, *, body_separator: str | bytes = b"") -> None:
         from cryptography.hazmat.primitives import serialization
@@ -142,18 +179,25 @@ class SignatureAuth(httpx.Auth):
         if not api_key:
             raise ValueError("the API key is empty")
         self._api_key = api_key
-        self.signer = signer
+        self.signer = check_signer(signer)
+        self._separator = body_separator(signer)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         preimage = signature_preimage(
-            request.url.raw_path, request.content, body_separator=self.signer.body_separator
+            request.url.raw_path, request.content, body_separator=self._separator
         )
+        signature = self.signer.sign(preimage)
+        if not (isinstance(signature, str) and signature and _HEADER_SAFE.fullmatch(signature)):
+            raise ConfigurationError(
+                "signer",
+                f"sign() must return printable ASCII text, got a {type(signature).__name__}",
+            )
         request.headers[HEADER_API_KEY] = self._api_key
-        request.headers[HEADER_SIGNATURE] = self.signer.sign(preimage)
+        request.headers[HEADER_SIGNATURE] = signature
         yield request
 
     def __repr__(self) -> str:
-        return f"SignatureAuth(scheme={self.signer.name!r})"
+        return f"SignatureAuth(scheme={self.signer.scheme!r})"
 
 
 @dataclass(frozen=True)
@@ -200,10 +244,9 @@ def explain_signature(
     if isinstance(scheme, str):
         if scheme not in _SEPARATORS:
             raise ValueError(f"scheme must be 'hmac' or 'rsa', not {scheme!r}")
-        label = HmacSigner.scheme if scheme == "hmac" else RsaSigner.scheme
-        separator = _SEPARATORS[scheme]
+        label, separator = SCHEME_LABELS[scheme], _SEPARATORS[scheme]
     else:
-        label, separator = scheme.scheme, scheme.body_separator
+        label, separator = SCHEME_LABELS[check_signer(scheme).scheme], body_separator(scheme)
     path, _, query = target.partition(b"?")
     return SignatureExplanation(
         scheme=label,
@@ -213,9 +256,6 @@ def explain_signature(
         body_separator=separator.decode("ascii", "replace"),
         preimage=signature_preimage(target, content, body_separator=separator),
     )
-
-
-_SEPARATORS: dict[str, bytes] = {"hmac": b"?", "rsa": b""}
 
 
 def _as_bytes(value: str | bytes) -> bytes:

@@ -122,6 +122,11 @@ COMMANDS: dict[str, Entry] = {
         "plan",
         "Review a hedge offline: payload, estimated PnL, risk/reward, liquidation, scenarios.",
     ),
+    "replay": Entry(
+        "replay",
+        "replay",
+        "Replay a hedge along a file of prices: its fills, then spot, hedge and net at the end.",
+    ),
     "risk": Entry(
         "risk",
         "risk",
@@ -156,6 +161,11 @@ COMMANDS: dict[str, Entry] = {
         "manage",
         "cancel",
         "Cancel a SmartTrade (an entered short stays open, unmanaged: `close` buys it back).",
+    ),
+    "keep": Entry(
+        "keep",
+        "keep",
+        "Keep a spot account hedged: follow the bag, re-arm after exits, survive restarts.",
     ),
     "watch": Entry(
         "watch",

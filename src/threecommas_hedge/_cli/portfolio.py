@@ -196,6 +196,7 @@ def _status_json(status: PortfolioStatus) -> dict[str, Any]:
                 "pair": leg.trade.pair,
                 "stage": leg.status.stage,
                 "open_quantity": str(leg.status.open_quantity),
+                "fees": str(leg.hedge_pnl.fees if leg.hedge_pnl is not None else 0),
                 "pnl": str(leg.pnl),
             }
             for leg in status.legs
@@ -249,9 +250,9 @@ def portfolio(
         accounts = _accounts(spot_account, futures_account, action)
     elif not tag:
         raise flag_error("--tag", f"portfolio {action} needs the plan's tag (printed by open)")
-    from .manage import _confirm_real, _mode_line, _session
+    from .manage import SessionFlags, _confirm_real, _mode_line, _session
 
-    with _session(fake, base_url, real) as (session, _):
+    with _session(SessionFlags(fake, base_url, real, as_json, yes)) as (session, _):
         client = session.client
         console = make_console()
         if action in ("plan", "open"):

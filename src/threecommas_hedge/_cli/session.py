@@ -113,6 +113,7 @@ def connect(target: Connection) -> Iterator[Session]:
     http = http_client_factory()
     try:
         with configured_client(target.base_url or DEFAULT_BASE_URL, mode, http) as client:
+            _warn_if_not_official(client.base_url)
             yield Session(client, None, target)
     finally:
         if http is not None:
@@ -138,6 +139,17 @@ def other_mode(session: Session) -> Iterator[ThreeCommas]:
         return
     with connect(other) as probe:
         yield probe.client
+
+
+def _warn_if_not_official(base_url: str) -> None:
+    """One line on stderr when the credentials are about to go to a host that is not 3Commas."""
+    host = httpx.URL(base_url).host  # already checked by the client
+    if host != httpx.URL(DEFAULT_BASE_URL).host:
+        typer.echo(
+            f"warning: sending your 3Commas credentials to {host}, not the official API "
+            f"(set by --base-url or {ENV_BASE_URL})",
+            err=True,
+        )
 
 
 def _check_credentials() -> None:

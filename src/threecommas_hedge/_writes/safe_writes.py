@@ -8,7 +8,8 @@ over the client's ``write_check_window``, never sending again):
   SmartTrades (``status=all``, newest first, 100 a page) until it is past the time the write
   began, looking for the tag. A create given a ``client_tag`` first looks for it over the same
   window, and returns the trade it finds instead of creating a second one (sending nothing when
-  the list cannot be read).
+  the list cannot be read), unless the tag is *fresh* (``fresh=True`` or a
+  :class:`FreshClientTag`): a tag the caller just made and recorded is sent at once.
 - **close_by_market**, **cancel**: the check reads the SmartTrade; closing or closed (cancelling
   or cancelled, or finished) means done. Both are idempotent: a refusal because it is already
   done is success.
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CreatedSmartTrade",
+    "FreshClientTag",
     "safe_cancel",
     "safe_close",
     "safe_create",
@@ -75,17 +77,32 @@ class CreatedSmartTrade(SmartTrade):
     recovered: bool = False
 
 
+class FreshClientTag(str):
+    """A client tag the caller just made (and recorded, e.g. in a journal) for a first attempt.
+
+    A create given one sends at once, without first looking for an earlier attempt's trade (no
+    attempt was made); an unknown outcome is still looked for by it. Layers that only pass
+    ``client_tag`` on (``hedges.open``) carry the mark. A re-run must pass the plain tag.
+    """
+
+    __slots__ = ()
+
+
 def safe_create(
     client: BaseClient,
     endpoint: Endpoint[SmartTrade],
     client_tag: str | None = None,
+    *,
+    fresh: bool = False,
 ) -> Flow[CreatedSmartTrade]:
     """``endpoint`` (the create) with a client tag in the note, never creating twice.
 
-    The check lists the same path (``GET /v2/smart_trades``) for the tag.
+    The check lists the same path (``GET /v2/smart_trades``) for the tag. A given tag is looked
+    for before sending unless ``fresh`` (or a :class:`FreshClientTag`).
     """
     payload: SmartTradeCreate = endpoint.body
-    tag = new_client_tag() if client_tag is None else check_client_tag(client_tag)
+    rerun = client_tag is not None and not (fresh or isinstance(client_tag, FreshClientTag))
+    tag = new_client_tag() if client_tag is None else str(check_client_tag(client_tag))
     body = payload.model_copy(update={"note": tag_note(payload.note, tag)})
     post = Endpoint(endpoint.method, endpoint.path, _raw, body=body)
     query: dict[str, str | int] = {
@@ -116,7 +133,7 @@ def safe_create(
 
     def flow() -> Flow[CreatedSmartTrade]:
         window = Window.of(client)
-        if client_tag is not None:  # a re-run: an earlier attempt may have made it, or may show
+        if rerun:  # an earlier attempt may have made it, or may show
             found, _, read_error = yield from look(check, window)
             if found is not None:
                 return found

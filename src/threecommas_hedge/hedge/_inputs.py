@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from threecommas_hedge._exceptions import HedgeValidationError
-from threecommas_hedge.models._types import (
+from threecommas_hedge.models._scalars import (
     ASSET_PATTERN,
     MAX_DECIMAL_PLACES,
     MAX_ID,
@@ -51,6 +51,12 @@ def as_decimal(field: str, value: object) -> Decimal:
     if bound is not None:
         raise HedgeValidationError(field, bound)
     return result
+
+
+def decimal_of(field: str, value: object) -> Decimal:
+    """``value`` itself when it is a ``Decimal`` (the fast path of hot code), else
+    :func:`as_decimal`: floats and booleans refused."""
+    return value if type(value) is Decimal else as_decimal(field, value)
 
 
 def positive(field: str, value: object) -> Decimal:

@@ -22,6 +22,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from threecommas_hedge._exceptions import HedgeValidationError
+
+from ._inputs import decimal_of
+
 PositionSide = Literal["long", "short"]
 
 _ZERO = Decimal(0)
@@ -41,12 +45,18 @@ class LeverageBracket:
     maintenance_amount: Decimal = _ZERO
 
     def __post_init__(self) -> None:
-        if self.notional_floor < 0:
-            raise ValueError("notional_floor must not be negative")
-        if not _ZERO <= self.maintenance_margin_rate < _ONE:
-            raise ValueError("maintenance_margin_rate must be in [0, 1)")
-        if self.maintenance_amount < 0:
-            raise ValueError("maintenance_amount must not be negative")
+        floor = decimal_of("notional_floor", self.notional_floor)
+        rate = decimal_of("maintenance_margin_rate", self.maintenance_margin_rate)
+        amount = decimal_of("maintenance_amount", self.maintenance_amount)
+        if floor < 0:
+            raise HedgeValidationError("notional_floor", f"must not be negative (got {floor})")
+        if not _ZERO <= rate < _ONE:
+            raise HedgeValidationError("maintenance_margin_rate", f"must be in [0, 1) (got {rate})")
+        if amount < 0:
+            raise HedgeValidationError("maintenance_amount", f"must not be negative (got {amount})")
+        object.__setattr__(self, "notional_floor", floor)
+        object.__setattr__(self, "maintenance_margin_rate", rate)
+        object.__setattr__(self, "maintenance_amount", amount)
 
     @staticmethod
     def ladder(tiers: Iterable[tuple[Decimal, Decimal]]) -> tuple[LeverageBracket, ...]:
@@ -82,6 +92,13 @@ def default_maintenance_margin_rate(leverage: Decimal) -> Decimal:
     if leverage <= 0:
         raise ValueError("leverage must be positive")
     return _ONE / (2 * leverage)
+
+
+def _positive(field: str, value: object) -> Decimal:
+    result = decimal_of(field, value)
+    if result <= 0:
+        raise HedgeValidationError(field, f"must be positive (got {result})")
+    return result
 
 
 def default_brackets(leverage: Decimal) -> tuple[LeverageBracket, ...]:
@@ -139,13 +156,14 @@ def liquidation_price(
     long/short, ``deduction`` being the bracket's ``maintenance_amount``. Linear contracts only.
     """
     if side not in ("long", "short"):
-        raise ValueError(f"side must be 'long' or 'short', got {side!r}")
-    if quantity <= 0 or entry_price <= 0:
-        raise ValueError("quantity and entry_price must be positive")
+        raise HedgeValidationError("side", f"must be 'long' or 'short' (got {side!r})")
+    quantity = _positive("quantity", quantity)
+    entry_price = _positive("entry_price", entry_price)
+    wallet_balance = decimal_of("wallet_balance", wallet_balance)
     if wallet_balance < 0:
-        raise ValueError("wallet_balance must not be negative")
-    if contract_size is not None and contract_size <= 0:
-        raise ValueError("contract_size must be positive")
+        raise HedgeValidationError("wallet_balance", f"must not be negative (got {wallet_balance})")
+    if contract_size is not None:
+        contract_size = _positive("contract_size", contract_size)
     if exchange not in EXCHANGES:
         raise ValueError(f"exchange must be 'binance' or 'bybit', got {exchange!r}")
     if exchange == "bybit":

@@ -32,10 +32,12 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from threecommas_hedge._exceptions import HedgeValidationError
 from threecommas_hedge.models.requests import SmartTradeCreate
 
+from . import _inputs
 from ._costs import FUNDING_NOTE, estimated_funding, trade_fee
 from .liquidation import (
     CONSERVATIVE_NOTE,
@@ -151,6 +153,14 @@ class HedgeScenario(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
+    def __init__(self, **fields: Any) -> None:
+        """Bad input raises :class:`~threecommas_hedge.HedgeValidationError` naming the field, as
+        the builder does: amounts are ``Decimal``, ints or numeric strings (floats refused)."""
+        try:
+            super().__init__(**fields)
+        except ValidationError as exc:
+            raise _refusal(exc) from None
+
     spot_quantity: Decimal = Field(gt=0)
     spot_price: Decimal = Field(gt=0, description="reference price of the spot leg")
     hedge_quantity: Decimal = Field(gt=0, description="base units, or contracts when inverse")
@@ -179,26 +189,60 @@ class HedgeScenario(BaseModel):
     trailing_take_profit: bool = Field(default=False, description="last TP step trails")
     stop_loss: Decimal | None = Field(default=None, gt=0)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _decimals(cls, data: Any) -> Any:
+        """Amounts as the builder takes them: Decimal, int or numeric string, never a float."""
+        if not isinstance(data, dict):
+            return data
+        checked = dict(data)
+        for name in _DECIMAL_FIELDS.intersection(checked):
+            if checked[name] is not None:
+                checked[name] = _inputs.as_decimal(name, checked[name])
+        levels = checked.get("take_profits")
+        if isinstance(levels, (list, tuple)):
+            checked["take_profits"] = tuple(
+                tuple(
+                    _inputs.as_decimal(f"take_profits[{number}].{part}", value)
+                    for part, value in zip(("price", "volume"), level, strict=True)
+                )
+                if isinstance(level, (list, tuple)) and len(level) == 2
+                else level
+                for number, level in enumerate(levels)
+            )
+        return checked
+
     @model_validator(mode="after")
     def _levels_make_sense(self) -> HedgeScenario:
         if self.margin == "cross" and self.wallet_balance is None:
-            raise ValueError("cross margin needs wallet_balance (the whole futures wallet)")
+            raise HedgeValidationError(
+                "wallet_balance", "cross margin needs wallet_balance (the whole futures wallet)"
+            )
         if self.exchange == "bybit" and self.contract_size is not None:
-            raise ValueError("exchange 'bybit' is the linear formula: no contract_size")
-        for price, volume in self.take_profits:
+            raise HedgeValidationError(
+                "contract_size", "exchange 'bybit' is the linear formula: no contract_size"
+            )
+        for number, (price, volume) in enumerate(self.take_profits):
+            field = f"take_profits[{number}]"
             if not _ZERO < price < self.entry_price:
-                raise ValueError(f"take profit {price} must be below the short's entry price")
+                raise HedgeValidationError(
+                    f"{field}.price", f"must be below the short's entry price (got {price})"
+                )
             if not _ZERO < volume <= _HUNDRED:
-                raise ValueError(f"take profit volume {volume} must be in (0, 100]")
+                raise HedgeValidationError(f"{field}.volume", f"must be in (0, 100] (got {volume})")
         if sum((volume for _, volume in self.take_profits), _ZERO) > _HUNDRED:
-            raise ValueError("take profit volumes add up to more than 100")
+            raise HedgeValidationError("take_profits", "the volumes add up to more than 100")
         if self.stop_loss is not None and self.stop_loss <= self.entry_price:
-            raise ValueError("the stop loss of a short must be above its entry price")
+            raise HedgeValidationError(
+                "stop_loss", f"must be above the short's entry price (got {self.stop_loss})"
+            )
         if self.trailing_take_profit and not self.take_profits:
-            raise ValueError("trailing_take_profit needs take_profits")
+            raise HedgeValidationError("trailing_take_profit", "needs take_profits")
         types = self.take_profit_order_types
         if types and len(types) != len(self.take_profits):
-            raise ValueError("take_profit_order_types needs one order type per take profit step")
+            raise HedgeValidationError(
+                "take_profit_order_types", "needs one order type per take profit step"
+            )
         return self
 
     @classmethod
@@ -222,7 +266,11 @@ class HedgeScenario(BaseModel):
         """
         position = payload.position
         if position.type != "sell" or payload.skip_enter_step or payload.instant:
-            raise ValueError("a hedge scenario needs a Smart Short (smart_cover) payload")
+            raise HedgeValidationError(
+                "payload", "a hedge scenario needs a Smart Short (smart_cover) payload"
+            )
+        if entry_price is not None:
+            entry_price = _inputs.positive("entry_price", entry_price)
         entry_type: Literal["market", "limit"] = "market"
         limit = position.price.value if position.price is not None else None
         if position.order_type == "limit" and limit is not None:
@@ -237,7 +285,7 @@ class HedgeScenario(BaseModel):
             if entry_price is None:
                 entry_price = limit if limit is not None else trigger_price
         if entry_price is None:
-            raise ValueError("a market entry needs entry_price")
+            raise HedgeValidationError("entry_price", "a market entry needs entry_price")
         fields: dict[str, Any] = {"entry_order_type": entry_type}
         if payload.leverage is not None and payload.leverage.enabled:
             fields["leverage"] = Decimal(payload.leverage.value or 1)
@@ -311,8 +359,9 @@ class HedgeScenario(BaseModel):
         """
         wallet = self.position_wallet_balance
         if after_days is not None:
+            after_days = _inputs.as_decimal("after_days", after_days)
             if after_days < 0:
-                raise ValueError("after_days must not be negative")
+                raise HedgeValidationError("after_days", f"must not be negative (got {after_days})")
             wallet = max(_ZERO, wallet + self._funding_over(after_days))
         return liquidation_price(
             side="short",
@@ -336,7 +385,7 @@ class HedgeScenario(BaseModel):
     def liquidation_distance(self, price: Decimal | None = None) -> Decimal | None:
         """``(LP - P)/P``: how far the price may rise before liquidation (``P`` defaults to E)."""
         lp = self.liquidation_price()
-        reference = self.entry_price if price is None else price
+        reference = self.entry_price if price is None else _inputs.positive("price", price)
         return None if lp is None else (lp - reference) / reference
 
     def warnings(self) -> tuple[str, ...]:
@@ -401,8 +450,7 @@ class HedgeScenario(BaseModel):
 
     def at(self, price: Decimal) -> ScenarioRow:
         """The combined position after a monotone move from the entry to ``price``."""
-        if price <= 0:
-            raise ValueError("price must be positive")
+        price = _inputs.positive("price", price)
         outcome = self._outcome(price)
         spot_pnl = self.spot_quantity * (price - self.spot_price)
         entry_fee = self._fee(self.hedge_quantity, self.entry_price, self._entry_rate(), price)
@@ -439,7 +487,8 @@ class HedgeScenario(BaseModel):
         """Rows at ``prices``; by default at the spot and entry prices, each TP, the SL, the
         liquidation price, the breakeven and moves of 5, 10 and 20% either side of the entry."""
         if prices is not None:
-            return [self.at(price) for price in prices]
+            checked = [_inputs.positive(f"prices[{i}]", price) for i, price in enumerate(prices)]
+            return [self.at(price) for price in checked]
         levels = {self.spot_price, self.entry_price}
         tick = Decimal(1).scaleb(min(_exponent(self.entry_price), 0))
         levels.update((self.entry_price * (_ONE + move)).quantize(tick) for move in _GRID_MOVES)
@@ -617,3 +666,51 @@ def _interior_points(low: Decimal, high: Decimal | None) -> tuple[Decimal, Decim
         return low + base, low + 2 * base
     width = high - low
     return low + width / 3, low + 2 * width / 3
+
+
+_DECIMAL_FIELDS = frozenset(
+    {
+        "spot_quantity",
+        "spot_price",
+        "hedge_quantity",
+        "entry_price",
+        "leverage",
+        "wallet_balance",
+        "maker_fee_rate",
+        "taker_fee_rate",
+        "entry_fee_rate",
+        "exit_fee_rate",
+        "funding_rate",
+        "funding_interval_hours",
+        "holding_days",
+        "liquidation_buffer",
+        "contract_size",
+        "stop_loss",
+    }
+)
+"""The fields checked as the builder checks an amount (``_inputs.as_decimal``)."""
+
+_RULES = {
+    "greater_than": "must be greater than {gt} (got {input})",
+    "greater_than_equal": "must be at least {ge} (got {input})",
+    "less_than": "must be less than {lt} (got {input})",
+    "less_than_equal": "must be at most {le} (got {input})",
+    "literal_error": "must be {expected} (got {input!r})",
+    "extra_forbidden": "is not a field of HedgeScenario",
+    "missing": "is required",
+}
+
+
+def _refusal(exc: ValidationError) -> HedgeValidationError:
+    """The first error pydantic found, as the builder reports one: the field and the rule."""
+    error = exc.errors()[0]
+    cause = error.get("ctx", {}).get("error")
+    if isinstance(cause, HedgeValidationError):
+        return cause
+    field = "".join(
+        f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"]
+    ).lstrip(".")
+    template = _RULES.get(error["type"])
+    context = {**error.get("ctx", {}), "input": error.get("input")}
+    rule = template.format(**context) if template else error["msg"]
+    return HedgeValidationError(field or "scenario", rule)

@@ -6,9 +6,9 @@ every write before it goes out; ``run(interval_seconds)`` loops. ``AsyncKeeper``
 an async client.
 """
 
-from ._flow import TickReport
-from ._keeper import AsyncKeeper, Keeper, holdings_of
-from .decide import Action, Exit, HedgeView, Holding, decide
+from ._flow import TickReport, holdings_of, log_line
+from ._keeper import AsyncKeeper, Keeper
+from .decide import Action, Exit, HedgeView, Holding, Market, decide, plan_of
 from .journal import SqliteJournal
 from .policy import KeeperPolicy
 
@@ -20,8 +20,11 @@ __all__ = [
     "Holding",
     "Keeper",
     "KeeperPolicy",
+    "Market",
     "SqliteJournal",
     "TickReport",
     "decide",
     "holdings_of",
+    "log_line",
+    "plan_of",
 ]

@@ -1,4 +1,10 @@
-"""``Keeper`` and ``AsyncKeeper``: thin loops that perform the tick flow's calls on a client."""
+"""``Keeper`` and ``AsyncKeeper``: thin loops that perform the tick flow's calls on a client.
+
+Each op maps to one client call (:func:`_call`, shared: the sync and the async client have the
+same methods); the loops differ only in ``await``. Open and resize are the live hedge's own
+calls (``hedges.open``, ``Hedge.resize``), which have no flow form yet, so the tick drives ops
+rather than running as one flow on the client's ``_run``.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +13,25 @@ import inspect
 import signal
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from decimal import Decimal
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from threecommas_hedge.resources.hedges import AsyncHedge, Hedge
+from threecommas_hedge import AsyncHedge, Hedge, ThreeCommas
+from threecommas_hedge.models import SmartTrade
+from threecommas_hedge.resources import AsyncPaginator, Paginator
 
 from ._flow import (
     GetTrade,
     ListActive,
+    MarketCache,
     Op,
     Open,
+    ReadAccount,
     ReadHoldings,
+    ReadPairs,
+    ReadRules,
     Resize,
+    Steps,
     TickFlow,
     TickReport,
     tick_flow,
@@ -29,26 +41,20 @@ from .journal import SqliteJournal
 from .policy import KeeperPolicy
 
 if TYPE_CHECKING:
-    from threecommas_hedge._client import AsyncThreeCommas, ThreeCommas
+    from threecommas_hedge._client import AsyncThreeCommas
 
-__all__ = ["AsyncKeeper", "Keeper", "holdings_of"]
+__all__ = ["AsyncKeeper", "Keeper"]
 
 Holdings = Mapping[str, Holding]
 LogFormat = Literal["text", "json"]
-_BALANCES = "balances"  # client.accounts.balances (issue 20)
 
 
-def holdings_of(rows: Iterable[Any]) -> dict[str, Holding]:
-    """Holdings from balance rows (``account_table_data``: ``currency_code``, ``position``,
-    ``current_price_usd``); rows without a price or quantity are left out."""
-    found: dict[str, Holding] = {}
-    for row in rows:
-        asset = getattr(row, "currency_code", None)
-        quantity = getattr(row, "position", None)
-        price = getattr(row, "current_price_usd", None)
-        if isinstance(asset, str) and isinstance(quantity, Decimal) and isinstance(price, Decimal):
-            found[asset] = Holding(quantity, price)
-    return found
+def _tag(op: Open) -> str:
+    """The open's tag, marked fresh (no look before sending) unless it retries an earlier one."""
+    # imported here: loading _writes.safe_writes before resources/ is an import cycle
+    from threecommas_hedge._writes.safe_writes import FreshClientTag
+
+    return FreshClientTag(op.client_tag) if op.fresh else op.client_tag
 
 
 class _Shell:
@@ -66,13 +72,14 @@ class _Shell:
         self._clock = clock
         self._log_format: LogFormat = log_format
         self._stop = threading.Event()
+        self._market = MarketCache()
 
     def stop(self) -> None:
         """Stop ``run`` after the tick in progress."""
         self._stop.set()
 
     def _flow(self) -> TickFlow:
-        return tick_flow(self.policy, self.journal, self._clock(), self._log_format)
+        return tick_flow(self.policy, self.journal, self._clock(), self._log_format, self._market)
 
 
 def _install(handler: Callable[[], None]) -> Callable[[], None]:
@@ -110,47 +117,33 @@ class Keeper(_Shell):
 
     def run_once(self) -> TickReport:
         """One tick: read, reconcile, decide, act; the report."""
-        flow = self._flow()
-        answer: Any = None
-        failure: BaseException | None = None
-        while True:
+        steps = Steps(self._flow())
+        while (op := steps.next()) is not None:
             try:
-                op = flow.throw(failure) if failure is not None else flow.send(answer)
-            except StopIteration as done:
-                report: TickReport = done.value
-                return report
-            answer, failure = None, None
-            try:
-                answer = self._perform(op)
+                steps.answer(self._perform(op))
             except Exception as exc:  # handed to the flow, which decides
-                failure = exc
+                steps.fail(exc)
+        return steps.result()
 
-    def run(self, interval_seconds: float = 60) -> None:
+    def run(
+        self,
+        interval_seconds: float = 60,
+        on_tick: Callable[[TickReport], object] | None = None,
+    ) -> None:
         """Tick every ``interval_seconds`` until ``stop()``, SIGINT or SIGTERM (the tick in
-        progress finishes first)."""
+        progress finishes first); ``on_tick`` gets each tick's report."""
         undo = _install(self.stop)
         try:
             while not self._stop.is_set():
-                self.run_once()
+                report = self.run_once()
+                if on_tick is not None:
+                    on_tick(report)
                 self._stop.wait(interval_seconds)
         finally:
             undo()
 
     def _perform(self, op: Op) -> Any:
-        client = self._client
-        if isinstance(op, ReadHoldings):
-            if self._balances is not None:
-                return self._balances(op.account_id)
-            return holdings_of(getattr(client.accounts, _BALANCES)(op.account_id))
-        if isinstance(op, ListActive):
-            return list(client.smart_trades.list(account_id=op.account_id, status="active"))
-        if isinstance(op, GetTrade):
-            return client.smart_trades.get(op.trade_id)
-        if isinstance(op, Open):
-            return client.hedges.open(op.builder, client_tag=op.client_tag).trade
-        if isinstance(op, Resize):
-            return Hedge(client, op.trade, op.spot).resize(quantity=op.quantity).trade
-        return client.smart_trades.close_by_market(op.trade_id)
+        return _call(self._client, op, self._balances)
 
 
 class AsyncKeeper(_Shell):
@@ -172,22 +165,19 @@ class AsyncKeeper(_Shell):
 
     async def run_once(self) -> TickReport:
         """One tick (see :meth:`Keeper.run_once`)."""
-        flow = self._flow()
-        answer: Any = None
-        failure: BaseException | None = None
-        while True:
+        steps = Steps(self._flow())
+        while (op := steps.next()) is not None:
             try:
-                op = flow.throw(failure) if failure is not None else flow.send(answer)
-            except StopIteration as done:
-                report: TickReport = done.value
-                return report
-            answer, failure = None, None
-            try:
-                answer = await self._perform(op)
+                steps.answer(await self._perform(op))
             except Exception as exc:  # handed to the flow, which decides
-                failure = exc
+                steps.fail(exc)
+        return steps.result()
 
-    async def run(self, interval_seconds: float = 60) -> None:
+    async def run(
+        self,
+        interval_seconds: float = 60,
+        on_tick: Callable[[TickReport], object] | None = None,
+    ) -> None:
         """Tick every ``interval_seconds`` until ``stop()``, SIGINT or SIGTERM."""
         loop = asyncio.get_running_loop()
         signals = (signal.SIGINT, signal.SIGTERM)
@@ -200,7 +190,9 @@ class AsyncKeeper(_Shell):
                 pass
         try:
             while not self._stop.is_set():
-                await self.run_once()
+                report = await self.run_once()
+                if on_tick is not None:
+                    on_tick(report)
                 slept = 0.0
                 while slept < interval_seconds and not self._stop.is_set():
                     step = min(0.5, interval_seconds - slept)
@@ -211,20 +203,38 @@ class AsyncKeeper(_Shell):
                 loop.remove_signal_handler(sig)
 
     async def _perform(self, op: Op) -> Any:
-        client = self._client
-        if isinstance(op, ReadHoldings):
-            if self._balances is not None:
-                read = self._balances(op.account_id)
-                return await read if inspect.isawaitable(read) else read
-            return holdings_of(await getattr(client.accounts, _BALANCES)(op.account_id))
-        if isinstance(op, ListActive):
-            pages = client.smart_trades.list(account_id=op.account_id, status="active")
-            return [trade async for trade in pages]
-        if isinstance(op, GetTrade):
-            return await client.smart_trades.get(op.trade_id)
-        if isinstance(op, Open):
-            return (await client.hedges.open(op.builder, client_tag=op.client_tag)).trade
-        if isinstance(op, Resize):
-            hedge = AsyncHedge(client, op.trade, op.spot)
-            return (await hedge.resize(quantity=op.quantity)).trade
-        return await client.smart_trades.close_by_market(op.trade_id)
+        answer = _call(self._client, op, self._balances)
+        return (await answer) if inspect.isawaitable(answer) else answer
+
+
+def _call(
+    client: ThreeCommas | AsyncThreeCommas, op: Op, balances: Callable[[int], Any] | None
+) -> Any:
+    """The client call that performs ``op``: its answer on a ``ThreeCommas``, an awaitable of it
+    on an ``AsyncThreeCommas`` (the two have the same methods). The flow reads the answers."""
+    if isinstance(op, ReadHoldings):
+        read = client.accounts.balances if balances is None else balances
+        return read(op.account_id)
+    if isinstance(op, ReadAccount):
+        return client.accounts.get(op.account_id)
+    if isinstance(op, ReadPairs):
+        return client.market.pairs(op.market_code)
+    if isinstance(op, ReadRules):
+        return client.market.rules(op.pair, op.market_code, with_leverage=False)
+    if isinstance(op, ListActive):
+        trades = client.smart_trades.list(account_id=op.account_id, status="active")
+        return list(trades) if isinstance(trades, Paginator) else _collect(trades)
+    if isinstance(op, GetTrade):
+        return client.smart_trades.get(op.trade_id)
+    if isinstance(op, Open):
+        return client.hedges.open(op.builder, client_tag=_tag(op))
+    if isinstance(op, Resize):
+        if isinstance(client, ThreeCommas):
+            return Hedge(client, op.trade, op.spot, rules=op.rules).resize(quantity=op.quantity)
+        hedge = AsyncHedge(client, op.trade, op.spot, rules=op.rules)
+        return hedge.resize(quantity=op.quantity)
+    return client.smart_trades.close_by_market(op.trade_id)
+
+
+async def _collect(trades: AsyncPaginator[SmartTrade]) -> list[SmartTrade]:
+    return [trade async for trade in trades]

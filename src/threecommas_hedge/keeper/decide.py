@@ -1,19 +1,30 @@
-"""The keeper's decision step, pure: holdings, its open hedges, the exits it saw, policy, now ->
-actions. No I/O; the same inputs always give the same actions."""
+"""The keeper's decision step, pure: holdings, its open hedges, the exits it saw, policy, now
+(and what the futures market lists, with its rules) -> actions. No I/O; the same inputs always
+give the same actions.
+
+Targets come from the portfolio planner (:func:`~threecommas_hedge.hedge.portfolio.plan_portfolio`):
+a coin is hedged on its listed futures pair, its short rounded to the market's lot step, and a
+coin the planner skips is skipped with the planner's reason. A hedge whose coin should no longer
+be hedged (ratio 0, sold, dust, below the market's minimum after rounding) is closed; one whose
+coin is excluded, unlisted or refused by a check is left alone.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
+from threecommas_hedge.hedge.portfolio import STABLECOINS, PortfolioPlan, plan_portfolio
+from threecommas_hedge.models import MarketRules
+
 from .policy import KeeperPolicy
 
-__all__ = ["Action", "ActionKind", "Exit", "HedgeView", "Holding", "decide"]
+__all__ = ["Action", "ActionKind", "Exit", "HedgeView", "Holding", "Market", "decide", "plan_of"]
 
 ActionKind = Literal["open", "resize", "close", "wait", "skip"]
-STABLECOINS = frozenset({"USDT", "USDC", "BUSD", "DAI", "TUSD", "FDUSD", "USDP", "USD"})
+_BELOW_MINIMUM = "below the market's minimum"  # the planner's reason after rounding
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,17 @@ class Exit:
 
 
 @dataclass(frozen=True)
+class Market:
+    """What the futures account can trade: its ``listed`` pairs (None: every pair counts as
+    listed), ``rules`` per pair (lot step, minimum lot and total) and the pairs whose rules could
+    not be read (pair -> error: their coins are skipped, their hedges left alone)."""
+
+    listed: frozenset[str] | None = None
+    rules: Mapping[str, MarketRules] = field(default_factory=dict)
+    unreadable: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Action:
     """What the keeper does (or why it does nothing) for one coin. ``quantity`` is the short's
     target for open/resize; ``trade_id`` the hedge acted on."""
@@ -60,16 +82,61 @@ class Action:
     trade_id: int | None = None
 
 
+def plan_of(
+    holdings: Mapping[str, Holding], policy: KeeperPolicy, market: Market | None = None
+) -> PortfolioPlan:
+    """The portfolio plan of ``holdings`` under ``policy`` on ``market``: a leg (builder, rounded
+    short) per coin to hedge, the planner's reason per coin skipped."""
+    market = market if market is not None else Market()
+    pairs = {asset: policy.pair_of(asset) for asset in holdings}
+    listed = set(pairs.values()) if market.listed is None else set(market.listed)
+    plan = plan_portfolio(
+        {asset: holding.quantity for asset, holding in holdings.items()},
+        spot_account_id=policy.spot_account_id,
+        futures_account_id=policy.futures_account_id,
+        listed_pairs=listed - set(market.unreadable),
+        prices={pairs[a]: h.price for a, h in holdings.items() if h.price > 0},
+        rules=market.rules,
+        ratio=policy.ratio,
+        ratios=policy.ratios,
+        take_profit_percent=policy.take_profit_percent,
+        stop_loss_percent=policy.stop_loss_percent,
+        leverage=policy.leverage,
+        exclude=policy.exclude,
+        min_value=policy.min_value,
+        margin=policy.quote,
+    )
+    skipped = {
+        asset: (
+            f"market rules of {pairs[asset]} not read: {market.unreadable[pairs[asset]]}"
+            if pairs.get(asset) in market.unreadable and why.startswith("no futures pair")
+            else why
+        )
+        for asset, why in plan.skipped.items()
+    }
+    return replace(plan, skipped=skipped)
+
+
 def decide(
     holdings: Mapping[str, Holding],
     hedges: Mapping[str, HedgeView],
     exits: Mapping[str, Exit],
     policy: KeeperPolicy,
     now: float,
+    plan: PortfolioPlan | None = None,
 ) -> tuple[Action, ...]:
-    """One action per coin held or hedged, in asset order (see the module docstring)."""
+    """One action per coin held or hedged, in asset order (see the module docstring).
+
+    ``plan``: :func:`plan_of` the same holdings (default: every pair listed, no market rules).
+    """
+    plan = plan if plan is not None else plan_of(holdings, policy)
+    targets = {leg.asset: leg.quantity for leg in plan.legs}
     assets = sorted(set(holdings) | set(hedges))
-    return tuple(_one(a, holdings.get(a), hedges.get(a), exits.get(a), policy, now) for a in assets)
+    return tuple(
+        _one(a, holdings.get(a), hedges.get(a), exits.get(a), policy, now, targets.get(a),
+             plan.skipped.get(a, "nothing held"))
+        for a in assets
+    )  # fmt: skip
 
 
 def _one(
@@ -79,26 +146,29 @@ def _one(
     exit_: Exit | None,
     policy: KeeperPolicy,
     now: float,
+    target: Decimal | None,
+    skipped: str,
 ) -> Action:
-    ratio = policy.ratio_of(asset)
+    trade_id = hedge.trade_id if hedge else None
     if asset in policy.exclude:
-        return Action("skip", asset, "excluded", trade_id=hedge.trade_id if hedge else None)
+        return Action("skip", asset, "excluded", trade_id=trade_id)
     if asset in STABLECOINS or asset == policy.quote:
-        return Action("skip", asset, "stablecoin")
-    quantity = holding.quantity if holding is not None else Decimal(0)
-    value = holding.value if holding is not None else Decimal(0)
-    reason = (
-        "ratio 0"
-        if ratio == 0
-        else f"worth {value.normalize():f}, below min_value {policy.min_value}"
-        if value < policy.min_value or quantity <= 0
-        else None
-    )
-    if reason is not None:
-        if hedge is None:
-            return Action("skip", asset, reason)
-        return Action("close", asset, reason, trade_id=hedge.trade_id)
-    target = quantity * ratio
+        return Action("skip", asset, "stablecoin / margin coin: not hedged")
+    if holding is not None and holding.quantity > 0 and holding.price <= 0:
+        return Action("skip", asset, "no price for the coin", trade_id=trade_id)
+    if target is None:
+        quantity = holding.quantity if holding is not None else Decimal(0)
+        value = holding.value if holding is not None else Decimal(0)
+        unwanted = (
+            policy.ratio_of(asset) == 0
+            or quantity <= 0
+            or value < policy.min_value
+            or skipped.startswith(_BELOW_MINIMUM)
+        )
+        if hedge is not None and unwanted:
+            return Action("close", asset, skipped, trade_id=hedge.trade_id)
+        return Action("skip", asset, skipped, trade_id=trade_id)
+    ratio = policy.ratio_of(asset)
     if hedge is not None:
         allowed = target * policy.band
         off = hedge.quantity - target

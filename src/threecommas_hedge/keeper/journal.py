@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from .decide import Action, Exit
@@ -40,7 +41,8 @@ MIGRATIONS: tuple[str, ...] = (
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _SELECT_ACTIONS = (
-    "SELECT id, tick_id, asset, kind, detail, client_tag, trade_id, outcome, error FROM actions "
+    "SELECT id, tick_id, asset, kind, detail, client_tag, trade_id, outcome, error, quantity "
+    "FROM actions "
 )
 
 
@@ -68,6 +70,8 @@ class JournalAction:
     trade_id: int | None
     outcome: str
     error: str | None
+    quantity: Decimal | None = None
+    """The short's target (open, resize, and skip within the band)."""
 
 
 class SqliteJournal:
@@ -183,9 +187,16 @@ class SqliteJournal:
 
     def _actions(self, where: str, args: tuple[object, ...] = ()) -> tuple[JournalAction, ...]:
         with self._lock:
-            query = _SELECT_ACTIONS + where  # where: one of two constants above
+            query = _SELECT_ACTIONS + where  # where: one of the constants in this class
             rows = self._db.execute(query, args).fetchall()
-        return tuple(JournalAction(*row) for row in rows)
+        return tuple(_action(*row) for row in rows)
+
+    def last_decisions(self) -> tuple[JournalAction, ...]:
+        """The actions of the latest tick that decided any, in asset order (what the keeper
+        does next, the market and the bag staying as they were)."""
+        return self._actions(
+            "WHERE tick_id = (SELECT MAX(tick_id) FROM actions) ORDER BY asset, id"
+        )
 
     def ticks(self, limit: int = 10) -> tuple[TickRow, ...]:
         """The last ``limit`` ticks, newest first."""
@@ -229,3 +240,21 @@ class SqliteJournal:
         with self._lock:
             rows = self._db.execute("SELECT asset, trade_id, reason, seen_at FROM exits").fetchall()
         return {a: Exit(int(t), r, float(s)) for a, t, r, s in rows}
+
+
+def _action(
+    id: int,
+    tick_id: int,
+    asset: str,
+    kind: str,
+    detail: str,
+    client_tag: str | None,
+    trade_id: int | None,
+    outcome: str,
+    error: str | None,
+    quantity: str | None,
+) -> JournalAction:
+    target = None if quantity is None else Decimal(quantity)
+    return JournalAction(
+        id, tick_id, asset, kind, detail, client_tag, trade_id, outcome, error, target
+    )

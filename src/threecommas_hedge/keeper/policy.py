@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from threecommas_hedge._exceptions import HedgeValidationError
+from threecommas_hedge.hedge.portfolio import futures_pair
 
 __all__ = ["KeeperPolicy", "Rearm"]
 
@@ -122,8 +123,8 @@ class KeeperPolicy:
         return self.ratios.get(asset, self.ratio)
 
     def pair_of(self, asset: str) -> str:
-        """The futures pair the keeper shorts ``asset`` on (``USDT_BTCUSDT``)."""
-        return f"{self.quote}_{asset}{self.quote}"
+        """The futures pair the keeper shorts ``asset`` on (``USDT_BTCUSDT``), as the planner's."""
+        return futures_pair(asset, self.quote)
 
 
 def _asset(name: str, value: object) -> str:

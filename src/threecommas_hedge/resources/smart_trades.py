@@ -238,7 +238,9 @@ class SmartTrades(SyncResource, _SmartTradeList[Paginator[SmartTrade]]):
         """The trades (orders) inside a SmartTrade."""
         return Trades(self._client)
 
-    def create(self, payload: CreatePayload, *, client_tag: str | None = None) -> CreatedSmartTrade:
+    def create(
+        self, payload: CreatePayload, *, client_tag: str | None = None, fresh: bool = False
+    ) -> CreatedSmartTrade:
         """Create a SmartTrade, never twice.
 
         The note gets a client tag (the caller's note, up to 281 characters, is kept in front of
@@ -248,8 +250,10 @@ class SmartTrades(SyncResource, _SmartTradeList[Paginator[SmartTrade]]):
         ``client_tag``) when the trade is not seen, ``WriteNotAppliedError`` only when nothing
         reached the server. Pass ``client_tag=error.client_tag`` to re-run: a trade with that tag
         is looked for first and returned (``recovered``) instead of creating a second one.
+        ``fresh=True`` (or a ``FreshClientTag``) says ``client_tag`` was just made for a first
+        attempt: it is sent at once, without that look (an unknown outcome is still looked for).
         """
-        flow = safe_create(self._client, create_endpoint(payload), client_tag)
+        flow = safe_create(self._client, create_endpoint(payload), client_tag, fresh=fresh)
         return self._run(flow)
 
     def get(self, id: int) -> SmartTrade:
@@ -333,10 +337,10 @@ class AsyncSmartTrades(AsyncResource, _SmartTradeList[AsyncPaginator[SmartTrade]
         return AsyncTrades(self._client)
 
     async def create(
-        self, payload: CreatePayload, *, client_tag: str | None = None
+        self, payload: CreatePayload, *, client_tag: str | None = None, fresh: bool = False
     ) -> CreatedSmartTrade:
         """Create a SmartTrade, never twice (see ``SmartTrades.create``)."""
-        flow = safe_create(self._client, create_endpoint(payload), client_tag)
+        flow = safe_create(self._client, create_endpoint(payload), client_tag, fresh=fresh)
         return await self._run(flow)
 
     async def get(self, id: int) -> SmartTrade:
