@@ -112,7 +112,12 @@ def test_demo_creates_paper_trades_on_its_own_fake(monkeypatch: pytest.MonkeyPat
     assert all(r.mode == "paper" for r in creates)
     assert creates[0].json["position"]["units"]["value"] == "0.5"
     trades = fake.smart_trades()
-    assert [Decimal(t["profit"]["usd"]) for t in trades] == [Decimal(2500), Decimal(-900)]
+    # net of the fake's default fees (taker 0.05 % market entry and stop, maker 0.02 % limit TP),
+    # the schedule the demo's plan assumes
+    taker, maker, units = Decimal("0.0005"), Decimal("0.0002"), Decimal("0.5")
+    take_profit = Decimal(2500) - units * 60000 * taker - units * 55000 * maker
+    stopped = Decimal(-900) - units * (60000 + 61800) * taker
+    assert [Decimal(t["profit"]["usd"]) for t in trades] == [take_profit, stopped]
     assert [t["status"]["type"] for t in trades] == ["finished", "finished"]
 
 

@@ -105,3 +105,16 @@ def test_listed_summaries_are_the_commands_own_first_docstring_lines() -> None:
         command = group.get_command(None, name)
         assert command is not None and command.name == name
         assert (command.help or "").strip().splitlines()[0] == entry.summary, name
+
+
+def test_replay_help_loads_only_the_replay_command() -> None:
+    result = python(HELP.format(args=["replay", "--help"]))
+    assert result.returncode == 0, result.stderr
+    loaded = set(result.stderr.split())
+    assert "threecommas_hedge._cli.replay" in loaded
+    assert not loaded & {
+        "httpx",
+        "threecommas_hedge._client",
+        "threecommas_hedge.hedge.builder",
+        "threecommas_hedge._cli.planning",
+    }

@@ -102,7 +102,7 @@ def test_the_trade_follows_the_market_between_commands(fake: FakeThreeCommas) ->
     assert code == 0
     assert "Finished (take profit)" in out
     assert "Closed       0.5 at 55,000" in out
-    assert "+2,500.00" in out
+    assert "+2,479.50" in out  # 2,500 less the fake's default fees: 15 taker entry, 5.5 maker TP
     code, _, err = run("close", str(trade_id), "--fake")
     assert code == 2 and err.startswith(f"Error: close {trade_id}:") and "already" in err
     code, _, err = run("edit", str(trade_id), "--fake", "--sl", "62000")
@@ -248,7 +248,9 @@ def test_environment_credentials_and_base_url(
     code, out, err = run("show", str(trade_id), **env)
     assert code == 0, err
     assert {str(r.url.host) for r in seen} == {"fake.test"}
-    assert all(r.headers["Apikey"] == fake.api_key for r in seen)
+    signed = [r for r in seen if not r.url.path.endswith("/currency_rates")]  # public: unsigned
+    assert len(signed) < len(seen)  # create read the live price for the drift check
+    assert all(r.headers["Apikey"] == fake.api_key for r in signed)
     code, _, err = run("show", str(trade_id), **{**env, "THREECOMMAS_API_SECRET": "0" * 64})
     assert code == 1 and "HTTP 401" in err
 
@@ -470,3 +472,43 @@ def test_create_without_price_when_the_market_has_none_sends_nothing(
 def test_plan_needs_a_price_offline() -> None:
     code, _, err = run("plan", *SIZE, "--tp", "55000")
     assert code == 2 and err.startswith("Error: --price:")
+
+
+def test_create_refuses_a_market_entry_beyond_the_drift(fake: FakeThreeCommas) -> None:
+    fake.set_price(PAIR, Decimal(61000))  # the market moved since the price was typed
+    code, out, err = run("create", "--fake", *HEDGE, "--yes")
+    assert code == 2 and out == ""
+    # |61000 - 60000| / 60000 = 1.67 % > the default 1 %
+    assert err.startswith("Error: --price: the market is at 61000, 1.67% from the price given")
+    assert (
+        "beyond the 1.00% tolerance" in err
+        and "(or raise --max-drift)" in err
+        and err.count("\n") == 1
+    )
+    assert writes(fake) == []
+    code, _, err = run("create", "--fake", *HEDGE, "--yes", "--max-drift", "1.7")
+    assert code == 0, err
+    assert writes(fake) == [("POST", "/v2/smart_trades")]
+
+
+def test_create_within_the_drift_and_limit_entries_go_out(fake: FakeThreeCommas) -> None:
+    fake.set_price(PAIR, Decimal(60590))  # 0.98 %: within 1 %
+    assert run("create", "--fake", *HEDGE, "--json")[0] == 0
+    fake.set_price(PAIR, Decimal(65000))  # a limit entry rests at its own price: no drift rule
+    limit = ["--entry", "limit", "--entry-price", "60000"]
+    code, _, err = run("create", "--fake", *HEDGE, *limit, "--json")
+    assert code == 0, err
+    assert len(writes(fake)) == 2
+    code, _, err = run("create", "--fake", *HEDGE, "--max-drift", "-1")
+    assert code == 2 and err.startswith("Error: --max-drift: must not be negative")
+
+
+def test_the_mode_guard_refuses_before_the_drift_check(fake: FakeThreeCommas) -> None:
+    paper = create()["account"]["id"]
+    fake.set_price(PAIR, Decimal(70000))  # a drift that would be refused too
+    fake.requests.clear()
+    code, _, err = run("create", "--fake", "--real", "--yes", *HEDGE, "--account-id", str(paper))
+    assert code == 2
+    assert err == f"Error: account {paper} is a paper account; drop --real\n"
+    assert not [r for r in fake.requests if "currency_rates" in r.path]  # no price was read
+    assert writes(fake) == []

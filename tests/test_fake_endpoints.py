@@ -192,7 +192,7 @@ def test_trades_funds_note_and_close(fake: FakeThreeCommas, client: ThreeCommas)
     final = get(client, trade_id)
     assert final.status.basic_type == "finished"
     assert final.market_close.status.basic_type == "finished"
-    assert final.market_close.price.value == D("59000")
+    assert final.market_close.price.value == D("59000") * (1 + D("0.0005"))  # taker, default
     assert final.data.closed_amount == D("0.6")
     assert final.data.panic_sell_available is False
 

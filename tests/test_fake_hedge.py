@@ -16,6 +16,8 @@ from threecommas_hedge.testing import FakeThreeCommas
 PAIR = "USDT_BTCUSDT"
 ENTRY = Decimal("60000")
 UNITS = Decimal("0.5")
+MAKER = Decimal("0.0002")  # the fake's default fee schedule, written out
+TAKER = Decimal("0.0005")
 
 
 def hedge(
@@ -80,7 +82,8 @@ def test_hedge_closes_at_take_profit_with_2500_profit(fake: FakeThreeCommas) -> 
     assert closed.data.closed_amount == UNITS
     expected = UNITS * (ENTRY - Decimal("55000"))
     assert expected == Decimal("2500")
-    assert closed.profit.volume == expected
+    # net of the default fees: the market entry pays taker 0.05 %, the limit TP maker 0.02 %
+    assert closed.profit.volume == expected - UNITS * ENTRY * TAKER - UNITS * 55000 * MAKER
     assert closed.take_profit.steps[0].status.basic_type == "finished"
     assert closed.stop_loss.status.basic_type == "cancelled"
 
@@ -96,7 +99,7 @@ async def test_hedge_closes_at_take_profit_async(fake: FakeThreeCommas) -> None:
             await client.request("GET", f"/v2/smart_trades/{created['id']}")
         )
     assert closed.status.basic_type == "finished"
-    assert closed.profit.volume == Decimal("2500")
+    assert closed.profit.volume == Decimal("2500") - Decimal("15") - Decimal("5.5")
 
 
 def test_hedge_stopped_at_61800_loses_900(fake: FakeThreeCommas) -> None:
@@ -107,7 +110,8 @@ def test_hedge_stopped_at_61800_loses_900(fake: FakeThreeCommas) -> None:
             fake.set_price(PAIR, Decimal(price))
         trade = SmartTrade.model_validate(client.request("GET", f"/v2/smart_trades/{trade_id}"))
     assert trade.status.basic_type == "finished"
-    assert trade.profit.volume == UNITS * (ENTRY - Decimal("61800")) == Decimal("-900")
+    fees = UNITS * (ENTRY + Decimal("61800")) * TAKER  # market entry and market stop: taker
+    assert trade.profit.volume == UNITS * (ENTRY - Decimal("61800")) - fees == Decimal("-930.45")
     assert trade.stop_loss.status.basic_type == "finished"
     assert trade.take_profit.steps[0].status.basic_type == "cancelled"
 
@@ -119,7 +123,7 @@ def test_a_price_between_the_targets_keeps_the_hedge_open(fake: FakeThreeCommas)
         fake.set_price(PAIR, Decimal("58000"))
         trade = SmartTrade.model_validate(client.request("GET", f"/v2/smart_trades/{trade_id}"))
     assert trade.status.basic_type == "waiting_targets"
-    assert trade.profit.volume == UNITS * (ENTRY - Decimal("58000"))
+    assert trade.profit.volume == UNITS * (ENTRY - Decimal("58000")) - UNITS * ENTRY * TAKER
 
 
 def test_wrong_secret_is_answered_401_signature_invalid(fake: FakeThreeCommas) -> None:

@@ -149,7 +149,7 @@ def test_commission_enters_prices_and_profit() -> None:
 def test_stop_loss_timeout_waits_on_the_clock() -> None:
     clock = [0.0]
     fake = FakeThreeCommas(rate_limits=False, clock=lambda: clock[0])
-    account_id = fake.add_account()
+    account_id = fake.add_account(commission="0")  # the timer, not the fees
     fake.set_price(PAIR, D("60000"))
     stop_loss = {
         "enabled": True,

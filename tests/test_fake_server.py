@@ -46,7 +46,7 @@ def test_a_signed_hedge_over_a_real_socket(fake: FakeThreeCommas, server: FakeSe
     assert server.host == "127.0.0.1"
     assert server.port > 0
     assert server.base_url == f"http://127.0.0.1:{server.port}/public/api"
-    account_id = fake.add_account()
+    account_id = fake.add_account(commission="0")  # the article's figures, before fees
     body = {
         "account_id": account_id,
         "pair": PAIR,

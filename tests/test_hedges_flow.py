@@ -185,7 +185,7 @@ def test_the_article_outcomes_through_wait_until(
     hedge_leg: str,
     net: str,
 ) -> None:
-    account_id = fake.add_account()
+    account_id = fake.add_account(commission="0")  # the article's figures, before fees
     builder = article(account_id)
     moves: Iterator[str] = iter(path)
     sleeps: list[float] = []
@@ -289,7 +289,7 @@ def test_wait_until_refuses_a_fast_poll_before_any_request(fake: FakeThreeCommas
 
 
 def opened(fake: FakeThreeCommas, client: ThreeCommas) -> Hedge:
-    hedge = client.hedges.open(article(fake.add_account()))
+    hedge = client.hedges.open(article(fake.add_account(commission="0")))
     fake.set_price(PAIR, D("57000"))
     return hedge.refresh()
 

@@ -85,7 +85,7 @@ def test_lists_arrays_and_pandas_series() -> None:
         ("", r"BTCUSDT-1m-2024-05\.csv: the file is empty"),
         (
             KLINES_MS + "1714521780000,1,2,1,abc,1,1,1,1,1,1,0\n",
-            r"line 4: close 'abc' is not a number",
+            r"line 4: close 'abc' is not a number \(column 5\)",
         ),
         (
             KLINES_MS + "1714521780000,1,2,1,-5,1,1,1,1,1,1,0\n",
@@ -98,11 +98,11 @@ def test_lists_arrays_and_pandas_series() -> None:
         ),
         (
             KLINES_MS + "1714521780000,1,2,1,3,1,1,1,1,1,1,0\n",
-            r"line 4: close 3\.0 is outside the bar's low-high range",
+            r"line 4: close 3 is outside the bar's low-high range \(column 5\)",
         ),
         (
             HEADER + KLINES_MS + "1714521780000,1,2,1,1.5,1,1,1,1,1,1,0\nx,1,2,1,1.5\n",
-            r"line 6: time 'x' is not a timestamp",
+            r"line 6: time 'x' is not a timestamp or an ISO date \(column 1\)",
         ),
         ("a,b,c\n1,2,3\n", r"line 1: no close column in the header \(columns: a, b, c\)"),
         ("1,2,3\n4,5,6\n", r"line 1: no header and 3 columns"),

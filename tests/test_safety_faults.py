@@ -9,7 +9,6 @@ looking over its window (not finding it is no evidence). A re-run with the tag c
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
@@ -17,11 +16,11 @@ from typing import Any
 import pytest
 
 import threecommas_hedge as th
+from _write_faults import PAIR, Api, fake_at_60000, hedge, no_sleep
 from threecommas_hedge import WriteOutcomeUnknownError
 from threecommas_hedge._writes.client_tag import client_tag_of
 from threecommas_hedge.testing import FakeThreeCommas
 
-PAIR = "USDT_BTCUSDT"
 FAULTS = [
     pytest.param("timeout", False, id="timeout-before-commit"),
     pytest.param("timeout", True, id="timeout-after-commit"),
@@ -34,48 +33,9 @@ FAULTS = [
 ]
 
 
-def hedge(account_id: int, note: str | None = None) -> dict[str, Any]:
-    """The use case's Smart Short: sell 0.5 BTC at market, TP 55,000, SL 61,800."""
-    body: dict[str, Any] = {
-        "account_id": account_id,
-        "pair": PAIR,
-        "leverage": {"enabled": True, "type": "isolated", "value": 1},
-        "position": {"type": "sell", "order_type": "market", "units": {"value": "0.5"}},
-        "take_profit": {
-            "enabled": True,
-            "steps": [{"order_type": "limit", "volume": "100", "price": {"value": "55000"}}],
-        },
-        "stop_loss": {
-            "enabled": True,
-            "order_type": "market",
-            "conditional": {"price": {"value": "61800", "type": "last"}},
-        },
-    }
-    if note is not None:
-        body["note"] = note
-    return body
-
-
-class Api:
-    """``await api("create", ...)`` on ``client.smart_trades``, sync or async alike."""
-
-    def __init__(self, client: th.ThreeCommas | th.AsyncThreeCommas) -> None:
-        self.client = client
-
-    async def __call__(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        result = getattr(self.client.smart_trades, name)(*args, **kwargs)
-        return await result if inspect.isawaitable(result) else result
-
-
-async def no_sleep(seconds: float) -> None:
-    return None
-
-
 @pytest.fixture
 def fake() -> FakeThreeCommas:
-    fake = FakeThreeCommas(rate_limits=False)
-    fake.set_price(PAIR, Decimal("60000"))
-    return fake
+    return fake_at_60000()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ re-run with the tag leaves exactly one trade. 1,000 runs, alternating the sync a
 
 from __future__ import annotations
 
-import inspect
 import random
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
@@ -26,6 +25,7 @@ import httpx
 import pytest
 
 import threecommas_hedge as th
+from _write_faults import PAIR, Api, fake_at_60000, hedge
 from threecommas_hedge import (
     HedgeBuilder,
     SpotPosition,
@@ -36,53 +36,18 @@ from threecommas_hedge._writes import safe_writes as _safe_writes
 from threecommas_hedge._writes.client_tag import client_tag_of
 from threecommas_hedge.testing import FakeThreeCommas
 
-PAIR = "USDT_BTCUSDT"
 CREATE = "/v2/smart_trades"
 Handler = Callable[[httpx.Request], Any]
 
 
-def hedge(account_id: int) -> dict[str, Any]:
-    return {
-        "account_id": account_id,
-        "pair": PAIR,
-        "leverage": {"enabled": True, "type": "isolated", "value": 1},
-        "position": {"type": "sell", "order_type": "market", "units": {"value": "0.5"}},
-        "take_profit": {
-            "enabled": True,
-            "steps": [{"order_type": "limit", "volume": "100", "price": {"value": "55000"}}],
-        },
-        "stop_loss": {
-            "enabled": True,
-            "order_type": "market",
-            "conditional": {"price": {"value": "61800", "type": "last"}},
-        },
-    }
-
-
-class Api:
-    """``await api.call("smart_trades.create", ...)``, sync or async alike."""
-
-    def __init__(self, client: th.ThreeCommas | th.AsyncThreeCommas) -> None:
-        self.client = client
-
-    async def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        target: Any = self.client
-        for part in name.split("."):
-            target = getattr(target, part)
-        result = target(*args, **kwargs)
-        return await result if inspect.isawaitable(result) else result
-
-
 @pytest.fixture
 def fake() -> FakeThreeCommas:
-    fake = FakeThreeCommas(rate_limits=False)
-    fake.set_price(PAIR, Decimal("60000"))
-    return fake
+    return fake_at_60000()
 
 
 @pytest.fixture
 def account_id(fake: FakeThreeCommas) -> int:
-    return fake.add_account()
+    return fake.add_account()  # a paper USDT-M futures account
 
 
 def open_client(

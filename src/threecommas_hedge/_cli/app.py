@@ -110,7 +110,7 @@ COMMANDS: dict[str, Entry] = {
     "portfolio": Entry(
         "portfolio",
         "portfolio",
-        "Plan one Smart Short per coin of a spot account (offline, from a balances file).",
+        "Plan, open, follow or close one Smart Short per coin of a spot account.",
     ),
     "demo": Entry(
         "demo",
@@ -121,6 +121,11 @@ COMMANDS: dict[str, Entry] = {
         "plan",
         "plan",
         "Review a hedge offline: payload, estimated PnL, risk/reward, liquidation, scenarios.",
+    ),
+    "replay": Entry(
+        "replay",
+        "replay",
+        "Replay a hedge along a file of prices: its fills, then spot, hedge and net at the end.",
     ),
     "risk": Entry(
         "risk",

@@ -1,4 +1,5 @@
-"""The payoff chart: spot, hedge and net PnL against the price, as text or as a PNG.
+"""The payoff chart: spot, hedge and net PnL against the price, as text or as a PNG; and the
+price path of a replay with the hedge's levels.
 
 The text chart is drawn with rich (no extra dependency); the PNG needs matplotlib (the ``plot``
 extra), imported only when ``--plot`` is used and drawn on a bare ``Figure`` (Agg, no pyplot
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -17,6 +19,10 @@ from rich.text import Text
 from . import fmt
 from .console import EXIT_USAGE, CliError
 from .planning import HedgePlan
+
+if TYPE_CHECKING:
+    from threecommas_hedge.hedge._prices import PriceRow
+    from threecommas_hedge.hedge.simulate import SimulationResult
 
 _SERIES = (("spot", "·", "cyan"), ("hedge", "x", "yellow"), ("net", "●", "bold green"))
 """Name, glyph and style, drawn in this order (the net is drawn last, on top)."""
@@ -178,14 +184,7 @@ def write_png(plan: HedgePlan, path: Path) -> None:
         axes.plot(prices, [float(point.value(name)) for point in points], label=name)
     axes.axhline(0, color="grey", linewidth=0.8)
     summary = plan.summary
-    for line in reference_lines(plan, points[0].price, points[-1].price):
-        axes.axvline(
-            float(line.price),
-            color=line.color,
-            linestyle=line.style,
-            linewidth=0.8,
-            label=line.label,
-        )
+    draw_lines(axes.axvline, reference_lines(plan, points[0].price, points[-1].price))
     axes.set_title(
         f"{fmt.number(summary.spot_quantity)} {summary.asset} spot hedged by a "
         f"{fmt.number(summary.quantity)} {summary.asset} short (no fees)"
@@ -193,6 +192,52 @@ def write_png(plan: HedgePlan, path: Path) -> None:
     axes.set_xlabel(f"{summary.asset} price")
     axes.set_ylabel("PnL (quote)")
     axes.legend(fontsize="small")
+    save_png(figure, path)
+
+
+_PATH_REACH = Decimal("1.5")
+"""A liquidation line is drawn when within 1.5 times the path's highest price."""
+_MARKERS = {"entered": ("o", "grey"), "take_profit": ("v", "green"), "stop_loss": ("^", "red")}
+
+
+def write_path_png(
+    plan: HedgePlan, rows: list[PriceRow], result: SimulationResult, path: Path
+) -> None:
+    """Draw a replay's price path with the entry, TP, SL and liquidation lines and its fills."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 4.5), dpi=100, layout="constrained")
+    axes = figure.subplots()
+    closes = [float(row.close) for row in rows]  # display only: matplotlib needs floats
+    axes.plot(range(len(rows)), closes, color="tab:blue", linewidth=1, label="price")
+    high = max(row.close for row in rows) * _PATH_REACH
+    draw_lines(axes.axhline, reference_lines(plan, Decimal(0), high))
+    for event in result.events:
+        marker = _MARKERS.get(event.kind)
+        if marker is not None and event.index is not None and event.fill_price is not None:
+            axes.plot(event.index, float(event.fill_price), marker[0], color=marker[1])
+    summary = plan.summary
+    axes.set_title(f"Replay: {fmt.number(summary.quantity)} {summary.asset} short, {result.status}")
+    axes.set_xlabel("step (price line of the file)")
+    axes.set_ylabel(f"{summary.asset} price")
+    axes.legend(fontsize="small")
+    save_png(figure, path)
+
+
+def draw_lines(draw: Any, lines: list[Line]) -> None:
+    """Draw each reference line with ``axes.axvline`` or ``axes.axhline``, named in the legend."""
+    for line in lines:
+        draw(
+            float(line.price),
+            color=line.color,
+            linestyle=line.style,
+            linewidth=0.8,
+            label=line.label,
+        )
+
+
+def save_png(figure: Any, path: Path) -> None:
+    """Write ``figure`` as PNG; a path that cannot be written is a one-line ``--plot`` error."""
     try:
         figure.savefig(path, format="png")
     except OSError as error:

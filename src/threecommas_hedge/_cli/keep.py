@@ -249,13 +249,14 @@ def _run(
 ) -> None:
     from threecommas_hedge.keeper import Keeper, SqliteJournal
 
-    from .manage import _confirm_real, _session
+    from .manage import SessionFlags, _confirm_real, _session
 
     console = make_console()
     spot, futures = accounts
     # the flags are checked before connecting when the ids are known
     known = make_policy(spot, futures) if spot is not None and futures is not None else None
-    with _session(fake, base_url, real) as (session, _), closing(SqliteJournal(journal)) as book:
+    flags = SessionFlags(fake=fake, base_url=base_url, real=real, as_json=False, yes=yes)
+    with _session(flags) as (session, _), closing(SqliteJournal(journal)) as book:
         policy = known or make_policy(*_fake_accounts(session))
         if not policy.dry_run:
             _confirm_real(session, f"Keep account {policy.spot_account_id} hedged", yes)

@@ -7,11 +7,12 @@ against the trade fetched, before the confirmation and before anything is sent.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -25,15 +26,20 @@ from threecommas_hedge._exceptions import (
     ThreeCommasError,
 )
 from threecommas_hedge._guard import ModeMismatchError
-from threecommas_hedge.hedge.position import check_close, status_of
-from threecommas_hedge.models import Account, SmartTrade
+from threecommas_hedge.hedge.position import (
+    DEFAULT_MAX_ENTRY_DRIFT,
+    EntryDrift,
+    check_close,
+    status_of,
+)
+from threecommas_hedge.models import Account, CurrencyRates, SmartTrade
 from threecommas_hedge.resources.smart_trades import ListStatus
 
 from . import fmt, render, views
 from .buyback import buy_back_body, find_buy_back, unmanaged_quantity
 from .console import EXIT_FAILURE, EXIT_USAGE, CliError, flag_error, make_console, waiting
-from .options import HedgeFlags, JsonOption, parse_decimal, with_hedge_flags
-from .planning import pair_of, plan_from_flags
+from .options import HedgeFlags, JsonOption, parse_decimal, with_flags, with_hedge_flags
+from .planning import builder_from_flags, pair_of, plan_from_flags
 from .session import (
     BaseUrlOption,
     Connection,
@@ -49,13 +55,43 @@ from .session import (
 TradeId = Annotated[int, typer.Argument(help="SmartTrade id (see `list`).", min=1)]
 
 
+@dataclass(frozen=True)
+class SessionFlags:
+    """Where a command goes (``--fake``, ``--base-url``, ``--real``), whether it may skip the
+    confirmation (``--yes``, writes only) and ``--json``."""
+
+    fake: bool
+    base_url: str | None
+    real: bool
+    as_json: bool
+    yes: bool = False
+
+
+def _keyword(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+    )
+
+
+_WHERE = (_keyword("fake", FakeOption, False), _keyword("base_url", BaseUrlOption, None))
+_JSON = _keyword("as_json", JsonOption, False)
+with_read_session = with_flags(
+    (*_WHERE, _keyword("real", RealReadOption, False), _JSON), SessionFlags, "cli"
+)
+"""The options of a command that only reads: received as ``cli``."""
+with_write_session = with_flags(
+    (*_WHERE, _keyword("real", RealOption, False), _keyword("yes", YesOption, False), _JSON),
+    SessionFlags,
+    "cli",
+)
+"""The options of a command that writes (``--yes`` too): received as ``cli``."""
+
+
 @contextmanager
-def _session(
-    fake: bool, base_url: str | None, real: bool, trade_id: int | None = None
-) -> Iterator[tuple[Session, Console]]:
+def _session(cli: SessionFlags, trade_id: int | None = None) -> Iterator[tuple[Session, Console]]:
     """A session whose mode refusals name the real cause: an account or trade of the other
     mode (``--real`` given or missing) rather than a bare 404 or "not among the accounts"."""
-    target = Connection(fake=fake, base_url=base_url, real=real)
+    target = Connection(fake=cli.fake, base_url=cli.base_url, real=cli.real)
     with connect(target) as session:
         try:
             yield session, make_console(stderr=True)
@@ -124,66 +160,122 @@ def _mode_line(session: Session) -> str:
     return f"{session.target.mode} mode, {session.where}"
 
 
+MaxDriftOption = Annotated[
+    Decimal,
+    typer.Option(
+        "--max-drift",
+        help="Refuse a market entry when the live price is more than this % from --price.",
+        metavar="PERCENT",
+        parser=parse_decimal,
+    ),
+]
+
+
 @with_hedge_flags
+@with_write_session
 def create(
-    fake: FakeOption = False,
-    base_url: BaseUrlOption = None,
-    real: RealOption = False,
-    yes: YesOption = False,
-    as_json: JsonOption = False,
+    max_drift: MaxDriftOption = DEFAULT_MAX_ENTRY_DRIFT * 100,
     *,
+    cli: SessionFlags,
     flags: HedgeFlags,
 ) -> None:
     """Create the hedge (a Smart Short) on your futures account: paper unless --real.
 
     Shows the review first. Without --account-id, the one futures account of the mode is used.
+    A market entry at a given --price is refused when the live price has moved beyond
+    --max-drift from it (its take profit and stop loss would be off).
     """
+    if max_drift < 0:
+        raise flag_error("--max-drift", f"must not be negative (got {max_drift})")
     if flags.price is not None:
         plan_from_flags(flags)  # every flag checked before any request
-    with _session(fake, base_url, real) as (session, status):
+    with _session(cli) as (session, status):
         if flags.account_id is None:
             flags = replace(flags, account_id=_pick_account(session, status))
         source = None
         if flags.price is None:
             price, source = _market_price(session, status, flags)
             flags = replace(flags, price=price)
-        elif session.fake is not None:  # the simulated market stands at the price given
-            session.fake.set_price(pair_of(flags), flags.price)
+        else:
+            if session.fake is not None and session.fake.price(pair_of(flags)) is None:
+                session.fake.set_price(pair_of(flags), flags.price)  # a market to start from
+            _check_drift(session, status, flags, max_drift / 100)
         plan = plan_from_flags(flags)
         account_id = plan.summary.account_id
-        if not as_json:
+        if not cli.as_json:
             console = make_console()
             if source is not None:
                 console.print(f"Price        {fmt.price(plan.summary.spot_price)} ({source})")
             console.print(render.review(plan))
             console.print(render.warnings(plan))
-        _confirm_real(session, f"Create this hedge on account {account_id}", yes)
+        _confirm_real(session, f"Create this hedge on account {account_id}", cli.yes)
         with waiting(status, "Creating the SmartTrade..."):
             trade = session.client.smart_trades.create(plan.payload)
         _print_trade(
             trade,
-            as_json,
+            cli.as_json,
             f"\n[bold green]Created[/] SmartTrade {trade.id} ({_mode_line(session)})",
         )
 
 
+def _check_drift(session: Session, status: Console, flags: HedgeFlags, tolerance: Decimal) -> None:
+    """Refuse a market entry whose live price (bid, else last) is beyond ``tolerance`` from
+    --price: the rule ``client.hedges.open`` applies (``EntryDrift``), nothing sent."""
+    drift = EntryDrift.of(builder_from_flags(flags), tolerance)
+    if drift is None:
+        return
+    rates, market = _rates(session, status, flags)
+    live = None if rates is None else (rates.bid if rates.bid is not None else rates.last)
+    if live is None or live <= 0:
+        raise flag_error(
+            "--price",
+            f"3Commas gave no price for {pair_of(flags)} on {market} to check the entry against",
+        )
+    try:
+        drift.check_market(live)
+    except HedgeValidationError as error:
+        raise flag_error("--price", error.rule.replace("max_entry_drift", "--max-drift")) from None
+
+
 def _market_price(session: Session, status: Console, flags: HedgeFlags) -> tuple[Decimal, str]:
     """The pair's last price on the account's market, and where it came from."""
+    rates, market = _rates(session, status, flags)
+    price = None if rates is None else rates.last
+    if price is None or price <= 0:
+        raise flag_error(
+            "--price", f"3Commas gave no price for {pair_of(flags)} on {market}; pass --price"
+        )
+    return price, f"last price on {market}"
+
+
+def _rates(
+    session: Session, status: Console, flags: HedgeFlags
+) -> tuple[CurrencyRates | None, str]:
+    """The pair's rates on the account's market (``None``: unknown there), and the market.
+
+    The account is looked up in the mode's account list, as the mode guard does: an account of
+    the other mode is refused as the guard would refuse the write, before any other request.
+    """
     pair = pair_of(flags)
-    assert flags.account_id is not None
+    account_id = flags.account_id
+    assert account_id is not None
     with waiting(status, f"Fetching the price of {pair}..."):
-        account = session.client.accounts.get(flags.account_id)
-        market = account.market_code
+        account = next((a for a in session.client.accounts.list() if a.id == account_id), None)
+        if account is None:
+            raise ModeMismatchError(
+                f"refused a write to account {account_id}: it is not among the accounts this "
+                "API key can see (GET /ver1/accounts)",
+                account_id=account_id,
+                mode="real" if session.target.real else "paper",
+            )
+        market = account.market_code or ""
         try:
             rates = session.client.market.currency_rates(pair, market) if market else None
         except APIStatusError as error:
             if not 400 <= error.status_code < 500:
                 raise
             rates = None  # an unknown pair on that market
-    price = None if rates is None else rates.last
-    if price is None or price <= 0:
-        raise flag_error("--price", f"3Commas gave no price for {pair} on {market}; pass --price")
-    return price, f"last price on {market}"
+    return rates, market or "its market"
 
 
 def _pick_account(session: Session, status: Console) -> int:
@@ -208,6 +300,7 @@ def _pick_account(session: Session, status: Console) -> int:
     )
 
 
+@with_read_session
 def list_trades(
     status_filter: Annotated[
         ListStatus, typer.Option("--status", help="Which SmartTrades to list.")
@@ -220,14 +313,12 @@ def list_trades(
         bool, typer.Option("--all-types", help="Every SmartTrade, not only Smart Shorts.")
     ] = False,
     limit: Annotated[int, typer.Option("--limit", help="At most this many.", min=1)] = 20,
-    fake: FakeOption = False,
-    base_url: BaseUrlOption = None,
-    real: RealReadOption = False,
-    as_json: JsonOption = False,
+    *,
+    cli: SessionFlags,
 ) -> None:
     """List your hedges (Smart Shorts), newest first."""
     with (
-        _session(fake, base_url, real) as (session, status),
+        _session(cli) as (session, status),
         waiting(status, "Fetching SmartTrades..."),
     ):
         listing = session.client.smart_trades.list(
@@ -238,7 +329,7 @@ def list_trades(
             per_page=min(limit, 100),
         )
         trades = list(itertools.islice(listing, limit))
-    if as_json:
+    if cli.as_json:
         documents = [trade.model_dump(mode="json", exclude_none=True) for trade in trades]
         typer.echo(json.dumps(documents, indent=2))
         return
@@ -249,26 +340,26 @@ def list_trades(
     console.print(views.trade_table(trades))
 
 
+@with_read_session
 def show(
     trade_id: TradeId,
-    fake: FakeOption = False,
-    base_url: BaseUrlOption = None,
-    real: RealReadOption = False,
-    as_json: JsonOption = False,
+    *,
+    cli: SessionFlags,
 ) -> None:
     """Show one SmartTrade: status, position, targets, liquidation, profit."""
     with (
-        _session(fake, base_url, real, trade_id) as (session, status),
+        _session(cli, trade_id) as (session, status),
         waiting(status, f"Fetching SmartTrade {trade_id}..."),
     ):
         trade = session.client.smart_trades.get(trade_id)
         buy_back = find_buy_back(session.client, trade) if unmanaged_quantity(trade) else None
-    if as_json or buy_back is None:
-        _print_trade(trade, as_json)
+    if cli.as_json or buy_back is None:
+        _print_trade(trade, cli.as_json)
     else:
         make_console().print(views.trade_view(trade, bought_back_by=buy_back.id))
 
 
+@with_write_session
 def edit(
     trade_id: TradeId,
     tp: Annotated[
@@ -299,11 +390,8 @@ def edit(
             "--sl-percent", parser=parse_decimal, metavar="PCT", help="Or as % above the entry."
         ),
     ] = None,
-    fake: FakeOption = False,
-    base_url: BaseUrlOption = None,
-    real: RealOption = False,
-    yes: YesOption = False,
-    as_json: JsonOption = False,
+    *,
+    cli: SessionFlags,
 ) -> None:
     """Move the take profit and/or the stop loss of a hedge (checked before sending)."""
     if not (tp or tp_percent or sl is not None or sl_percent is not None):
@@ -315,17 +403,17 @@ def edit(
         "stop_loss": sl,
         "stop_loss_percent": sl_percent,
     }
-    with _session(fake, base_url, real, trade_id) as (session, status):
+    with _session(cli, trade_id) as (session, status):
         with waiting(status, f"Fetching SmartTrade {trade_id}..."):
             hedge = session.client.hedges.get(trade_id)
         try:
             hedge.edit_body(**levels)
         except HedgeValidationError as error:
             raise flag_error(namer(error.field), error.rule) from None
-        _confirm_real(session, f"Edit SmartTrade {trade_id}", yes)
+        _confirm_real(session, f"Edit SmartTrade {trade_id}", cli.yes)
         with waiting(status, f"Editing SmartTrade {trade_id}..."):
             hedge.adjust(**levels)
-    _print_trade(hedge.trade, as_json, f"[bold green]Edited[/] ({_mode_line(session)})")
+    _print_trade(hedge.trade, cli.as_json, f"[bold green]Edited[/] ({_mode_line(session)})")
 
 
 def _edit_flag_namer(tp_price: bool, sl_price: bool) -> Callable[[str], str]:
@@ -339,33 +427,31 @@ def _edit_flag_namer(tp_price: bool, sl_price: bool) -> Callable[[str], str]:
     return name
 
 
+@with_write_session
 def close(
     trade_id: TradeId,
-    fake: FakeOption = False,
-    base_url: BaseUrlOption = None,
-    real: RealOption = False,
-    yes: YesOption = False,
-    as_json: JsonOption = False,
+    *,
+    cli: SessionFlags,
 ) -> None:
     """Close a hedge now at market (the short is bought back; your spot stays).
 
     A cancelled hedge whose short is still open is bought back with a market buy of the
     remaining units on the same account and pair (once: a second close finds it).
     """
-    with _session(fake, base_url, real, trade_id) as (session, status):
+    with _session(cli, trade_id) as (session, status):
         with waiting(status, f"Fetching SmartTrade {trade_id}..."):
             hedge = session.client.hedges.get(trade_id)
         if unmanaged_quantity(hedge.trade) > 0:
-            _buy_back(session, status, hedge.trade, yes, as_json)
+            _buy_back(session, status, hedge.trade, cli.yes, cli.as_json)
             return
         try:
             check_close(hedge.trade)
         except HedgeValidationError as error:
             raise CliError(f"close {trade_id}: {error.rule}", EXIT_USAGE) from None
-        _confirm_real(session, f"Close SmartTrade {trade_id} at market", yes)
+        _confirm_real(session, f"Close SmartTrade {trade_id} at market", cli.yes)
         with waiting(status, f"Closing SmartTrade {trade_id}..."):
             hedge.close()
-    _print_trade(hedge.trade, as_json, f"[bold]Closing at market[/] ({_mode_line(session)})")
+    _print_trade(hedge.trade, cli.as_json, f"[bold]Closing at market[/] ({_mode_line(session)})")
 
 
 def _buy_back(
@@ -396,23 +482,21 @@ def _buy_back(
     )
 
 
+@with_write_session
 def cancel(
     trade_id: TradeId,
-    fake: FakeOption = False,
-    base_url: BaseUrlOption = None,
-    real: RealOption = False,
-    yes: YesOption = False,
-    as_json: JsonOption = False,
+    *,
+    cli: SessionFlags,
 ) -> None:
     """Cancel a SmartTrade (an entered short stays open, unmanaged: `close` buys it back).
 
     Cancelling a hedge whose short has entered asks first, even in paper mode, unless --yes.
     """
-    with _session(fake, base_url, real, trade_id) as (session, status):
+    with _session(cli, trade_id) as (session, status):
         with waiting(status, f"Fetching SmartTrade {trade_id}..."):
             before = session.client.smart_trades.get(trade_id)
         open_short = status_of(before).open_quantity if not before.is_terminal else Decimal(0)
-        if open_short > 0 and not yes:
+        if open_short > 0 and not cli.yes:
             question = (
                 f"SmartTrade {trade_id} has a short of {fmt.number(open_short)} open: cancelling "
                 f"leaves it open on the exchange with no take profit or stop loss "
@@ -421,11 +505,11 @@ def cancel(
             if not typer.confirm(question, default=False, err=True):
                 raise CliError("not confirmed: nothing was sent", EXIT_FAILURE)
         else:
-            _confirm_real(session, f"Cancel SmartTrade {trade_id}", yes)
+            _confirm_real(session, f"Cancel SmartTrade {trade_id}", cli.yes)
         with waiting(status, f"Cancelling SmartTrade {trade_id}..."):
             trade = session.client.smart_trades.cancel(trade_id)
-    _print_trade(trade, as_json, f"[bold]Cancelling[/] ({_mode_line(session)})")
-    if open_short > 0 and not as_json:
+    _print_trade(trade, cli.as_json, f"[bold]Cancelling[/] ({_mode_line(session)})")
+    if open_short > 0 and not cli.as_json:
         make_console(stderr=True).print(
             f"The short of {fmt.number(open_short)} stays open, not managed: "
             f"`threecommas-hedge close {trade_id}` buys it back at market.",
@@ -434,19 +518,18 @@ def cancel(
         )
 
 
+@with_read_session
 def accounts(
-    fake: FakeOption = False,
-    base_url: BaseUrlOption = None,
-    real: RealReadOption = False,
-    as_json: JsonOption = False,
+    *,
+    cli: SessionFlags,
 ) -> None:
     """List your connected exchange accounts (use a futures account id for `create`)."""
     with (
-        _session(fake, base_url, real) as (session, status),
+        _session(cli) as (session, status),
         waiting(status, "Fetching accounts..."),
     ):
         found: list[Account] = list(session.client.accounts.list())
-    if as_json:
+    if cli.as_json:
         documents: list[dict[str, Any]] = [
             account.model_dump(mode="json", exclude_none=True) for account in found
         ]

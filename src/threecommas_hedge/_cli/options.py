@@ -1,4 +1,4 @@
-"""The hedge flags shared by ``plan`` and ``create``, their parsers, and one decorator to add them.
+"""The hedge flags of ``plan``, ``create`` and ``replay``, their parsers, and option decorators.
 
 Percent flags are in percent as people write them: ``--entry-fee 0.05`` is 0.05 %, ``--tp-percent
 -8`` is 8 % below the entry. Decimals are parsed as ``Decimal`` (never float) and a bad one is a
@@ -10,23 +10,28 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
 
+from threecommas_hedge.hedge._costs import DEFAULT_FEES
+
 EntryChoice = Literal["market", "limit", "conditional"]
 MarginChoice = Literal["isolated", "cross"]
+ExchangeChoice = Literal["binance", "bybit"]
 
-DEFAULT_MAKER_FEE = Decimal("0.02")
-DEFAULT_TAKER_FEE = Decimal("0.05")
+DEFAULT_MAKER_FEE = (DEFAULT_FEES.maker * 100).normalize()
+DEFAULT_TAKER_FEE = (DEFAULT_FEES.taker * 100).normalize()
 DEFAULT_FUNDING_RATE = Decimal(0)
 DEFAULT_FUNDING_HOURS = Decimal(8)
 DEFAULT_DAYS = Decimal(7)
-"""Cost defaults: Binance USDT-M default tier (maker 0.02 %, taker 0.05 %), no funding assumed
-(the output shows what +/- 0.01 % per 8 h would do), held one week."""
+DEFAULT_LIQUIDATION_BUFFER = Decimal(1)
+"""Cost defaults: the library's default fee schedule in % (``DEFAULT_FEES``, the one the fake
+charges: Binance USDT-M default tier), no funding assumed (the output shows what +/- 0.01 % per
+8 h would do), held one week."""
 
 REQUIRED = inspect.Parameter.empty
 """The default of a flag that must be given."""
@@ -76,9 +81,30 @@ def parse_target(text: str) -> TargetOption:
         raise typer.BadParameter(f"{text!r} is not LEVEL or LEVEL:VOLUME") from None
 
 
+@dataclass(frozen=True)
+class BracketOption:
+    """A ``--mmr`` value: a maintenance-margin rate in % from a notional floor (0 if not given)."""
+
+    floor: Decimal
+    rate: Decimal
+    text: str
+
+
+def parse_bracket(text: str) -> BracketOption:
+    """``0.4`` (0.4 % from notional 0) or ``250000:1`` (1 % from a notional of 250,000)."""
+    floor, separator, rate = text.partition(":")
+    try:
+        if not separator:
+            return BracketOption(Decimal(0), parse_decimal(floor), text.strip())
+        return BracketOption(parse_decimal(floor), parse_decimal(rate), text.strip())
+    except typer.BadParameter:
+        raise typer.BadParameter(f"{text!r} is not RATE or FLOOR:RATE") from None
+
+
 _HEDGE = "Hedge"
 _EXITS = "Take profit and stop loss"
 _COSTS = "Costs (estimates)"
+_LIQUIDATION = "Liquidation"
 
 
 def _option(
@@ -152,6 +178,9 @@ class HedgeFlags:
     account_id: int | None
     pair: str | None
     note: str | None
+    liquidation_buffer: Decimal
+    exchange: ExchangeChoice
+    mmr: list[BracketOption]
 
 
 HEDGE_PARAMETERS: tuple[inspect.Parameter, ...] = (
@@ -272,40 +301,80 @@ HEDGE_PARAMETERS: tuple[inspect.Parameter, ...] = (
     ),
     _option("pair", str | None, None, "--pair", "3Commas pair; default USDT_<ASSET>USDT.", _HEDGE),
     _option("note", str | None, None, "--note", "A note stored with the trade.", _HEDGE),
+    _decimal(
+        "liquidation_buffer",
+        DEFAULT_LIQUIDATION_BUFFER,
+        "--liquidation-buffer",
+        "Refuse a stop loss less than this % of the entry before the liquidation price.",
+        _LIQUIDATION,
+    ),
+    _option(
+        "exchange",
+        ExchangeChoice,
+        "binance",
+        "--exchange",
+        "Liquidation formula of this exchange.",
+        _LIQUIDATION,
+    ),
+    _option(
+        "mmr",
+        list[BracketOption] | None,
+        None,
+        "--mmr",
+        "The market's maintenance-margin rate in %, or FLOOR:RATE per bracket (repeatable); "
+        "default: the conservative 1/(2 x leverage).",
+        _LIQUIDATION,
+        parser=parse_bracket,
+        metavar="[FLOOR:]RATE",
+    ),
 )
 
-_FLAG_NAMES = tuple(field.name for field in fields(HedgeFlags))
+
+def with_flags(
+    parameters: tuple[inspect.Parameter, ...], record: Callable[..., Any], keyword: str
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A decorator giving a command the options ``parameters`` after its own; it receives them
+    as one ``record(**values)`` in its ``keyword`` argument. Decorators of this kind stack."""
+    names = tuple(parameter.name for parameter in parameters)
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        own = [
+            parameter
+            for parameter in inspect.signature(command, eval_str=True).parameters.values()
+            if parameter.name != keyword
+        ]
+
+        @functools.wraps(command)
+        def run(**kwargs: Any) -> None:
+            values = {name: kwargs.pop(name) for name in names}
+            command(**{keyword: record(**values)}, **kwargs)
+
+        signature = inspect.Signature([*own, *parameters])
+        run.__signature__ = signature  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
+        return run
+
+    return decorate
 
 
-def with_hedge_flags(command: Callable[..., None]) -> Callable[..., None]:
-    """Give a command every hedge flag after its own; it receives them as ``flags``."""
-    own = [
-        parameter
-        for parameter in inspect.signature(command, eval_str=True).parameters.values()
-        if parameter.name != "flags"
-    ]
+def _hedge_flags(**values: Any) -> HedgeFlags:
+    for repeatable in ("tp", "tp_percent", "mmr"):
+        values[repeatable] = values[repeatable] or []
+    return HedgeFlags(**values)
 
-    @functools.wraps(command)
-    def run(**kwargs: Any) -> None:
-        values = {name: kwargs.pop(name) for name in _FLAG_NAMES}
-        values["tp"] = values["tp"] or []
-        values["tp_percent"] = values["tp_percent"] or []
-        command(flags=HedgeFlags(**values), **kwargs)
 
-    signature = inspect.Signature([*own, *HEDGE_PARAMETERS])
-    run.__signature__ = signature  # type: ignore[attr-defined]
-    run.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
-    return run
+with_hedge_flags = with_flags(HEDGE_PARAMETERS, _hedge_flags, "flags")
+"""Give a command every hedge flag after its own; it receives them as ``flags``."""
+
+
+def plot_option(help_text: str) -> Any:
+    """The ``--plot FILE`` option of a command, with its own help: ``Annotated[Path | None,
+    plot_option("...")]``."""
+    return typer.Option("--plot", help=help_text, metavar="FILE", dir_okay=False)
 
 
 PlotOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--plot",
-        help="Also write the payoff chart to this PNG file (needs matplotlib).",
-        metavar="FILE",
-        dir_okay=False,
-    ),
+    Path | None, plot_option("Also write the payoff chart to this PNG file (needs matplotlib).")
 ]
 CsvOption = Annotated[
     Path | None,

@@ -16,6 +16,7 @@ from typing import Any
 
 from threecommas_hedge._exceptions import HedgeValidationError
 from threecommas_hedge.hedge.builder import HedgeBuilder, HedgeSummary, SpotPosition
+from threecommas_hedge.hedge.liquidation import Exchange, LeverageBracket
 from threecommas_hedge.hedge.scenario import HedgeScenario, RiskReward, ScenarioRow
 from threecommas_hedge.models.requests import SmartTradeCreate
 
@@ -45,6 +46,16 @@ class Costs:
     funding_rate: Decimal
     funding_hours: Decimal
     days: Decimal
+
+
+@dataclass(frozen=True)
+class LiquidationModel:
+    """How the liquidation price is estimated: the market's brackets (empty: the conservative
+    ``1/(2L)``), the exchange's formula and the buffer a stop loss keeps from it (a fraction)."""
+
+    brackets: tuple[LeverageBracket, ...] = ()
+    exchange: Exchange = "binance"
+    buffer: Decimal = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -111,9 +122,16 @@ def builder_from_flags(flags: HedgeFlags) -> HedgeBuilder:
         builder = HedgeBuilder(
             spot, account_id=flags.account_id or PLACEHOLDER_ACCOUNT_ID, pair=pair_of(flags)
         )
+        model = liquidation_of(flags)
         builder = builder.hedge(
             flags.ratio, quantity=flags.hedge_qty, allow_over_hedge=flags.over_hedge
-        ).leverage(flags.leverage, flags.margin)
+        ).leverage(
+            flags.leverage,
+            flags.margin,
+            brackets=model.brackets or None,
+            liquidation_buffer=model.buffer,
+            exchange=model.exchange,
+        )
         if flags.entry == "limit" and flags.entry_price is not None:
             builder = builder.limit_entry(flags.entry_price)
         elif flags.entry == "conditional" and flags.entry_price is not None:
@@ -153,7 +171,27 @@ def plan_from_flags(flags: HedgeFlags) -> HedgePlan:
         costs,
         wallet_balance=flags.wallet_balance,
         account_given=flags.account_id is not None,
+        liquidation=liquidation_of(flags),
     )
+
+
+def liquidation_of(flags: HedgeFlags) -> LiquidationModel:
+    """The liquidation model of ``--mmr``, ``--exchange`` and ``--liquidation-buffer``."""
+    if not 0 <= flags.liquidation_buffer < _HUNDRED:
+        raise flag_error(
+            "--liquidation-buffer",
+            f"a % of the entry from 0 to below 100 (got {flags.liquidation_buffer})",
+        )
+    floors = [bracket.floor for bracket in flags.mmr]
+    if flags.mmr and (min(floors) != 0 or len(set(floors)) != len(floors)):
+        raise flag_error("--mmr", "one rate per floor, and the lowest bracket starts at 0")
+    for bracket in flags.mmr:
+        if not 0 <= bracket.rate < _HUNDRED or bracket.floor < 0:
+            raise flag_error(
+                f"--mmr={bracket.text}", "a rate in % from 0 to below 100 from a floor >= 0"
+            )
+    brackets = LeverageBracket.ladder((b.floor, b.rate / _HUNDRED) for b in flags.mmr)
+    return LiquidationModel(brackets, flags.exchange, flags.liquidation_buffer / _HUNDRED)
 
 
 def plan_from_builder(
@@ -162,12 +200,20 @@ def plan_from_builder(
     *,
     wallet_balance: Decimal | None = None,
     account_given: bool = True,
+    liquidation: LiquidationModel = LiquidationModel(),
 ) -> HedgePlan:
-    """The plan of an already checked builder under ``costs``."""
+    """The plan of an already checked builder under ``costs``; ``liquidation`` must be the
+    builder's own model (its scenarios estimate the liquidation price with it)."""
     summary = builder.summary()
     payload = builder.build()
     bare = HedgeScenario.from_payload(
-        builder.spot, payload, entry_price=summary.entry, wallet_balance=wallet_balance
+        builder.spot,
+        payload,
+        entry_price=summary.entry,
+        wallet_balance=wallet_balance,
+        brackets=liquidation.brackets,
+        exchange=liquidation.exchange,
+        liquidation_buffer=liquidation.buffer,
     )
     costed = bare.model_copy(
         update={
@@ -253,6 +299,9 @@ def flag_namer(flags: HedgeFlags) -> Callable[[str], str]:
         "hedge": size,
         "leverage": "--leverage",
         "leverage.margin": "--margin",
+        "leverage.brackets": "--mmr",
+        "leverage.exchange": "--exchange",
+        "leverage.liquidation_buffer": "--liquidation-buffer",
         "limit_entry": "--entry-price",
         "conditional_entry": "--entry-price",
         "take_profit": "--tp/--tp-percent",

@@ -14,6 +14,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from threecommas_hedge.hedge._costs import DEFAULT_FEES
 from threecommas_hedge.hedge._summary import mmr_text
 from threecommas_hedge.hedge.scenario import FUNDING_NOTE, RiskReward, ScenarioRow
 
@@ -82,6 +83,7 @@ def review(plan: HedgePlan) -> RenderableType:
 def _estimates(grid: Table, plan: HedgePlan) -> None:
     """Estimated PnL of the hedge leg at TP and SL, the combined result, risk/reward."""
     bare, costed = plan.risk, plan.risk_with_fees
+    grid.add_row("Fees", fee_schedule_text(plan))
     if bare.reward is not None and costed.reward is not None:
         grid.add_row(
             "PnL at TP",
@@ -96,6 +98,19 @@ def _estimates(grid: Table, plan: HedgePlan) -> None:
     breakeven = breakeven_text(plan)
     if breakeven is not None:
         grid.add_row("Net zero at", breakeven)
+
+
+def fee_schedule_text(plan: HedgePlan) -> str:
+    """The fee schedule the estimates assume: maker and taker, and whether it is the default."""
+    c = plan.costs
+    default = (c.maker_fee_rate, c.taker_fee_rate) == (DEFAULT_FEES.maker, DEFAULT_FEES.taker)
+    text = f"maker {fmt.rate(c.maker_fee_rate)}, taker {fmt.rate(c.taker_fee_rate)}" + (
+        " (the default schedule)" if default else ""
+    )
+    for name, rate in (("entry", c.entry_fee_rate), ("exits", c.exit_fee_rate)):
+        if rate is not None:
+            text += f"; {name} {fmt.rate(rate)} (override)"
+    return text
 
 
 def margin_text(plan: HedgePlan) -> str:

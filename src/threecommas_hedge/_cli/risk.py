@@ -9,8 +9,10 @@ section is here too. numpy (the ``risk`` extra) is imported when a command runs,
 
 from __future__ import annotations
 
+import inspect
 import json
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -22,7 +24,14 @@ from threecommas_hedge.hedge.builder import SpotPosition
 
 from . import chart, fmt, risk_chart, risk_views
 from .console import CliError, flag_error, make_console
-from .options import HedgeFlags, JsonOption, parse_decimal, with_hedge_flags
+from .options import (
+    HedgeFlags,
+    JsonOption,
+    parse_decimal,
+    plot_option,
+    with_flags,
+    with_hedge_flags,
+)
 from .planning import HedgePlan, builder_from_flags, plan_from_flags
 from .simulation import (
     BlockOption,
@@ -57,22 +66,45 @@ SWEEP_PATHS = 2_000
 
 RiskPlotOption = Annotated[
     Path | None,
-    typer.Option(
-        "--plot",
-        help="Also write a figure: PnL distributions, payoff, sample paths (needs matplotlib).",
-        metavar="FILE",
-        dir_okay=False,
-    ),
+    plot_option("Also write a figure: PnL distributions, payoff, sample paths (needs matplotlib)."),
 ]
 HeatmapOption = Annotated[
     Path | None,
-    typer.Option(
-        "--plot",
-        help="Also write a heatmap of the hedged CVaR over the grid (needs matplotlib).",
-        metavar="FILE",
-        dir_okay=False,
-    ),
+    plot_option("Also write a heatmap of the hedged CVaR over the grid (needs matplotlib)."),
 ]
+
+
+@dataclass(frozen=True)
+class PathFlags:
+    """The path flags of ``risk`` and ``sweep`` as typed (see :func:`.simulation.path_spec`)."""
+
+    vol: Decimal | None
+    drift: Decimal
+    history: Path | None
+    block: int
+    step: int | None
+    paths: int
+    seed: int | None
+
+
+def with_path_flags(paths: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command the path flags (``--paths`` defaulting to ``paths``) as ``path_flags``."""
+    options = (
+        ("vol", VolOption, None),
+        ("drift", DriftOption, Decimal(0)),
+        ("history", HistoryOption, None),
+        ("block", BlockOption, 60),
+        ("step", StepOption, None),
+        ("paths", PathsOption, paths),
+        ("seed", SeedOption, None),
+    )
+    parameters = tuple(
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
+        for name, kind, default in options
+    )
+    return with_flags(parameters, PathFlags, "path_flags")
+
+
 ListOption = Annotated[str | None, typer.Option(metavar="A,B,...")]
 
 
@@ -108,9 +140,9 @@ def _spot(plan: HedgePlan) -> SpotPosition:
     return SpotPosition(asset=s.asset, quantity=s.spot_quantity, price=s.spot_price)
 
 
-def _spec(plan: HedgePlan, flags: HedgeFlags, **path_flags: Any) -> PathSpec:
+def _spec(plan: HedgePlan, flags: HedgeFlags, path_flags: PathFlags) -> PathSpec:
     """The paths start at the plan's spot price; ``--days`` is their horizon."""
-    return path_spec(start=plan.summary.spot_price, days=flags.days, **path_flags)
+    return path_spec(start=plan.summary.spot_price, days=flags.days, **asdict(path_flags))
 
 
 def replay(
@@ -133,17 +165,12 @@ def replay(
 
 
 @with_hedge_flags
+@with_path_flags(RISK_PATHS)
 def risk(
-    vol: VolOption = None,
-    drift: DriftOption = Decimal(0),
-    history: HistoryOption = None,
-    block: BlockOption = 60,
-    step: StepOption = None,
-    paths: PathsOption = RISK_PATHS,
-    seed: SeedOption = None,
     as_json: JsonOption = False,
     plot: RiskPlotOption = None,
     *,
+    path_flags: PathFlags,
     flags: HedgeFlags,
 ) -> None:
     """How much risk does the hedge remove? Replay it over thousands of price paths.
@@ -158,17 +185,7 @@ def risk(
     if plot is not None:
         chart.require_matplotlib()
     hedge = plan_from_flags(flags)
-    spec = _spec(
-        hedge,
-        flags,
-        vol=vol,
-        drift=drift,
-        history=history,
-        block=block,
-        step=step,
-        paths=paths,
-        seed=seed,
-    )
+    spec = _spec(hedge, flags, path_flags)
     report, samples = replay(hedge, spec, flags.wallet_balance, make_console(stderr=True))
     if as_json:
         document = {
@@ -258,6 +275,7 @@ def _levels(flag: str, text: str | None, *, allow_none: bool) -> list[Decimal | 
 
 
 @with_hedge_flags
+@with_path_flags(SWEEP_PATHS)
 def sweep(
     ratios: Annotated[
         str | None,
@@ -280,16 +298,10 @@ def sweep(
     objective: Annotated[
         ObjectiveChoice, typer.Option("--objective", help="What 'best' means.")
     ] = "cvar",
-    vol: VolOption = None,
-    drift: DriftOption = Decimal(0),
-    history: HistoryOption = None,
-    block: BlockOption = 60,
-    step: StepOption = None,
-    paths: PathsOption = SWEEP_PATHS,
-    seed: SeedOption = None,
     as_json: JsonOption = False,
     plot: HeatmapOption = None,
     *,
+    path_flags: PathFlags,
     flags: HedgeFlags,
 ) -> None:
     """Which ratio, stop loss and take profit remove the most risk? Replay each on the same paths.
@@ -313,17 +325,7 @@ def sweep(
         raise flag_error("--ratios/--stop-losses/--take-profits", "give at least one list to sweep")
     builder = builder_from_flags(flags)
     hedge = plan_from_flags(flags)
-    spec = _spec(
-        hedge,
-        flags,
-        vol=vol,
-        drift=drift,
-        history=history,
-        block=block,
-        step=step,
-        paths=paths,
-        seed=seed,
-    )
+    spec = _spec(hedge, flags, path_flags)
     prices = all_paths(spec)
     with progress_bar(make_console(stderr=True), "Sweeping") as update:
         result = engine.sweep(

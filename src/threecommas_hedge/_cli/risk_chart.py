@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import chart, fmt
-from .console import EXIT_USAGE, CliError
 from .planning import HedgePlan
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,7 +42,7 @@ def write_report_png(
         f"{fmt.number(s.spot_quantity)} {s.asset} hedged by a {fmt.number(s.quantity)} "
         f"{s.asset} short over {report.paths:,} paths"
     )
-    _save(figure, path)
+    chart.save_png(figure, path)
 
 
 def _distributions(axes: Any, report: RiskReport) -> None:
@@ -175,7 +174,7 @@ def write_heatmap_png(result: SweepResult, objective: str, path: Path) -> None:
         axes.set_title(title)
         figure.colorbar(image, ax=axes, shrink=0.8)
     figure.suptitle(f"Sweep (best by {objective})")
-    _save(figure, path)
+    chart.save_png(figure, path)
 
 
 def _get(row: Any, dim: str | None) -> Decimal | None:
@@ -195,12 +194,3 @@ def _label(dim: str, value: Decimal | None) -> str:
     if value is None:
         return "none"
     return fmt.number(value) if dim == "ratio" else fmt.price(value)
-
-
-def _save(figure: Any, path: Path) -> None:
-    try:
-        figure.savefig(path, format="png")
-    except OSError as error:
-        raise CliError(
-            f"--plot: cannot write {path}: {error.strerror or error}", EXIT_USAGE
-        ) from None

@@ -52,13 +52,29 @@ def new_fake() -> FakeThreeCommas:
     holding a few coins (the bag of ``demo --portfolio``, for ``keep``)."""
     from threecommas_hedge.testing import FakeThreeCommas
 
-    from .portfolio import add_demo_bag
-
     fake = FakeThreeCommas()
     fake.add_account("futures", "paper")
     add_demo_bag(fake)
     fake.set_price(FAKE_PAIR, FAKE_PRICE)
     return fake
+
+
+def add_demo_bag(fake: FakeThreeCommas) -> int:
+    """A paper spot account on ``fake`` holding BTC, ETH, SOL, USDT and dust DOGE (their USDT
+    pairs priced); returns its id."""
+    spot = fake.add_account("spot")
+    prices = {"BTC": "60000", "ETH": "3000", "SOL": "150", "DOGE": "0.2"}
+    for coin, price in prices.items():
+        fake.set_price(f"USDT_{coin}USDT", Decimal(price))
+    for coin, amount in {
+        "BTC": "1",
+        "ETH": "10",
+        "SOL": "40",
+        "USDT": "2000",
+        "DOGE": "50",
+    }.items():
+        fake.set_balance(spot, coin, Decimal(amount))
+    return spot
 
 
 fake_factory: Callable[[], FakeThreeCommas] = new_fake

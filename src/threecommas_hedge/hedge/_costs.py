@@ -23,6 +23,27 @@ _HOURS_PER_DAY = Decimal(24)
 
 
 @dataclass(frozen=True)
+class FeeSchedule:
+    """Fee rates by fill type (0.0005 = 0.05 %): ``maker`` for resting limit fills (a limit entry,
+    limit take profits), ``taker`` for market and marketable fills (a market entry, stops,
+    trailing closes)."""
+
+    maker: Decimal
+    taker: Decimal
+
+    def __post_init__(self) -> None:
+        for name in ("maker", "taker"):
+            rate = getattr(self, name)
+            if not isinstance(rate, Decimal) or not rate.is_finite() or not 0 <= rate < 1:
+                raise ValueError(f"{name}: a fee rate from 0 to below 1, got {rate!r}")
+
+
+DEFAULT_FEES = FeeSchedule(maker=Decimal("0.0002"), taker=Decimal("0.0005"))
+"""The default fee schedule of ``plan`` and the fake: Binance USDT-M's default tier, maker
+0.02 % and taker 0.05 %."""
+
+
+@dataclass(frozen=True)
 class FundingEvent:
     """One funding settlement: its time, the mark price then and the funding rate."""
 

@@ -1,34 +1,26 @@
 """Historical prices: Binance kline CSV files, any CSV with a close column, lists and Series.
 
-Binance's public data dumps (data.binance.vision) have no header in older files and a header in
-newer futures files; timestamps are milliseconds, or microseconds in spot files from 2025 on. The
-layout is ``open_time, open, high, low, close, volume, close_time, ...``. Other CSVs need a header
-naming a ``close`` column (``high``, ``low`` and a time column, ``open_time``, ``time``,
-``timestamp`` or ``date``, are used when present). A bad line raises ``ValueError`` naming the
-file, the line and the rule.
+Files are read by :func:`threecommas_hedge.hedge._prices.read_price_rows`, which holds the layout
+rules (Binance klines with or without their header, or a header naming a ``close`` column); a bad
+line raises ``ValueError`` naming the file, the line, the column and the rule.
 """
 
 from __future__ import annotations
 
-import csv
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from threecommas_hedge.hedge._prices import read_price_rows
+
 __all__ = ["PriceSeries", "as_closes", "load_closes"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-
-TIME_COLUMNS = ("open_time", "time", "timestamp", "date", "datetime", "open time")
-_KLINE_CLOSE, _KLINE_HIGH, _KLINE_LOW = 4, 2, 3
-_KLINE_MIN_COLUMNS = 5
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,135 +98,13 @@ def _index_times(index: object) -> IntArray | None:
 
 
 def _read_csv(path: Path) -> PriceSeries:
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as error:
-        raise ValueError(f"{path}: cannot read it ({error.strerror or error})") from None
-    with handle:
-        rows = [(number, row) for number, row in enumerate(csv.reader(handle), 1) if row]
-    if not rows:
-        raise ValueError(f"{path}: the file is empty")
-    first_number, first = rows[0]
-    if _is_number(first[0]):
-        layout = _headerless(path, first_number, first)
-        body = rows
-    else:
-        layout = _from_header(path, first)
-        body = rows[1:]
-    if len(body) < 2:
-        raise ValueError(f"{path}: at least two price lines are needed, found {len(body)}")
-    return _parse(path, body, layout)
-
-
-@dataclass(frozen=True)
-class _Layout:
-    close: int
-    time: int | None
-    high: int | None
-    low: int | None
-
-    @property
-    def width(self) -> int:
-        return 1 + max(c for c in (self.close, self.time, self.high, self.low) if c is not None)
-
-
-def _headerless(path: Path, number: int, row: list[str]) -> _Layout:
-    if len(row) >= _KLINE_MIN_COLUMNS:
-        return _Layout(close=_KLINE_CLOSE, time=0, high=_KLINE_HIGH, low=_KLINE_LOW)
-    if len(row) == 1:
-        return _Layout(close=0, time=None, high=None, low=None)
-    if len(row) == 2:
-        return _Layout(close=1, time=0, high=None, low=None)
-    raise ValueError(
-        f"{path} line {number}: no header and {len(row)} columns; expected Binance's kline "
-        "layout (open_time, open, high, low, close, ...), one close per line, or a header "
-        "naming a close column"
-    )
-
-
-def _from_header(path: Path, header: list[str]) -> _Layout:
-    names = [name.strip().lower() for name in header]
-
-    def find(*candidates: str) -> int | None:
-        for candidate in candidates:
-            if candidate in names:
-                return names.index(candidate)
-        return None
-
-    close = find("close", "close_price", "closing_price", "price")
-    if close is None:
-        raise ValueError(
-            f"{path} line 1: no close column in the header (columns: {', '.join(header)})"
-        )
-    return _Layout(close=close, time=find(*TIME_COLUMNS), high=find("high"), low=find("low"))
-
-
-def _parse(path: Path, rows: list[tuple[int, list[str]]], layout: _Layout) -> PriceSeries:
-    closes: list[float] = []
-    highs: list[float] = []
-    lows: list[float] = []
-    times: list[int] = []
-    for number, row in rows:
-        where = f"{path} line {number}"
-        if len(row) < layout.width:
-            raise ValueError(f"{where}: expected at least {layout.width} columns, found {len(row)}")
-        close = _price(where, "close", row[layout.close])
-        closes.append(close)
-        if layout.high is not None and layout.low is not None:
-            high = _price(where, "high", row[layout.high])
-            low = _price(where, "low", row[layout.low])
-            if not low <= close <= high:
-                raise ValueError(f"{where}: close {close} is outside the bar's low-high range")
-            highs.append(high)
-            lows.append(low)
-        if layout.time is not None:
-            stamp = _time(where, row[layout.time])
-            if times and stamp <= times[-1]:
-                raise ValueError(f"{where}: time {row[layout.time]} is not after the line before")
-            times.append(stamp)
+    """The file's rows, read exactly by the shared reader, as float arrays."""
+    rows = read_price_rows(path)
+    bars = rows[0].high is not None
+    timed = rows[0].time is not None
     return PriceSeries(
-        closes=np.asarray(closes, dtype=float),
-        times=np.asarray(times, dtype=np.int64) if times else None,
-        highs=np.asarray(highs, dtype=float) if highs else None,
-        lows=np.asarray(lows, dtype=float) if lows else None,
+        closes=np.asarray([float(row.close) for row in rows], dtype=float),
+        times=np.asarray([row.time for row in rows], dtype=np.int64) if timed else None,
+        highs=np.asarray([float(row.high or 0) for row in rows], dtype=float) if bars else None,
+        lows=np.asarray([float(row.low or 0) for row in rows], dtype=float) if bars else None,
     )
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _price(where: str, name: str, text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{where}: {name} {text.strip()!r} is not a number") from None
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{where}: {name} must be a positive price, got {text.strip()!r}")
-    return value
-
-
-def _time(where: str, text: str) -> int:
-    """Milliseconds since the epoch from seconds, ms or µs (by magnitude) or an ISO date."""
-    text = text.strip()
-    try:
-        number = int(float(text)) if _is_number(text) else None
-    except (ValueError, OverflowError):
-        number = None
-    if number is not None:
-        if number >= 10**14:  # microseconds (Binance spot files from 2025)
-            return number // 1000
-        if number >= 10**11:  # milliseconds
-            return number
-        return number * 1000  # seconds
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"{where}: time {text!r} is not a timestamp or an ISO date") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return int(moment.timestamp() * 1000)

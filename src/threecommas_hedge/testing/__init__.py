@@ -14,7 +14,16 @@ with fake.client() as client:              # a ThreeCommas wired to fake.transpo
 The pytest plugin (installed with the package) provides the ``threecommas_fake`` fixture.
 """
 
+from threecommas_hedge.hedge._costs import DEFAULT_FEES, FeeSchedule
+
 from ._fake import FakeThreeCommas, RecordedRequest
 from ._http_server import FakeServer, serve
 
-__all__ = ["FakeServer", "FakeThreeCommas", "RecordedRequest", "serve"]
+__all__ = [
+    "DEFAULT_FEES",
+    "FakeServer",
+    "FakeThreeCommas",
+    "FeeSchedule",
+    "RecordedRequest",
+    "serve",
+]

@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from threecommas_hedge.hedge._costs import DEFAULT_FEES, FeeSchedule
 from threecommas_hedge.models._types import format_decimal
 
 from ._clock import iso
@@ -26,7 +27,8 @@ _MARKETS: dict[tuple[AccountKind, AccountMode], tuple[str, str]] = {
 
 @dataclass
 class FakeAccount:
-    """One connected account: spot or futures, paper or real, with its fee rate."""
+    """One connected account: spot or futures, paper or real, with its fee schedule (maker for
+    resting limit fills, taker for market and marketable ones)."""
 
     id: int
     kind: AccountKind
@@ -34,7 +36,7 @@ class FakeAccount:
     name: str
     market_code: str
     exchange_name: str
-    commission: Decimal
+    fees: FeeSchedule
     created_at: datetime
     smart_trading_supported: bool = True
 
@@ -49,16 +51,24 @@ class FakeAccount:
         name: str | None = None,
         market_code: str | None = None,
         exchange_name: str | None = None,
-        commission: Decimal = Decimal(0),
+        commission: Decimal | None = None,
+        fees: FeeSchedule | None = None,
         smart_trading_supported: bool = True,
     ) -> FakeAccount:
-        """An account with the market names 3Commas uses for its kind and mode, unless given."""
+        """An account with the market names 3Commas uses for its kind and mode, unless given.
+
+        ``fees`` defaults to :data:`~threecommas_hedge.hedge._costs.DEFAULT_FEES`; a
+        ``commission`` rate instead charges that one rate on every fill."""
         if kind not in ("spot", "futures"):
             raise ValueError("kind must be 'spot' or 'futures'")
         if mode not in ("paper", "real"):
             raise ValueError("mode must be 'paper' or 'real'")
-        if commission < 0:
+        if commission is not None and fees is not None:
+            raise ValueError("give commission (one rate) or fees (maker and taker), not both")
+        if commission is not None and commission < 0:
             raise ValueError("commission is a fee rate and cannot be negative")
+        if commission is not None:
+            fees = FeeSchedule(maker=commission, taker=commission)
         default_code, default_exchange = _MARKETS[(kind, mode)]
         label = "Paper Account" if mode == "paper" else "My"
         return cls(
@@ -68,10 +78,16 @@ class FakeAccount:
             name=name or f"{label} {exchange_name or default_exchange} {account_id}",
             market_code=market_code or default_code,
             exchange_name=exchange_name or default_exchange,
-            commission=commission,
+            fees=fees or DEFAULT_FEES,
             created_at=created_at,
             smart_trading_supported=smart_trading_supported,
         )
+
+    @property
+    def commission(self) -> Decimal:
+        """The one rate a trade reports as ``data.commission``: the taker rate (the rate of the
+        market fills; resting limit fills are charged the lower maker rate)."""
+        return self.fees.taker
 
     def summary(self) -> dict[str, Any]:
         """The ``account`` block inside a SmartTrade."""

@@ -23,6 +23,7 @@ import httpx
 
 from threecommas_hedge._client import AsyncThreeCommas, ThreeCommas
 from threecommas_hedge._constants import HEADER_FORCED_MODE, SENSITIVE_HEADERS
+from threecommas_hedge.hedge._costs import FeeSchedule
 from threecommas_hedge.models import MarketRules
 
 from ._accounts import AccountKind, AccountMode
@@ -138,21 +139,25 @@ class FakeThreeCommas:
         mode: AccountMode = "paper",
         *,
         name: str | None = None,
-        commission: Decimal | str = Decimal(0),
+        commission: Decimal | str | None = None,
+        fees: FeeSchedule | None = None,
         market_code: str | None = None,
         exchange_name: str | None = None,
         smart_trading_supported: bool = True,
     ) -> int:
         """Connect an account (default: a paper USDT-M futures account); returns its id.
 
-        ``commission`` is the fee rate charged on every fill (0.001 = 0.1 %).
+        Fills pay ``fees`` by type: maker for resting limits, taker for market and marketable
+        fills; the default is the library's schedule (``DEFAULT_FEES``: 0.02 % / 0.05 %), the one
+        ``plan`` assumes. ``commission`` instead charges one rate on every fill (0.001 = 0.1 %).
         """
         with self._lock:
             account = self._state.add_account(
                 kind,
                 _check_mode(mode),
                 name=name,
-                commission=_decimal(commission),
+                commission=None if commission is None else _decimal(commission),
+                fees=fees,
                 market_code=market_code,
                 exchange_name=exchange_name,
                 smart_trading_supported=smart_trading_supported,

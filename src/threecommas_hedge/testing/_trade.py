@@ -252,8 +252,8 @@ class FakeSmartTrade:
         if pending == "create":
             self.engine = SmartTradeEngine(
                 self.payload,
-                maker_fee_rate=self.account.commission,
-                taker_fee_rate=self.account.commission,
+                maker_fee_rate=self.account.fees.maker,
+                taker_fee_rate=self.account.fees.taker,
             )
             self._absorb(self.engine.step(price, now_seconds=seconds), now)
         elif pending == "close":
