@@ -100,9 +100,9 @@ def without(trade: SmartTrade, **data: object) -> SmartTrade:
 
 
 def test_each_side_without_both_prices_falls_back_on_its_own() -> None:
-    trade = without(closed_trade(), average_enter_price=None)
-    assert trade.position.price.value == D(60000) * (1 - TAKER)  # the entry's own prices
-    assert pnl_of(trade, SPOT, D(55000)).fees == expected_fees(D(55000), MAKER)
+    trade = without(closed_trade(), average_enter_price=None, commission=MAKER)
+    # the entry at the reported rate (here maker), the take profit from its prices (maker)
+    assert pnl_of(trade, SPOT, D(55000)).fees == UNITS * D(60000) * MAKER + UNITS * D(55000) * MAKER
     trade = without(closed_trade(), average_close_price=None)
     pnl = pnl_of(trade, SPOT, D(55000))
     # the entry from its prices (taker), the take profit at the reported rate (the taker rate)

@@ -8,15 +8,15 @@
   is what 3Commas reports (``entered_total / entered_amount`` in its examples), the sum is the exact
   cash result; closes are counted at that average, so the split differs from an average-cost
   basis only when funds were added after a partial close;
-- fees paid on the fills so far, side by side: what the trade's prices with and without commission
-  show, ``entered * |avg_entry_with - avg_entry|`` (``data.average_enter_price*``, else the
-  position's ``price.value*``) and ``closed * |avg_exit_with - avg_exit|``
-  (``data.average_close_price*``). Each fill paid its own rate (maker for a resting limit, taker
-  for a market fill) and the averages are quantity-weighted, so this is the sum of the fills'
-  fees. A side whose two prices are not both reported pays ``rate * notional`` instead, at the
-  rate the trade reports (``data.commission``), else ``fee_rate``, else 0. ``fee_source`` is
-  ``"trade"`` when the trade's prices or rate gave the fees, else ``"fee_rate"`` or ``"none"``.
-  Closing the open part costs ``open * P * rate`` more, not included;
+- fees paid on the fills so far, side by side, from the trade's prices with and without
+  commission: ``entered * |avg_entry_with - avg_entry|`` (``data.average_enter_price*``) and
+  ``closed * |avg_exit_with - avg_exit|`` (``data.average_close_price*``). Each fill paid its own
+  rate (maker for a resting limit, taker for a market fill) and the averages are
+  quantity-weighted, so this is the sum of the fills' fees. A side whose two prices are not both
+  reported pays ``rate * notional`` instead, at the rate the trade reports
+  (``data.commission``), else ``fee_rate``, else 0. ``fee_source`` is ``"trade"`` when the
+  trade's prices or rate gave the fees, else ``"fee_rate"`` or ``"none"``. Closing the open part
+  costs ``open * P * rate`` more, not included;
 - ``funding`` as given (positive: received), not reported by the API;
 - ``net = spot + realized + unrealized - fees + funding``.
 """
@@ -125,11 +125,8 @@ _Prices = tuple[Decimal | None, Decimal | None]
 
 
 def _entry_prices(trade: SmartTrade) -> _Prices:
-    """The average entry with and without commission: the trade's averages, else the position's."""
-    data, position = trade.data, trade.position.price
-    if None not in (data.average_enter_price, data.average_enter_price_without_commission):
-        return data.average_enter_price, data.average_enter_price_without_commission
-    return position.value, position.value_without_commission
+    data = trade.data
+    return data.average_enter_price, data.average_enter_price_without_commission
 
 
 def _exit_prices(trade: SmartTrade) -> _Prices:
