@@ -1,7 +1,8 @@
 """Run the benchmarks and print every ratio and figure: ``python -m benchmarks.run``.
 
 Options: ``--quick`` (few, short rounds: a smoke run, not figures to quote), ``--only NAME ...``
-(``create``, ``get``, ``import``, ``builder``, ``memory``, ``cli``, ``risk``, ``keeper``),
+(``create``, ``get``, ``import``, ``builder``, ``memory``, ``cli``, ``risk``, ``keeper``,
+``portfolio``),
 ``--json PATH`` (the results as JSON too). The round-trip benchmarks start the loopback server
 in a child process.
 """
@@ -24,7 +25,7 @@ from ._harness import Comparison, Figure
 from ._server import LoopbackServer
 
 Result = Comparison | Figure
-NAMES = ("create", "get", "import", "builder", "memory", "cli", "risk", "keeper")
+NAMES = ("create", "get", "import", "builder", "memory", "cli", "risk", "keeper", "portfolio")
 
 
 def machine() -> dict[str, str]:
@@ -167,6 +168,10 @@ def run(names: set[str], quick: bool, emit: Callable[[str], None] = print) -> li
         from .keeper_tick import bench_keeper
 
         report(list(bench_keeper(quick)))
+    if "portfolio" in names:
+        from .portfolio import bench_portfolio
+
+        report(bench_portfolio(quick))
     return results
 
 

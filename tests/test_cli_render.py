@@ -25,8 +25,8 @@ from threecommas_hedge._exceptions import (
     APIConnectionError,
     APITimeoutError,
     HedgeValidationError,
-    error_from_response,
 )
+from threecommas_hedge._response import error_from_response
 from threecommas_hedge.hedge.builder import HedgeBuilder, SpotPosition
 
 D = Decimal

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 import threecommas_hedge as th
-from threecommas_hedge._exceptions import (
+from threecommas_hedge._response import (
     error_fields,
     error_from_response,
     field_path,
@@ -426,3 +426,42 @@ def test_status_errors_pickle_with_their_fields(
     assert (copy.request_id, copy.response.json()) == ("req-1", body)
     if status == 429:
         assert copy.plan_restricted is True
+
+
+def test_mode_mismatch_error_is_in_the_tree_and_the_guard_re_exports_it() -> None:
+    from threecommas_hedge import _exceptions, _guard
+
+    assert _guard.ModeMismatchError is _exceptions.ModeMismatchError is th.ModeMismatchError
+    assert issubclass(th.ModeMismatchError, th.ThreeCommasError)
+    error = th.ModeMismatchError("no", account_id=7, mode="paper")
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
+    assert (str(copy), copy.account_id, copy.mode) == ("no", 7, "paper")
+
+
+def test_the_error_tree_parses_nothing_itself() -> None:
+    """``_exceptions`` imports nothing of ours but constants: the parsing is in ``_response``."""
+    import ast
+    from pathlib import Path
+
+    from threecommas_hedge import _exceptions
+
+    tree = ast.parse(Path(_exceptions.__file__).read_text())
+    ours = {
+        node.module
+        for node in tree.body  # run-time imports only (type hints sit under `if TYPE_CHECKING`)
+        if isinstance(node, ast.ImportFrom) and node.level
+    }
+    assert ours == {"_constants"}
+    names = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    assert not {"error_from_response", "parse_retry_after", "error_fields"} & names
+
+
+def test_a_status_error_built_directly_keeps_what_it_is_given() -> None:
+    raw = httpx.Response(422, request=httpx.Request("POST", URL))
+    error = th.UnprocessableEntityError(
+        "bad", response=raw, error_attributes={"units[value]": ("is missing",)}, retry_after=3.0
+    )
+    assert error.error_attributes == {"units[value]": ["is missing"]}
+    assert error.fields == error.error_attributes  # not re-keyed: error_from_response does that
+    assert error.retry_after == 3.0
+    assert th.RateLimitError("slow", response=raw).plan_restricted is False

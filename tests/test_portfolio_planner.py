@@ -31,7 +31,7 @@ BALANCES = {
     "XRP": D("5"),  # no futures pair
     "ADA": D("100"),  # below the market minimum after rounding
     "DOGE": D("1000"),  # ratio 0
-    "AVAX": D("10"),  # refused by a safety check (leverage above the market's maximum)
+    "AVAX": D("10"),  # leverage above the pair's maximum
 }
 RULES = {
     "USDT_ADAUSDT": MarketRules(lot_step=D("1"), min_notional=D("100")),
@@ -73,8 +73,8 @@ def test_legs_and_every_skip_reason() -> None:
     assert skipped["ADA"].startswith("below the market's minimum after rounding")
     assert "min_notional" in skipped["ADA"]
     assert skipped["DOGE"] == "ratio 0"
-    assert skipped["AVAX"].startswith("refused by a safety check")
-    assert "leverage" in skipped["AVAX"]
+    assert skipped["AVAX"].startswith("leverage above the pair's maximum")
+    assert "2x" in skipped["AVAX"] and "1x" in skipped["AVAX"]
 
 
 def test_payload_is_the_single_hedge_payload_with_the_leg_note() -> None:

@@ -11,7 +11,7 @@ import pytest
 import threecommas_hedge as th
 from threecommas_hedge import WriteNotAppliedError, WriteOutcomeUnknownError
 from threecommas_hedge._base_client import Pause
-from threecommas_hedge._exceptions import error_from_response
+from threecommas_hedge._response import error_from_response
 from threecommas_hedge._writes.reconcile import Window, reconciled, verdict
 
 REQUEST = httpx.Request("POST", "https://api.3commas.io/public/api/v2/smart_trades")

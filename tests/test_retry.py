@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from threecommas_hedge import APIConnectionError, APIError, APITimeoutError
-from threecommas_hedge._exceptions import APIResponseValidationError, error_from_response
+from threecommas_hedge._exceptions import APIResponseValidationError
+from threecommas_hedge._response import error_from_response
 from threecommas_hedge._retry import retry_delay, should_retry
 
 REQUEST = httpx.Request("GET", "https://api.3commas.io/public/api/v2/smart_trades")

@@ -74,7 +74,7 @@ _EXPORTS: dict[str, str] = {
     "HedgeTimeoutError": ".live.wait",
     "WriteNotAppliedError": "._exceptions",
     "WriteOutcomeUnknownError": "._exceptions",
-    "ModeMismatchError": "._guard",
+    "ModeMismatchError": "._exceptions",
     "RateLimits": "._ratelimit",
     "RateLimiter": "._ratelimit",
     "Budget": "._ratelimit",
@@ -177,6 +177,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         HedgeValidationError,
         InternalServerError,
         IPBannedError,
+        ModeMismatchError,
         NotFoundError,
         PermissionDeniedError,
         RateLimitError,
@@ -186,7 +187,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         WriteNotAppliedError,
         WriteOutcomeUnknownError,
     )
-    from ._guard import ModeMismatchError
     from ._ratelimit import Budget, RateLimiter, RateLimits
     from ._signing import HmacSigner, RsaSigner, Signer, explain_signature
     from ._writes.client_tag import client_tag_of

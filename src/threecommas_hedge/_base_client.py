@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel
+import pydantic
 from pydantic_core import PydanticSerializationError
 
 from ._auth import resolve_auth
@@ -54,14 +54,14 @@ from ._exceptions import (
     APIError,
     APIResponseValidationError,
     APITimeoutError,
-    error_from_response,
 )
 from ._guard import ACCOUNT_FIELD, WRITE_METHODS, Mode, ModeGuard, normalize_path
 from ._logging import logger, setup_logging
 from ._ratelimit import RateLimiter, RateLimits
+from ._response import error_from_response
 from ._retry import retry_delay, should_retry
 from ._signing import SignatureAuth, Signer
-from .models._types import format_decimal
+from .models._scalars import format_decimal
 
 QueryValue = str | int | Decimal | bool | Enum
 """A query parameter value; ``None`` values are left out. Floats are refused: use Decimal."""
@@ -569,7 +569,7 @@ def encode_body(payload: Any) -> bytes:
 
 def json_body(payload: Any) -> JsonBody:
     """``payload`` encoded once (see ``encode_body``), with the fields the mode guard reads."""
-    if isinstance(payload, BaseModel):
+    if isinstance(payload, pydantic.BaseModel):  # loads pydantic.main on first use
         content = _model_json(payload)
         return JsonBody(content, _model_guard_fields(payload, content))
     data = _jsonable(payload)
@@ -660,7 +660,7 @@ def _query_text(name: str, value: QueryValue) -> str:
     )
 
 
-def _model_json(model: BaseModel) -> bytes:
+def _model_json(model: pydantic.BaseModel) -> bytes:
     try:
         content = model.__pydantic_serializer__.to_json(model, exclude_none=True, ensure_ascii=True)
     except PydanticSerializationError:  # e.g. a lone surrogate, which json.dumps escapes
@@ -670,7 +670,7 @@ def _model_json(model: BaseModel) -> bytes:
     return content
 
 
-def _model_guard_fields(model: BaseModel, content: bytes) -> Mapping[str, Any]:
+def _model_guard_fields(model: pydantic.BaseModel, content: bytes) -> Mapping[str, Any]:
     account_id = getattr(model, ACCOUNT_FIELD, None)
     if account_id is None:  # None fields are not sent
         return {}

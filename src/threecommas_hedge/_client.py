@@ -15,7 +15,7 @@ import itertools
 import time
 from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -35,16 +35,13 @@ from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._exceptions import APIError
 from ._guard import Mode
 from ._signing import Signer
-from .live.hedges import AsyncHedges, Hedges
-from .resources import (
-    Accounts,
-    AsyncAccounts,
-    AsyncMarket,
-    AsyncSmartTrades,
-    Market,
-    SmartTrades,
-)
-from .resources.portfolio import AsyncPortfolio, Portfolio
+
+if TYPE_CHECKING:  # pragma: no cover - each endpoint group loads on first use (fast import)
+    from .live.hedges import AsyncHedges, Hedges
+    from .resources.accounts import Accounts, AsyncAccounts
+    from .resources.market import AsyncMarket, Market
+    from .resources.portfolio import AsyncPortfolio, Portfolio
+    from .resources.smart_trades import AsyncSmartTrades, SmartTrades
 
 _T = TypeVar("_T")
 
@@ -128,26 +125,36 @@ class ThreeCommas(BaseClient):
     @functools.cached_property
     def smart_trades(self) -> SmartTrades:
         """SmartTrade endpoints: create, get, list, update, cancel, funds, notes, trades."""
+        from .resources.smart_trades import SmartTrades
+
         return SmartTrades(self)
 
     @functools.cached_property
     def accounts(self) -> Accounts:
         """Account endpoints: list, get, leverage data."""
+        from .resources.accounts import Accounts
+
         return Accounts(self)
 
     @functools.cached_property
     def market(self) -> Market:
         """Market data (unsigned): markets, pairs, currency rates, trading rules."""
+        from .resources.market import Market
+
         return Market(self)
 
     @functools.cached_property
     def hedges(self) -> Hedges:
         """Live hedges: open one from a HedgeBuilder, follow, adjust, resize and close it."""
+        from .live.hedges import Hedges
+
         return Hedges(self)
 
     @functools.cached_property
     def portfolio(self) -> Portfolio:
         """Hedge a whole spot account: plan, open, follow and close one Smart Short per coin."""
+        from .resources.portfolio import Portfolio
+
         return Portfolio(self)
 
     def request(
@@ -305,26 +312,36 @@ class AsyncThreeCommas(BaseClient):
     @functools.cached_property
     def smart_trades(self) -> AsyncSmartTrades:
         """SmartTrade endpoints: create, get, list, update, cancel, funds, notes, trades."""
+        from .resources.smart_trades import AsyncSmartTrades
+
         return AsyncSmartTrades(self)
 
     @functools.cached_property
     def accounts(self) -> AsyncAccounts:
         """Account endpoints: list, get, leverage data."""
+        from .resources.accounts import AsyncAccounts
+
         return AsyncAccounts(self)
 
     @functools.cached_property
     def market(self) -> AsyncMarket:
         """Market data (unsigned): markets, pairs, currency rates, trading rules."""
+        from .resources.market import AsyncMarket
+
         return AsyncMarket(self)
 
     @functools.cached_property
     def hedges(self) -> AsyncHedges:
         """Live hedges: open one from a HedgeBuilder, follow, adjust, resize and close it."""
+        from .live.hedges import AsyncHedges
+
         return AsyncHedges(self)
 
     @functools.cached_property
     def portfolio(self) -> AsyncPortfolio:
         """Hedge a whole spot account: plan, open, follow and close one Smart Short per coin."""
+        from .resources.portfolio import AsyncPortfolio
+
         return AsyncPortfolio(self)
 
     async def request(

@@ -32,10 +32,12 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar
 
-from ._exceptions import RequestValidationError, ThreeCommasError
-from .models.accounts import Account
+from ._exceptions import ModeMismatchError, RequestValidationError
+
+if TYPE_CHECKING:  # pragma: no cover - the account model loads on the first write's account check
+    from .models.accounts import Account
 
 __all__ = [
     "ACCOUNT_FIELD",
@@ -63,26 +65,6 @@ MAX_ACCOUNT_PAGES = 50
 MAX_REMEMBERED_TRADES = 10_000
 DEFAULT_ACCOUNTS_TTL = 60.0
 """Seconds the account list is trusted before it is fetched again."""
-
-
-class ModeMismatchError(ThreeCommasError):
-    """A write was refused before sending: its account does not match the mode or the allow-list.
-
-    ``account_id`` is the account concerned (None when the request does not say it clearly),
-    ``mode`` the client's mode. Nothing of the write was sent.
-    """
-
-    def __init__(self, message: str, *, account_id: int | None, mode: str) -> None:
-        super().__init__(message)
-        self.account_id = account_id
-        self.mode = mode
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (str(self), self.account_id, self.mode))
-
-
-def _rebuild(message: str, account_id: int | None, mode: str) -> ModeMismatchError:
-    return ModeMismatchError(message, account_id=account_id, mode=mode)
 
 
 @dataclass(frozen=True)
@@ -361,6 +343,8 @@ def _trade_and_account(entity: object) -> tuple[int, int] | None:
 def _parse_account(entry: object) -> Account | None:
     if not isinstance(entry, dict):
         return None
+    from .models.accounts import Account
+
     try:
         return Account.model_validate(entry)
     except ValueError:  # pydantic's ValidationError is a ValueError: unusable entries are skipped

@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 import httpx
 
 from ._constants import HEADER_RETRY_AFTER, MAX_RETRY_AFTER
-from ._exceptions import APITimeoutError, IPBannedError, RateLimitError, error_from_response
+from ._exceptions import APITimeoutError, IPBannedError, RateLimitError
+from ._response import error_from_response
 
 __all__ = ["DEFAULT_BUDGETS", "Budget", "RateLimiter", "RateLimits"]
 
@@ -305,4 +306,10 @@ def _local_error(
     )
     message = f"HTTP {status} (local): {description} ({request.method} {request.url.path})"
     cls = IPBannedError if status == 418 else RateLimitError
-    return cls(message, response=response, error="client_side_limit", error_description=description)
+    return cls(
+        message,
+        response=response,
+        error="client_side_limit",
+        error_description=description,
+        retry_after=float(remaining),
+    )

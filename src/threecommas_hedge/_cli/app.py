@@ -110,7 +110,7 @@ COMMANDS: dict[str, Entry] = {
     "portfolio": Entry(
         "portfolio",
         "portfolio",
-        "Plan one Smart Short per coin of a spot account (offline, from a balances file).",
+        "Plan, open, follow or close one Smart Short per coin of a spot account.",
     ),
     "demo": Entry(
         "demo",

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from threecommas_hedge._exceptions import HedgeValidationError
-from threecommas_hedge.models._types import (
+from threecommas_hedge.models._scalars import (
     ASSET_PATTERN,
     MAX_DECIMAL_PLACES,
     MAX_ID,

@@ -9,31 +9,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from threecommas_hedge._exceptions import HedgeValidationError
-from threecommas_hedge.models import (
-    EntryTrigger,
-    Leverage,
-    MarketRules,
-    Position,
-    PositionConditional,
-    PriceValue,
-    SmartTradeCreate,
-    StopLoss,
-    StopLossConditional,
-    StopLossTimeout,
-    StopLossTrailing,
-    TakeProfit,
-    TakeProfitStep,
-    Trailing,
-    TriggerPrice,
-    Units,
-)
+
+if TYPE_CHECKING:  # pragma: no cover - the models load when a body is built (fast import)
+    from threecommas_hedge.models import (
+        MarketRules,
+        PositionConditional,
+        SmartTradeCreate,
+        StopLoss,
+        TakeProfit,
+        TriggerPrice,
+    )
 
 from . import _inputs
 from ._rounding import Direction, floor_to_step, round_to_step, strip_zeros
-from ._spec import PriceType, Size, Spec, SpotPosition, StopLossOrder, TakeProfitOrder
+from ._spec import (
+    PriceType,
+    Size,
+    Spec,
+    SpotPosition,
+    StopLossOrder,
+    TakeProfitOrder,
+    no_rules,
+)
 from ._summary import (
     HedgeSummary,
     StopLossSummary,
@@ -212,13 +212,26 @@ def resolve(spec: Spec) -> Plan:
         liquidation_price=liquidation,
         maintenance_margin_rate=assumed_mmr,
         brackets_given=leverage.brackets is not None,
-        rules_given=spec.rules != MarketRules(),
+        rules_given=spec.rules != no_rules(),
     )
     return Plan(summary, entry_price, entry_trigger, tp_targets, sl_target)
 
 
 def to_body(spec: Spec, plan: Plan) -> SmartTradeCreate:
     """The ``smart_cover`` request body of a resolved plan."""
+    from threecommas_hedge.models.requests import (
+        EntryTrigger,
+        Leverage,
+        Position,
+        PositionConditional,
+        PriceValue,
+        SmartTradeCreate,
+        TakeProfit,
+        TakeProfitStep,
+        Trailing,
+        Units,
+    )
+
     summary, entry = plan.summary, spec.entry
     conditional: PositionConditional | None = None
     if entry.kind == "conditional":
@@ -562,10 +575,20 @@ def _check_step_size(
 
 
 def _trigger(price_type: PriceType, target: Target) -> TriggerPrice:
+    from threecommas_hedge.models.requests import TriggerPrice
+
     return TriggerPrice(type=price_type, value=target.send_value, percent=target.send_percent)
 
 
 def _stop_loss_body(summary: HedgeSummary, target: Target | None) -> StopLoss | None:
+    from threecommas_hedge.models.requests import (
+        PriceValue,
+        StopLoss,
+        StopLossConditional,
+        StopLossTimeout,
+        StopLossTrailing,
+    )
+
     stop = summary.stop_loss
     if stop is None or target is None:
         return None

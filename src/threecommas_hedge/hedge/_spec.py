@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from threecommas_hedge.models import MarketRules
+if TYPE_CHECKING:  # pragma: no cover - the rules model loads on first use (fast import)
+    from threecommas_hedge.models import MarketRules
 
 from ._inputs import asset, positive
 from .liquidation import Exchange, LeverageBracket
@@ -89,6 +90,13 @@ class LeverageSetting:
     exchange: Exchange = "binance"
 
 
+def no_rules() -> MarketRules:
+    """No exchange rules: the builder's default (``MarketRules()``, loaded on first use)."""
+    from threecommas_hedge.models.rules import MarketRules
+
+    return MarketRules()
+
+
 @dataclass(frozen=True)
 class Spec:
     """Everything a ``HedgeBuilder`` holds; defaults: market entry, 1x isolated, no TP/SL."""
@@ -102,5 +110,5 @@ class Spec:
     take_profits: tuple[TakeProfitOrder, ...] = ()
     stop_loss: StopLossOrder | None = None
     breakeven: bool = False
-    rules: MarketRules = dataclass_field(default_factory=MarketRules)
+    rules: MarketRules = dataclass_field(default_factory=no_rules)
     note: str | None = None

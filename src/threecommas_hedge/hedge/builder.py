@@ -54,10 +54,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from threecommas_hedge._exceptions import HedgeValidationError
-from threecommas_hedge.models import MarketRules, SmartTradeCreate
-from threecommas_hedge.models.requests import MAX_USER_NOTE_LENGTH
+from threecommas_hedge.models._request_rules import MAX_USER_NOTE_LENGTH
+
+if TYPE_CHECKING:  # pragma: no cover - the models load on first use (fast import)
+    from threecommas_hedge.models import MarketRules, SmartTradeCreate
 
 from . import _inputs
 from ._plan import check_over_hedge, resolve, to_body
@@ -378,6 +381,8 @@ class HedgeBuilder:
 
     def rules(self, rules: MarketRules) -> HedgeBuilder:
         """The market's price tick, lot step, minimums and maximum leverage (each optional)."""
+        from threecommas_hedge.models.rules import MarketRules
+
         if not isinstance(rules, MarketRules):
             raise HedgeValidationError("rules", "must be a MarketRules")
         return self._with(replace(self._spec, rules=rules))

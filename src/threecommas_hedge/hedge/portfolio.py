@@ -204,6 +204,8 @@ def plan_portfolio(
         except HedgeValidationError as error:
             if error.field in _ROUNDING_FIELDS:
                 skipped[asset] = f"below the market's minimum after rounding: {error}"
+            elif error.field == "leverage":
+                skipped[asset] = f"leverage above the pair's maximum: {error}"
             else:
                 skipped[asset] = f"refused by a safety check: {error}"
             continue

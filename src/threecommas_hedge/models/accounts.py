@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import AliasChoices, Field, field_validator
 
+from ._base import ApiDatetime, LeverageKind, ResponseModel
 from ._types import ApiId, ResponseDecimal
-from .responses import ApiDatetime, LeverageKind, ResponseModel
 
 __all__ = [
     "Account",

@@ -10,9 +10,9 @@ from decimal import ROUND_FLOOR
 
 from pydantic import Field
 
+from ._base import ResponseModel
 from ._types import ResponseDecimal
 from .accounts import LeverageType
-from .responses import ResponseModel
 from .rules import MarketRules
 
 __all__ = ["CurrencyRates", "CurrencyRatesWithLeverage", "FormField", "FormFields", "MarketInfo"]

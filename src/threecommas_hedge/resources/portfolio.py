@@ -1,62 +1,58 @@
 """``client.portfolio``: hedge a whole spot account, one Smart Short per coin, as one set.
 
 ``plan()`` reads the two accounts, the spot balances, the futures pairs and each candidate pair's
-price and rules, then calls the pure :func:`~threecommas_hedge.hedge.portfolio.plan_portfolio`.
-``open(plan)`` creates the legs that are not open yet: each leg's note carries the plan's tag and
-its asset, so a second run after a crash, a timeout or a partial failure opens only the missing
-legs. ``status(tag)`` and ``close(tag)`` find the legs by that tag alone.
+price, rules and leverage cap, then calls the pure
+:func:`~threecommas_hedge.hedge.portfolio.plan_portfolio`. ``open(plan)`` creates the legs that are
+not open yet: each leg's note carries the plan's tag and its asset, so a second run after a crash,
+a timeout or a partial failure opens only the missing legs. ``status(tag)`` and ``close(tag)`` find
+the legs by that tag alone.
 
-Each operation is one generator flow of steps (an :class:`Endpoint`, or a :class:`_Create` sent
-through the client's safe create); the sync and async classes only drive it, so every request goes
-through the mode guard, the rate budget and the retry rules like any other.
+Each operation is a flow (``threecommas_hedge._flows``) run by the client's own loop, so every
+request goes through the mode guard, the rate budget and the retry rules like any other, and the
+sync and async classes differ only in ``await`` (and in the async ``open`` sending its legs
+concurrently, up to ``concurrency`` at a time).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Generator, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from threecommas_hedge._exceptions import HedgeValidationError, ThreeCommasError
+from threecommas_hedge._flows import Flow, endpoint_flow
+from threecommas_hedge._writes.safe_writes import safe_close, safe_create
+from threecommas_hedge.hedge.builder import SpotPosition
 from threecommas_hedge.hedge.portfolio import (
     PortfolioLeg,
     PortfolioPlan,
     futures_pair,
     plan_portfolio,
 )
-from threecommas_hedge.hedge.position import HedgeStatus, status_of
+from threecommas_hedge.hedge.position import HedgePnL, HedgeStatus, market_price, pnl_of, status_of
 from threecommas_hedge.models import MarketRules, SmartTrade
 from threecommas_hedge.models.accounts import Account, Balance
 
 from ._endpoint import Endpoint, list_of
+from ._resource import AsyncResource, SyncResource
 from .accounts import PATH as ACCOUNTS_PATH
 from .accounts import _get as _account
-from .market import _pairs, _rates
-from .smart_trades import ListStatus, list_page, list_query
+from .market import _pairs, _rates, _rates_with_leverage, _rules
+from .smart_trades import ListStatus, _action, create_endpoint, list_page, list_query
+from .smart_trades import _get as _trade
 
 if TYPE_CHECKING:
-    from threecommas_hedge._client import AsyncThreeCommas, ThreeCommas
+    from threecommas_hedge._base_client import BaseClient
 
 __all__ = ["AsyncPortfolio", "LegStatus", "Portfolio", "PortfolioResult", "PortfolioStatus"]
 
 _PER_PAGE = 100
+_ZERO = Decimal(0)
 _LEG = re.compile(r"\[tchp:([0-9a-f]{12}):([A-Z0-9]+)\]")
-
-
-@dataclass(frozen=True)
-class _Create:
-    leg: PortfolioLeg
-
-
-@dataclass(frozen=True)
-class _Close:
-    trade_id: int
-
-
-Step = Endpoint[Any] | _Create | _Close
-Flow = Generator[Step, Any, Any]
+CONCURRENCY = 4
+"""How many legs the async ``open`` sends at a time (the rate budget still spaces them)."""
 
 
 @dataclass(frozen=True)
@@ -70,24 +66,55 @@ class PortfolioResult:
 
 @dataclass(frozen=True)
 class LegStatus:
-    """One open or finished leg of a plan: its trade and :class:`HedgeStatus`."""
+    """One open or finished leg of a plan: its trade, :class:`HedgeStatus` and both legs' PnL.
+
+    ``hedge_pnl`` is :func:`~threecommas_hedge.hedge.position.pnl_of` at the pair's price as the
+    trade reports it (``None`` when it reports none or no fill prices): its ``spot_pnl`` is the
+    spot holding given to ``status``, else the hedged part of it (the short's entered quantity,
+    valued from the short's average entry), and ``net`` is spot + short after fees.
+    """
 
     asset: str
     trade: SmartTrade
     status: HedgeStatus
+    hedge_pnl: HedgePnL | None = None
+
+    @property
+    def pnl(self) -> Decimal:
+        """Spot plus short PnL of this leg (quote); 0 when it cannot be valued."""
+        return _ZERO if self.hedge_pnl is None else self.hedge_pnl.net
 
 
 @dataclass(frozen=True)
 class PortfolioStatus:
-    """Every leg of a plan found by its tag, and the legs' combined PnL (quote, as reported)."""
+    """Every leg of a plan found by its tag, and the legs' combined PnL (quote)."""
 
     tag: str
     legs: tuple[LegStatus, ...]
 
     @property
     def pnl(self) -> Decimal:
-        """The sum of the legs' reported profit (``profit.usd`` when the server gives it)."""
-        return sum((leg.trade.profit.usd or Decimal(0) for leg in self.legs), Decimal(0))
+        """Spot plus short PnL of every leg, after the shorts' fees (see :class:`LegStatus`)."""
+        return sum((leg.pnl for leg in self.legs), _ZERO)
+
+    @property
+    def spot_pnl(self) -> Decimal:
+        """The spot side of :attr:`pnl`."""
+        return sum((pnl.spot_pnl for pnl in self._valued), _ZERO)
+
+    @property
+    def short_pnl(self) -> Decimal:
+        """The shorts' side of :attr:`pnl` (realized + unrealized - fees)."""
+        return sum((pnl.hedge_pnl for pnl in self._valued), _ZERO)
+
+    @property
+    def reported_pnl(self) -> Decimal:
+        """The sum of the legs' server-reported profit (``profit.usd``), shorts only."""
+        return sum((leg.trade.profit.usd or _ZERO for leg in self.legs), _ZERO)
+
+    @property
+    def _valued(self) -> list[HedgePnL]:
+        return [leg.hedge_pnl for leg in self.legs if leg.hedge_pnl is not None]
 
 
 def leg_of(trade: SmartTrade, tag: str) -> str | None:
@@ -96,6 +123,22 @@ def leg_of(trade: SmartTrade, tag: str) -> str | None:
         if found_tag == tag:
             return str(asset)
     return None
+
+
+def leg_status(asset: str, trade: SmartTrade, spot: SpotPosition | None) -> LegStatus:
+    """A leg's status and PnL; without ``spot``, the hedged part of the holding is the spot leg."""
+
+    status = status_of(trade)
+    price = market_price(trade) or status.average_exit or status.average_entry
+    entry = status.average_entry
+    if spot is None and entry is not None and status.entered_quantity > 0:
+        spot = SpotPosition(asset, status.entered_quantity, entry)
+    if price is None or price <= 0:
+        return LegStatus(asset, trade, status)
+    try:
+        return LegStatus(asset, trade, status, pnl_of(trade, spot, price))
+    except ValueError:  # fills reported without their average price
+        return LegStatus(asset, trade, status)
 
 
 # --- flows ------------------------------------------------------------------------------------
@@ -116,19 +159,21 @@ def _check_accounts(spot: Account, futures: Account) -> None:
         )
 
 
-def plan_flow(spot_account_id: int, futures_account_id: int, settings: Mapping[str, Any]) -> Flow:
-    """Read the accounts, balances, listed pairs, prices and rules; return the plan."""
-    spot: Account = yield _account(spot_account_id)
-    futures: Account = yield _account(futures_account_id)
+def plan_flow(
+    client: BaseClient, spot_account_id: int, futures_account_id: int, settings: Mapping[str, Any]
+) -> Flow[PortfolioPlan]:
+    """Read the accounts, balances, listed pairs, prices, rules and leverage caps; the plan."""
+    spot = yield from endpoint_flow(client, _account(spot_account_id))
+    futures = yield from endpoint_flow(client, _account(futures_account_id))
     _check_accounts(spot, futures)
     market = futures.market_code or ""
     path = f"{ACCOUNTS_PATH}/{spot_account_id}/account_table_data"
-    rows: list[Balance] = yield Endpoint("POST", path, list_of(Balance))
+    rows = yield from endpoint_flow(client, Endpoint("POST", path, list_of(Balance)))
     balances: dict[str, Decimal] = {}
     for row in rows:
         asset = row.currency_code.upper()
-        balances[asset] = balances.get(asset, Decimal(0)) + row.position
-    listed = set((yield _pairs(market)))
+        balances[asset] = balances.get(asset, _ZERO) + row.position
+    listed = set((yield from endpoint_flow(client, _pairs(market))))
     prices: dict[str, Decimal] = {}
     rules: dict[str, MarketRules] = {}
     excluded = {asset.upper() for asset in settings.get("exclude", ())}
@@ -136,11 +181,12 @@ def plan_flow(spot_account_id: int, futures_account_id: int, settings: Mapping[s
         pair = futures_pair(asset)
         if pair not in listed or asset in excluded or quantity <= 0:
             continue
-        rates = yield _rates(pair, market, "smart_trade")
+        rates = yield from endpoint_flow(client, _rates(pair, market, "smart_trade"))
         price = rates.last or rates.bid
         if price is not None and price > 0:
+            leverage = yield from endpoint_flow(client, _rates_with_leverage(pair, market))
             prices[pair] = price
-            rules[pair] = rates.to_market_rules(None)
+            rules[pair] = _rules(rates, leverage)
     return plan_portfolio(
         balances,
         spot_account_id=spot_account_id,
@@ -152,7 +198,9 @@ def plan_flow(spot_account_id: int, futures_account_id: int, settings: Mapping[s
     )
 
 
-def _tagged(tag: str, status: ListStatus, account_id: int | None) -> Flow:
+def tagged_flow(
+    client: BaseClient, tag: str, status: ListStatus, account_id: int | None
+) -> Flow[list[tuple[str, SmartTrade]]]:
     """Every SmartTrade whose note marks it as a leg of ``tag``: (asset, trade) pairs."""
     query = list_query(
         account_id=account_id, pair=None, type=None, status=status, order_by=None,
@@ -161,7 +209,7 @@ def _tagged(tag: str, status: ListStatus, account_id: int | None) -> Flow:
     found: list[tuple[str, SmartTrade]] = []
     page = 1
     while True:
-        trades: list[SmartTrade] = yield list_page(query, page)
+        trades = yield from endpoint_flow(client, list_page(query, page))
         for trade in trades:
             asset = leg_of(trade, tag)
             if asset is not None:
@@ -171,85 +219,64 @@ def _tagged(tag: str, status: ListStatus, account_id: int | None) -> Flow:
         page += 1
 
 
-def open_flow(plan: PortfolioPlan) -> Flow:
-    """Create each leg not already open from this plan; a failing leg does not stop the rest."""
-    found = yield from _tagged(plan.tag, "active", plan.futures_account_id)
-    existing = dict(found)
+def leg_flow(client: BaseClient, leg: PortfolioLeg) -> Flow[SmartTrade | ThreeCommasError]:
+    """Create one leg (safely: never twice); its failure is returned, not raised."""
+    try:
+        return (yield from safe_create(client, create_endpoint(leg.payload)))
+    except ThreeCommasError as error:
+        return error
+
+
+def missing_legs(plan: PortfolioPlan, existing: Mapping[str, SmartTrade]) -> list[PortfolioLeg]:
+    """The plan's legs with no open trade yet."""
+    return [leg for leg in plan.legs if leg.asset not in existing]
+
+
+def open_result(
+    existing: Mapping[str, SmartTrade],
+    outcomes: Iterable[tuple[str, SmartTrade | ThreeCommasError]],
+) -> PortfolioResult:
+    """Sort each leg's outcome into opened or failed."""
     opened: dict[str, SmartTrade] = {}
     failed: dict[str, ThreeCommasError] = {}
-    for leg in plan.legs:
-        if leg.asset in existing:
-            continue
-        try:
-            opened[leg.asset] = yield _Create(leg)
-        except ThreeCommasError as error:
-            failed[leg.asset] = error
-    return PortfolioResult(opened, existing, failed)
+    for asset, outcome in outcomes:
+        if isinstance(outcome, ThreeCommasError):
+            failed[asset] = outcome
+        else:
+            opened[asset] = outcome
+    return PortfolioResult(opened, dict(existing), failed)
 
 
-def status_flow(tag: str) -> Flow:
-    """Every leg of ``tag`` (open or finished) with its status."""
-    found = yield from _tagged(tag, "all", None)
-    legs = tuple(LegStatus(asset, trade, status_of(trade)) for asset, trade in found)
+def status_flow(
+    client: BaseClient, tag: str, spot: Mapping[str, SpotPosition] | None
+) -> Flow[PortfolioStatus]:
+    """Every leg of ``tag`` (open or finished) with its status and PnL."""
+    found = yield from tagged_flow(client, tag, "all", None)
+    spots = spot or {}
+    legs = tuple(leg_status(asset, trade, spots.get(asset)) for asset, trade in found)
     return PortfolioStatus(tag, legs)
 
 
-def close_flow(tag: str) -> Flow:
+def close_flow(client: BaseClient, tag: str) -> Flow[dict[str, SmartTrade]]:
     """Close every open leg of ``tag`` at market; the closed trades by asset."""
-    found = yield from _tagged(tag, "active", None)
+    found = yield from tagged_flow(client, tag, "active", None)
     closed: dict[str, SmartTrade] = {}
     for asset, trade in found:
-        closed[asset] = yield _Close(trade.id)
+        close = _action(trade.id, "close_by_market")
+        closed[asset] = yield from safe_close(client, close, _trade(trade.id))
     return closed
 
 
-def _settings(
-    ratio: Decimal,
-    ratios: Mapping[str, Decimal] | None,
-    take_profit_percent: Decimal | None,
-    stop_loss_percent: Decimal | None,
-    leverage: int,
-    exclude: Iterable[str],
-    min_value: Decimal,
-) -> dict[str, Any]:
-    return {
-        "ratio": ratio,
-        "ratios": ratios,
-        "take_profit_percent": take_profit_percent,
-        "stop_loss_percent": stop_loss_percent,
-        "leverage": leverage,
-        "exclude": tuple(exclude),
-        "min_value": min_value,
-    }
+def _settings(**settings: Any) -> dict[str, Any]:
+    """The planner's settings, ``exclude`` as a tuple (a generator is read once)."""
+    return {**settings, "exclude": tuple(settings["exclude"])}
 
 
-# --- drivers ----------------------------------------------------------------------------------
+# --- the two front ends -------------------------------------------------------------------------
 
 
-class Portfolio:
+class Portfolio(SyncResource):
     """``client.portfolio``: plan, open, follow and close a whole account's hedge."""
-
-    def __init__(self, client: ThreeCommas) -> None:
-        self._client = client
-
-    def _run(self, flow: Flow) -> Any:
-        result: Any = None
-        error: ThreeCommasError | None = None
-        while True:
-            try:
-                step = flow.send(result) if error is None else flow.throw(error)
-            except StopIteration as stop:
-                return stop.value
-            result, error = None, None
-            try:
-                if isinstance(step, _Create):
-                    result = self._client.smart_trades.create(step.leg.payload)
-                elif isinstance(step, _Close):
-                    result = self._client.smart_trades.close_by_market(step.trade_id)
-                else:
-                    result = self._client.accounts._call(step)
-            except ThreeCommasError as exc:
-                error = exc
 
     def plan(
         self,
@@ -262,55 +289,44 @@ class Portfolio:
         stop_loss_percent: Decimal | None = None,
         leverage: int = 1,
         exclude: Iterable[str] = (),
-        min_value: Decimal = Decimal(0),
+        min_value: Decimal = _ZERO,
     ) -> PortfolioPlan:
         """Plan one Smart Short per coin of the spot account (nothing is sent but reads)."""
         settings = _settings(
-            ratio, ratios, take_profit_percent, stop_loss_percent, leverage, exclude, min_value
-        )
-        plan: PortfolioPlan = self._run(plan_flow(spot_account_id, futures_account_id, settings))
-        return plan
+            ratio=ratio, ratios=ratios, take_profit_percent=take_profit_percent,
+            stop_loss_percent=stop_loss_percent, leverage=leverage, exclude=exclude,
+            min_value=min_value,
+        )  # fmt: skip
+        return self._run(plan_flow(self._client, spot_account_id, futures_account_id, settings))
 
     def open(self, plan: PortfolioPlan) -> PortfolioResult:
         """Open the plan's missing legs (idempotent: re-running opens only what is missing)."""
-        result: PortfolioResult = self._run(open_flow(plan))
-        return result
+        existing = dict(
+            self._run(tagged_flow(self._client, plan.tag, "active", plan.futures_account_id))
+        )
+        outcomes = [
+            (leg.asset, self._run(leg_flow(self._client, leg)))
+            for leg in missing_legs(plan, existing)
+        ]
+        return open_result(existing, outcomes)
 
-    def status(self, tag: str) -> PortfolioStatus:
-        """Every leg of the plan ``tag`` with its status and the combined PnL."""
-        status: PortfolioStatus = self._run(status_flow(tag))
-        return status
+    def status(
+        self, tag: str, *, spot: Mapping[str, SpotPosition] | None = None
+    ) -> PortfolioStatus:
+        """Every leg of the plan ``tag`` with its status and the combined spot + short PnL.
+
+        ``spot`` (asset -> holding, e.g. ``{leg.asset: leg.spot for leg in plan.legs}``) values
+        the whole holding; without it the spot leg is the hedged part (see :class:`LegStatus`).
+        """
+        return self._run(status_flow(self._client, tag, spot))
 
     def close(self, tag: str) -> dict[str, SmartTrade]:
         """Close every open leg of the plan ``tag`` at market; returns the closed legs."""
-        closed: dict[str, SmartTrade] = self._run(close_flow(tag))
-        return closed
+        return self._run(close_flow(self._client, tag))
 
 
-class AsyncPortfolio:
+class AsyncPortfolio(AsyncResource):
     """``client.portfolio`` of ``AsyncThreeCommas`` (see :class:`Portfolio`)."""
-
-    def __init__(self, client: AsyncThreeCommas) -> None:
-        self._client = client
-
-    async def _run(self, flow: Flow) -> Any:
-        result: Any = None
-        error: ThreeCommasError | None = None
-        while True:
-            try:
-                step = flow.send(result) if error is None else flow.throw(error)
-            except StopIteration as stop:
-                return stop.value
-            result, error = None, None
-            try:
-                if isinstance(step, _Create):
-                    result = await self._client.smart_trades.create(step.leg.payload)
-                elif isinstance(step, _Close):
-                    result = await self._client.smart_trades.close_by_market(step.trade_id)
-                else:
-                    result = await self._client.accounts._call(step)
-            except ThreeCommasError as exc:
-                error = exc
 
     async def plan(
         self,
@@ -323,28 +339,38 @@ class AsyncPortfolio:
         stop_loss_percent: Decimal | None = None,
         leverage: int = 1,
         exclude: Iterable[str] = (),
-        min_value: Decimal = Decimal(0),
+        min_value: Decimal = _ZERO,
     ) -> PortfolioPlan:
         """Plan one Smart Short per coin of the spot account (nothing is sent but reads)."""
         settings = _settings(
-            ratio, ratios, take_profit_percent, stop_loss_percent, leverage, exclude, min_value
-        )
-        plan: PortfolioPlan = await self._run(
-            plan_flow(spot_account_id, futures_account_id, settings)
-        )
-        return plan
+            ratio=ratio, ratios=ratios, take_profit_percent=take_profit_percent,
+            stop_loss_percent=stop_loss_percent, leverage=leverage, exclude=exclude,
+            min_value=min_value,
+        )  # fmt: skip
+        flow = plan_flow(self._client, spot_account_id, futures_account_id, settings)
+        return await self._run(flow)
 
-    async def open(self, plan: PortfolioPlan) -> PortfolioResult:
-        """Open the plan's missing legs (idempotent: re-running opens only what is missing)."""
-        result: PortfolioResult = await self._run(open_flow(plan))
-        return result
+    async def open(self, plan: PortfolioPlan, *, concurrency: int = CONCURRENCY) -> PortfolioResult:
+        """Open the plan's missing legs, up to ``concurrency`` at a time (idempotent, see sync)."""
+        import asyncio
 
-    async def status(self, tag: str) -> PortfolioStatus:
-        """Every leg of the plan ``tag`` with its status and the combined PnL."""
-        status: PortfolioStatus = await self._run(status_flow(tag))
-        return status
+        flow = tagged_flow(self._client, plan.tag, "active", plan.futures_account_id)
+        existing = dict(await self._run(flow))
+        gate = asyncio.Semaphore(max(1, concurrency))
+
+        async def one(leg: PortfolioLeg) -> tuple[str, SmartTrade | ThreeCommasError]:
+            async with gate:
+                return leg.asset, await self._run(leg_flow(self._client, leg))
+
+        outcomes = await asyncio.gather(*(one(leg) for leg in missing_legs(plan, existing)))
+        return open_result(existing, outcomes)
+
+    async def status(
+        self, tag: str, *, spot: Mapping[str, SpotPosition] | None = None
+    ) -> PortfolioStatus:
+        """Every leg of the plan ``tag`` with its status and the combined PnL (see sync)."""
+        return await self._run(status_flow(self._client, tag, spot))
 
     async def close(self, tag: str) -> dict[str, SmartTrade]:
         """Close every open leg of the plan ``tag`` at market; returns the closed legs."""
-        closed: dict[str, SmartTrade] = await self._run(close_flow(tag))
-        return closed
+        return await self._run(close_flow(self._client, tag))

@@ -1,7 +1,9 @@
 """Server-side validation of raw request bodies, keyed the way 3Commas keys ``error_attributes``.
 
-The rules are those of the request models (``models/requests.py``), re-coded against plain JSON so
-that hand-written dicts get the same answer as model-built ones. Keys are bracket paths
+The rules are those of the request models: the bounds and value sets come from the rule table they
+share (``models/_request_rules.py``), the allowed keys of each object are the models' own fields,
+and a body that passes is then parsed by the model itself. The checks run on plain JSON so that
+hand-written dicts get the API's per-field answer. Keys are bracket paths
 (``take_profit[steps][0][price][value]``), cross-field rules use comma-joined keys, and the
 messages are the API's (``is missing``, ``is invalid``, ``does not have a valid value``,
 ``are mutually exclusive``). Market-dependent checks (rules, prices, accounts) live in the state.
@@ -16,19 +18,45 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from threecommas_hedge.models._types import (
+from threecommas_hedge.models._request_rules import (
+    ENTRY_ORDER_TYPES,
+    MARGIN_TYPES,
     MAX_ID,
-    MAX_PAIR_LENGTH,
-    PAIR_PATTERN,
-    decimal_bound_error,
-)
-from threecommas_hedge.models.requests import (
     MAX_NOTE_LENGTH,
+    MAX_PAIR_LENGTH,
     MAX_TP_STEPS,
+    MAX_TP_VOLUME,
+    MAX_TRAILING_PERCENT,
+    MIN_BREAKEVEN_TP_STEPS,
+    MIN_LEVERAGE,
+    MIN_TIMEOUT_SECONDS,
+    MIN_TRAILING_PERCENT,
+    ORDER_TYPES,
+    PAIR_PATTERN,
+    PRICE_TYPES,
+    SIDES,
+    TP_VOLUME_TOTAL,
+)
+from threecommas_hedge.models._types import decimal_bound_error
+from threecommas_hedge.models.smart_trade_params import (
+    EntryTriggerParams,
     FundsRequest,
+    LeverageParams,
+    PositionConditionalParams,
+    PositionParams,
+    PositionUpdateParams,
+    PriceValueParams,
     SetNoteRequest,
     SmartTradeCreate,
     SmartTradeUpdate,
+    StopLossConditionalParams,
+    StopLossParams,
+    StopLossTimeoutParams,
+    TakeProfitParams,
+    TakeProfitStepParams,
+    TrailingParams,
+    TriggerPriceParams,
+    UnitsParams,
 )
 
 _PAIR = re.compile(PAIR_PATTERN)
@@ -57,13 +85,10 @@ EXCLUSIVE = "are mutually exclusive"
 EXACTLY_ONE = "are missing, exactly one parameter must be provided"
 NOT_ALLOWED = "is not allowed"
 
-_SIDES = ("buy", "sell")
-_ENTRY_ORDER_TYPES = ("market", "limit", "conditional")
-_ORDER_TYPES = ("market", "limit")
-_PRICE_TYPES = ("bid", "ask", "last")
-_MARGIN_TYPES = ("cross", "isolated")
-_HUNDRED = Decimal(100)
-_MIN_TRAILING = Decimal("0.01")
+
+def fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The keys a request object may have: its model's fields."""
+    return tuple(model.model_fields)
 
 
 def key(path: Path | str) -> str:
@@ -276,8 +301,8 @@ def reject_unknown(
 
 def _trigger_price(errors: Errors, price: Mapping[str, Any], path: Path) -> None:
     """``{type?, value | percent}``: exactly one of value and percent."""
-    reject_unknown(errors, price, path, ("type", "value", "percent"))
-    read_enum(errors, price, (*path, "type"), _PRICE_TYPES)
+    reject_unknown(errors, price, path, fields(TriggerPriceParams))
+    read_enum(errors, price, (*path, "type"), PRICE_TYPES)
     value = read_decimal(errors, price, (*path, "value"), positive=True)
     percent = read_decimal(errors, price, (*path, "percent"))
     has_value = value is not None or price.get("value") is not None
@@ -292,7 +317,7 @@ def _price_value(errors: Errors, obj: Mapping[str, Any], path: Path, *, required
     """``{value}``: the price of a limit order."""
     price = read_object(errors, obj, path, required=required, children=("value",))
     if price is not None:
-        reject_unknown(errors, price, path, ("value",))
+        reject_unknown(errors, price, path, fields(PriceValueParams))
         read_decimal(errors, price, (*path, "value"), required=True, positive=True)
 
 
@@ -303,9 +328,11 @@ def _trailing(
     trailing = read_object(errors, obj, path)
     if trailing is None:
         return False
-    reject_unknown(errors, trailing, path, ("enabled", "percent"))
+    reject_unknown(errors, trailing, path, fields(TrailingParams))
     enabled = read_bool(errors, trailing, (*path, "enabled"), required=True)
-    read_decimal(errors, trailing, (*path, "percent"), ge=_MIN_TRAILING, le=_HUNDRED)
+    read_decimal(
+        errors, trailing, (*path, "percent"), ge=MIN_TRAILING_PERCENT, le=MAX_TRAILING_PERCENT
+    )
     if enabled and percent_required and trailing.get("percent") is None:
         errors.add((*path, "percent"), MISSING)
     return bool(enabled)
@@ -316,10 +343,10 @@ def _leverage(errors: Errors, body: Mapping[str, Any]) -> None:
     leverage = read_object(errors, body, path)
     if leverage is None:
         return
-    reject_unknown(errors, leverage, path, ("enabled", "type", "value"))
+    reject_unknown(errors, leverage, path, fields(LeverageParams))
     enabled = read_bool(errors, leverage, (*path, "enabled"), required=True)
-    read_enum(errors, leverage, (*path, "type"), _MARGIN_TYPES, required=bool(enabled))
-    read_int(errors, leverage, (*path, "value"), required=bool(enabled), minimum=1)
+    read_enum(errors, leverage, (*path, "type"), MARGIN_TYPES, required=bool(enabled))
+    read_int(errors, leverage, (*path, "value"), required=bool(enabled), minimum=MIN_LEVERAGE)
 
 
 def _conditional_entry(errors: Errors, position: Mapping[str, Any], path: Path) -> str | None:
@@ -328,13 +355,13 @@ def _conditional_entry(errors: Errors, position: Mapping[str, Any], path: Path) 
     if conditional is None:
         errors.add((*path, "price", "value"), MISSING)
         return None
-    reject_unknown(errors, conditional, path, ("order_type", "price", "trailing"))
-    order_type = read_enum(errors, conditional, (*path, "order_type"), _ORDER_TYPES, required=True)
+    reject_unknown(errors, conditional, path, fields(PositionConditionalParams))
+    order_type = read_enum(errors, conditional, (*path, "order_type"), ORDER_TYPES, required=True)
     price_path = (*path, "price")
     price = read_object(errors, conditional, price_path, required=True, children=("value",))
     if price is not None:
-        reject_unknown(errors, price, price_path, ("type", "value"))
-        read_enum(errors, price, (*price_path, "type"), _PRICE_TYPES)
+        reject_unknown(errors, price, price_path, fields(EntryTriggerParams))
+        read_enum(errors, price, (*price_path, "type"), PRICE_TYPES)
         read_decimal(errors, price, (*price_path, "value"), required=True, positive=True)
     trailing = _trailing(errors, conditional, (*path, "trailing"))
     if trailing and order_type is not None and order_type != "market":
@@ -349,10 +376,10 @@ def _position_create(errors: Errors, body: Mapping[str, Any], skip_enter_step: b
     )
     if position is None:
         return
-    reject_unknown(errors, position, path, ("type", "order_type", "units", "price", "conditional"))
-    read_enum(errors, position, (*path, "type"), _SIDES, required=True)
+    reject_unknown(errors, position, path, fields(PositionParams))
+    read_enum(errors, position, (*path, "type"), SIDES, required=True)
     order_type = read_enum(
-        errors, position, (*path, "order_type"), _ENTRY_ORDER_TYPES, required=True
+        errors, position, (*path, "order_type"), ENTRY_ORDER_TYPES, required=True
     )
     _units(errors, position, (*path, "units"))
     _entry_shape(errors, position, path, order_type, skip_enter_step)
@@ -361,7 +388,7 @@ def _position_create(errors: Errors, body: Mapping[str, Any], skip_enter_step: b
 def _units(errors: Errors, obj: Mapping[str, Any], path: Path) -> None:
     units = read_object(errors, obj, path, required=True, children=("value",))
     if units is not None:
-        reject_unknown(errors, units, path, ("value",))
+        reject_unknown(errors, units, path, fields(UnitsParams))
         read_decimal(errors, units, (*path, "value"), required=True, positive=True)
 
 
@@ -393,7 +420,7 @@ def _take_profit(errors: Errors, body: Mapping[str, Any], *, allow_step_ids: boo
     take_profit = read_object(errors, body, path)
     if take_profit is None:
         return 0
-    reject_unknown(errors, take_profit, path, ("enabled", "steps"))
+    reject_unknown(errors, take_profit, path, fields(TakeProfitParams))
     enabled = read_bool(errors, take_profit, (*path, "enabled"), required=True)
     steps_path = (*path, "steps")
     steps = take_profit.get("steps")
@@ -420,23 +447,22 @@ def _take_profit(errors: Errors, body: Mapping[str, Any], *, allow_step_ids: boo
         return 0
     if len(steps) > MAX_TP_STEPS:
         errors.add(steps_path, f"must have at most {MAX_TP_STEPS} steps")
-    elif len(volumes) == len(steps) and sum(volumes, Decimal(0)) != _HUNDRED:
+    elif len(volumes) == len(steps) and sum(volumes, Decimal(0)) != TP_VOLUME_TOTAL:
         total = sum(volumes, Decimal(0))
-        errors.add(steps_path, f"volumes must add up to 100 (got {total})")
+        errors.add(steps_path, f"volumes must add up to {TP_VOLUME_TOTAL} (got {total})")
     return len(steps)
 
 
 def _take_profit_step(
     errors: Errors, step: Mapping[str, Any], path: Path, allow_step_ids: bool
 ) -> tuple[Decimal | None, bool]:
-    allowed = ["order_type", "volume", "price", "trailing"]
+    allowed = [name for name in fields(TakeProfitStepParams) if allow_step_ids or name != "id"]
     if allow_step_ids:
-        allowed.append("id")
         read_int(errors, step, (*path, "id"), minimum=1, maximum=MAX_ID)
     reject_unknown(errors, step, path, allowed)
-    read_enum(errors, step, (*path, "order_type"), _ORDER_TYPES, required=True)
+    read_enum(errors, step, (*path, "order_type"), ORDER_TYPES, required=True)
     volume = read_decimal(
-        errors, step, (*path, "volume"), required=True, positive=True, le=_HUNDRED
+        errors, step, (*path, "volume"), required=True, positive=True, le=MAX_TP_VOLUME
     )
     price = read_object(errors, step, (*path, "price"), required=True)
     if price is not None:
@@ -450,20 +476,15 @@ def _stop_loss(errors: Errors, body: Mapping[str, Any], tp_steps: int) -> None:
     stop_loss = read_object(errors, body, path)
     if stop_loss is None:
         return
-    reject_unknown(
-        errors,
-        stop_loss,
-        path,
-        ("enabled", "breakeven", "order_type", "price", "conditional", "timeout"),
-    )
+    reject_unknown(errors, stop_loss, path, fields(StopLossParams))
     enabled = bool(read_bool(errors, stop_loss, (*path, "enabled"), required=True))
     breakeven = read_bool(errors, stop_loss, (*path, "breakeven"))
-    order_type = read_enum(errors, stop_loss, (*path, "order_type"), _ORDER_TYPES, required=enabled)
+    order_type = read_enum(errors, stop_loss, (*path, "order_type"), ORDER_TYPES, required=enabled)
     _price_value(errors, stop_loss, (*path, "price"), required=enabled and order_type == "limit")
     conditional_path = (*path, "conditional")
     conditional = read_object(errors, stop_loss, conditional_path, required=enabled)
     if conditional is not None:
-        reject_unknown(errors, conditional, conditional_path, ("price", "trailing"))
+        reject_unknown(errors, conditional, conditional_path, fields(StopLossConditionalParams))
         price = read_object(errors, conditional, (*conditional_path, "price"), required=True)
         if price is not None:
             _trigger_price(errors, price, (*conditional_path, "price"))
@@ -477,24 +498,19 @@ def _stop_loss(errors: Errors, body: Mapping[str, Any], tp_steps: int) -> None:
     timeout_path = (*path, "timeout")
     timeout = read_object(errors, stop_loss, timeout_path)
     if timeout is not None:
-        reject_unknown(errors, timeout, timeout_path, ("enabled", "value"))
+        reject_unknown(errors, timeout, timeout_path, fields(StopLossTimeoutParams))
         timeout_on = read_bool(errors, timeout, (*timeout_path, "enabled"), required=True)
-        read_int(errors, timeout, (*timeout_path, "value"), required=bool(timeout_on), minimum=1)
-    if enabled and breakeven and tp_steps < 2:
-        errors.add((*path, "breakeven"), "needs at least 2 take profit steps")
-
-
-_CREATE_KEYS = (
-    "account_id",
-    "pair",
-    "instant",
-    "skip_enter_step",
-    "note",
-    "leverage",
-    "position",
-    "take_profit",
-    "stop_loss",
-)
+        read_int(
+            errors,
+            timeout,
+            (*timeout_path, "value"),
+            required=bool(timeout_on),
+            minimum=MIN_TIMEOUT_SECONDS,
+        )
+    if enabled and breakeven and tp_steps < MIN_BREAKEVEN_TP_STEPS:
+        errors.add(
+            (*path, "breakeven"), f"needs at least {MIN_BREAKEVEN_TP_STEPS} take profit steps"
+        )
 
 
 def _group_enabled(body: Mapping[str, Any], name: str) -> bool:
@@ -508,7 +524,7 @@ def check_create(body: Any) -> ErrorAttributes:
     if not isinstance(body, dict):
         errors.add("body", INVALID)
         return errors.attributes
-    reject_unknown(errors, body, (), _CREATE_KEYS)
+    reject_unknown(errors, body, (), fields(SmartTradeCreate))
     read_int(errors, body, ("account_id",), required=True, minimum=1, maximum=MAX_ID)
     pair = body.get("pair")
     if pair is None:
@@ -537,7 +553,7 @@ def check_update(body: Any) -> ErrorAttributes:
     if not isinstance(body, dict):
         errors.add("body", INVALID)
         return errors.attributes
-    groups = ("leverage", "position", "take_profit", "stop_loss")
+    groups = fields(SmartTradeUpdate)
     reject_unknown(errors, body, (), groups)
     if all(body.get(group) is None for group in groups):
         errors.add(",".join(groups), "are missing, at least one parameter must be provided")
@@ -546,7 +562,7 @@ def check_update(body: Any) -> ErrorAttributes:
     path: Path = ("position",)
     position = read_object(errors, body, path)
     if position is not None:
-        reject_unknown(errors, position, path, ("units", "price", "conditional"))
+        reject_unknown(errors, position, path, fields(PositionUpdateParams))
         if position.get("units") is not None:
             _units(errors, position, (*path, "units"))
         _price_value(errors, position, (*path, "price"), required=False)
@@ -575,13 +591,13 @@ def validate_funds(body: Any) -> tuple[ErrorAttributes, FundsRequest | None]:
     if not isinstance(body, dict):
         errors.add("body", INVALID)
         return errors.attributes, None
-    reject_unknown(errors, body, (), ("order_type", "units", "price"))
+    reject_unknown(errors, body, (), fields(FundsRequest))
     order_type = body.get("order_type")
     if order_type is None:
         errors.add("order_type", MISSING)
         errors.add("order_type", NOT_VALID_VALUE)
     else:
-        read_enum(errors, body, ("order_type",), _ORDER_TYPES)
+        read_enum(errors, body, ("order_type",), ORDER_TYPES)
     _units(errors, body, ("units",))
     if order_type == "market" and body.get("price") is not None:
         errors.add("price", "is not allowed for a market order")
@@ -596,7 +612,7 @@ def validate_note(body: Any) -> tuple[ErrorAttributes, SetNoteRequest | None]:
     if not isinstance(body, dict):
         errors.add("body", INVALID)
         return errors.attributes, None
-    reject_unknown(errors, body, (), ("note",))
+    reject_unknown(errors, body, (), fields(SetNoteRequest))
     read_note(errors, body, ("note",), required=True)
     return _finish(errors.attributes, SetNoteRequest, body)
 
