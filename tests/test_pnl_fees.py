@@ -100,13 +100,15 @@ def without(trade: SmartTrade, **data: object) -> SmartTrade:
 
 
 def test_each_side_without_both_prices_falls_back_on_its_own() -> None:
-    trade = without(closed_trade(), average_enter_price=None, commission=MAKER)
-    # the entry at the reported rate (here maker), the take profit from its prices (maker)
-    assert pnl_of(trade, SPOT, D(55000)).fees == UNITS * D(60000) * MAKER + UNITS * D(55000) * MAKER
-    trade = without(closed_trade(), average_close_price=None)
+    rate = D("0.001")  # a reported rate unlike either fill's, to tell the sources apart
+    trade = without(closed_trade(), average_enter_price=None, commission=rate)
+    # the entry at the reported rate, the take profit from its prices (maker)
     pnl = pnl_of(trade, SPOT, D(55000))
-    # the entry from its prices (taker), the take profit at the reported rate (the taker rate)
-    assert pnl.fees == UNITS * D(60000) * TAKER + UNITS * D(55000) * TAKER
+    assert pnl.fees == UNITS * D(60000) * rate + UNITS * D(55000) * MAKER
+    trade = without(closed_trade(), average_close_price=None, commission=rate)
+    # the entry from its prices (taker), the take profit at the reported rate
+    pnl = pnl_of(trade, SPOT, D(55000))
+    assert pnl.fees == UNITS * D(60000) * TAKER + UNITS * D(55000) * rate
     assert pnl.fee_source == "trade"
 
 
@@ -125,3 +127,13 @@ def test_no_prices_and_no_rate_use_the_callers_rate_else_nothing() -> None:
     assert (pnl.fees, pnl.fee_source) == (D("0.001") * (30000 + 27500), "fee_rate")
     pnl = pnl_of(trade, SPOT, D(55000))
     assert (pnl.fees, pnl.fee_source) == (0, "none")
+
+
+def test_portfolio_status_counts_the_fees_charged() -> None:
+    from threecommas_hedge.resources.portfolio import leg_status
+
+    trade = closed_trade()
+    pnl = leg_status("BTC", trade, SPOT).hedge_pnl
+    assert pnl is not None and trade.profit is not None
+    assert pnl.fees == expected_fees(D(55000), MAKER)
+    assert pnl.hedge_pnl == trade.profit.volume
