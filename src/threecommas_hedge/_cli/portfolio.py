@@ -63,21 +63,12 @@ def run_demo() -> None:
     """Offline: BTC, ETH, SOL, a stablecoin and a dust coin on the fake, planned and opened."""
     from threecommas_hedge.testing import FakeThreeCommas
 
+    from .session import add_demo_bag
+
     console = make_console()
     fake = FakeThreeCommas()
     futures = fake.add_account("futures")
-    spot = fake.add_account("spot")
-    prices = {"BTC": "60000", "ETH": "3000", "SOL": "150", "DOGE": "0.2"}
-    for coin, price in prices.items():
-        fake.set_price(f"USDT_{coin}USDT", Decimal(price))
-    for coin, amount in {
-        "BTC": "1",
-        "ETH": "10",
-        "SOL": "40",
-        "USDT": "2000",
-        "DOGE": "50",
-    }.items():
-        fake.set_balance(spot, coin, Decimal(amount))
+    spot = add_demo_bag(fake)
     console.print(
         "[bold]Offline portfolio demo[/] on a simulated exchange: nothing leaves the process."
     )
