@@ -36,7 +36,7 @@ from threecommas_hedge.resources._endpoint import list_of
 from threecommas_hedge.resources._pagination import _PageWalk
 from threecommas_hedge.resources._params import MAX_PER_PAGE
 
-from .decide import Action, Exit, HedgeView, Holding, Market, decide, plan_of
+from .decide import Action, Exit, HedgeView, Holding, MarketView, decide, plan_of
 from .journal import SqliteJournal
 from .policy import KeeperPolicy
 
@@ -167,7 +167,7 @@ class _Seen:
     plan: PortfolioPlan
 
 
-def _market(tick: _Tick, holdings: Mapping[str, Holding], cache: MarketCache) -> Flow[Market]:
+def _market(tick: _Tick, holdings: Mapping[str, Holding], cache: MarketCache) -> Flow[MarketView]:
     """The listed pairs (one read) and the rules of each pair a coin worth hedging needs (read
     once per keeper; a pair whose rules cannot be read is left out this tick, with the error)."""
     client, policy = tick.client, tick.policy
@@ -186,7 +186,7 @@ def _market(tick: _Tick, holdings: Mapping[str, Holding], cache: MarketCache) ->
                 cache.rules[pair] = market._rules((yield from endpoint_flow(client, rates)), None)
             except ThreeCommasError as exc:
                 unreadable[pair] = str(exc)
-    return Market(listed, dict(cache.rules), unreadable)
+    return MarketView(listed, dict(cache.rules), unreadable)
 
 
 def _active(client: BaseClient, account_id: int) -> Flow[list[SmartTrade]]:
