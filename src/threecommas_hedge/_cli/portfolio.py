@@ -49,12 +49,15 @@ def show_plan(console: Console, plan: PortfolioPlan) -> None:
     for coin, why in plan.skipped.items():
         skipped.add_row(coin, why)
     console.print(skipped)
-    table = Table("move", "coin", "spot PnL", "short PnL", "net", title="Scenarios")
+    table = Table(
+        "move", "coin", "spot PnL", "short PnL", "of which fees", "net",
+        title="Scenarios (each short stops at its TP/SL; default maker/taker fees)",
+    )  # fmt: skip
     for row in plan.scenario(moves=MOVES):
         style = "bold" if row.asset == "TOTAL" else None
         table.add_row(
             f"{row.move * 100:+.0f}%", row.asset, f"{row.spot_pnl:.2f}", f"{row.hedge_pnl:.2f}",
-            f"{row.net:.2f}", style=style,
+            f"{-row.fees:.2f}", f"{row.net:.2f}", style=style,
         )  # fmt: skip
     console.print(table)
 
