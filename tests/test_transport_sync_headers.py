@@ -11,9 +11,10 @@ import socket
 import threading
 from typing import Any
 
+import httpx
 import pytest
 
-from threecommas_hedge import APITimeoutError, ThreeCommas
+from threecommas_hedge import APIConnectionError, APITimeoutError, ThreeCommas
 
 CREDS = {"api_key": "key", "api_secret": "secret"}
 OPTIONS: dict[str, Any] = {
@@ -102,3 +103,18 @@ def test_trickled_headers_trip_the_sync_attempt_deadline(full_first: int) -> Non
         assert "attempt deadline" in str(raised[0])
         assert server.client_hung_up.wait(timeout=10)
         assert server.accepted == 1  # the second call went over the pooled connection
+
+
+def test_transport_errors_keep_httpx_types() -> None:
+    """httpcore's errors reach the client as httpx's of the same name (mapped as before)."""
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there: the connection is refused
+    url = f"http://127.0.0.1:{port}/public/api"
+    with (
+        ThreeCommas(**CREDS, base_url=url, **OPTIONS) as client,
+        pytest.raises(APIConnectionError) as caught,
+    ):
+        client.request("GET", "/ver1/accounts")
+    assert isinstance(caught.value.__cause__, httpx.ConnectError)
