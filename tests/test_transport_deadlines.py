@@ -300,7 +300,7 @@ def test_async_a_real_trickling_server_trips_the_attempt_deadline() -> None:
 
 def test_async_trickled_headers_trip_the_attempt_deadline() -> None:
     """Headers that take hours, a byte at a time, never reach the body: the async client still
-    stops at its deadline (the sync one is bounded by the per-phase timeouts only)."""
+    stops at its deadline (the sync one: tests/test_transport_sync_headers.py)."""
 
     async def run() -> None:
         async with AsyncThreeCommas(**CREDS, base_url=server.base_url, **REAL) as client:

@@ -35,6 +35,7 @@ from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._exceptions import APIError
 from ._guard import Mode
 from ._signing import Signer
+from ._transport import ATTEMPT_ENDS, DeadlineTransport
 
 if TYPE_CHECKING:  # pragma: no cover - each endpoint group loads on first use (fast import)
     from .live.hedges import AsyncHedges, Hedges
@@ -118,7 +119,11 @@ class ThreeCommas(BaseClient):
         )
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise TypeError("http_client must be an httpx.Client (use AsyncThreeCommas for async)")
-        self._http = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
+        self._http = (
+            http_client
+            if http_client is not None
+            else httpx.Client(timeout=self.timeout, transport=DeadlineTransport())
+        )
         self._owns_http = http_client is None
         self._sleep = _sleep
 
@@ -227,9 +232,11 @@ class ThreeCommas(BaseClient):
     def _fetch(self, prepared: PreparedRequest, deadlines: Deadlines) -> httpx.Response:
         """One attempt: send without following redirects, read the body by the deadline.
 
-        The headers are bounded by the per-phase timeouts (cut to the time left) only.
+        The client's own transport holds the deadline on every network read (headers too); a
+        lent ``http_client``'s headers are bounded by its per-phase timeouts (cut to the time left).
         """
         ends = deadlines.start_attempt(prepared.request)
+        prepared.request.extensions[ATTEMPT_ENDS] = time.monotonic() + ends - self._clock()
         response = self._http.send(
             prepared.request, auth=prepared.auth, follow_redirects=False, stream=True
         )
