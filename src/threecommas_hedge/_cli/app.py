@@ -89,12 +89,31 @@ class OneLineErrors(TyperGroup):
 
     _listing = False
 
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)
+        for param in params:  # typer >= 0.25 coerces through pydantic, built on first use
+            if getattr(param, "_runtime_param", False) is None:
+                param._runtime_param = _UnsetFirst()
+        return params
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
         self._listing = True
         try:
             super().format_help(ctx, formatter)
         finally:
             self._listing = False
+
+
+class _UnsetFirst:
+    """The coercion of an option of the group (--config, --profile, --help): an option left unset
+    (``None``, or a flag's bool) stays as it is without typer building its pydantic adapter, so
+    ``plan --help`` does not import pydantic for them (about a third of its start-up)."""
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None or isinstance(value, bool):
+            return value
+        param._runtime_param = None  # typer's own coercion, built on first use
+        return param.get_runtime_param().coerce(value, param=param, ctx=ctx)
 
 
 @dataclass(frozen=True)
