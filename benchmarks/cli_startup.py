@@ -59,6 +59,55 @@ def demo_seconds(rounds: int) -> float:
     return sorted(times)[len(times) // 2]
 
 
+PHASES = """
+import io, json, sys, time
+marks = [("start", time.perf_counter())]
+def mark(name): marks.append((name, time.perf_counter()))
+import threecommas_hedge._cli.app
+mark("typer, rich and the CLI app")
+import numpy
+mark("numpy")
+from threecommas_hedge._cli import chart, demo, render, risk
+from threecommas_hedge.testing import FakeThreeCommas
+mark("the demo's library imports (client, models, fake)")
+from rich.console import Console
+console = Console(file=io.StringIO(), width=100)
+fake = FakeThreeCommas()
+fake.set_price(demo.PAIR, demo.SPOT.price)
+plan = demo.article_plan(fake.add_account("futures", "paper"))
+console.print(render.review(plan), render.payload(plan), chart.text_chart(plan, width=100))
+mark("the plan, review, payload and text chart")
+with fake.client() as client:
+    demo._replay(console, fake, client, plan, demo.DROP)
+    demo._replay(console, fake, client, plan, demo.RISE)
+mark("the two replays on the fake")
+risk.demo_section(console, plan)
+mark("the risk section (2,000 paths x 1,440 steps)")
+print(json.dumps([[b[0], b[1] - a[1]] for a, b in zip(marks, marks[1:])]))
+"""
+
+
+def demo_phases(rounds: int) -> Figure:
+    """Where ``demo``'s time goes, in a fresh interpreter: the median of each phase in ms."""
+    import json
+    import statistics
+
+    runs = []
+    for _ in range(rounds):
+        out = subprocess.run(
+            [sys.executable, "-c", PHASES], env=_env(), check=True, timeout=60, capture_output=True
+        )
+        runs.append(json.loads(out.stdout))
+    medians = [(name, statistics.median(run[i][1] for run in runs)) for i, (name, _) in
+               enumerate(runs[0])]  # fmt: skip
+    return Figure(
+        name="threecommas-hedge demo, by phase (without the interpreter's own start)",
+        value=round(sum(ms for _, ms in medians), 3),
+        unit="s (sum of the phase medians)",
+        details=tuple(f"{name}: {ms * 1000:.1f} ms" for name, ms in medians),
+    )
+
+
 def bench_cli(*, rounds: int = 15, budget_s: float = 30.0) -> list[Comparison | Figure]:
     """``--help`` and ``plan --help`` against the typer+rich import; ``demo`` in seconds."""
     results: list[Comparison | Figure] = [
@@ -83,4 +132,5 @@ def bench_cli(*, rounds: int = 15, budget_s: float = 30.0) -> list[Comparison | 
             details=(),
         )
     )
+    results.append(demo_phases(max(3, rounds // 3)))
     return results

@@ -89,12 +89,37 @@ class OneLineErrors(TyperGroup):
 
     _listing = False
 
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _unset_first(super().get_params(ctx))
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
         self._listing = True
         try:
             super().format_help(ctx, formatter)
         finally:
             self._listing = False
+
+
+def _unset_first(params: list[Any]) -> list[Any]:
+    """``params`` with :class:`_UnsetFirst` coercion (typer >= 0.25 coerces every option through
+    a pydantic adapter, built on first use; older typer has none of this and is left alone)."""
+    for param in params:
+        if getattr(param, "_runtime_param", False) is None:
+            param._runtime_param = _UnsetFirst()
+    return params
+
+
+class _UnsetFirst:
+    """The coercion of an option: an option left unset (``None``, or a flag's bool) stays as it
+    is without typer building its pydantic adapter, so ``plan --help`` does not import pydantic
+    for the group's --config and --profile (about a third of its start-up) and a command pays
+    only for the options it is given."""
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None or isinstance(value, bool):
+            return value
+        param._runtime_param = None  # typer's own coercion, built on first use
+        return param.get_runtime_param().coerce(value, param=param, ctx=ctx)
 
 
 @dataclass(frozen=True)
@@ -197,6 +222,7 @@ def _load(name: str, entry: Entry) -> Any:
     single.command(name)(function)
     command = typer.main.get_command(single)
     command.name = name
+    _unset_first(command.params)
     return command
 
 
