@@ -178,3 +178,72 @@ def test_real_mode_asks_first_and_a_no_sends_nothing(shop: Shop, tmp_path: Path)
     assert result.exit_code == 1, result.output
     assert "REAL mode" in result.stderr and "not confirmed: nothing was sent" in result.stderr
     assert shop.fake.smart_trades() == []
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The CLI's own ``--fake`` (not a shared one); the journal path."""
+    for name in ("COLUMNS", "NO_COLOR", "FORCE_COLOR", "THREECOMMAS_BASE_URL", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))
+    return tmp_path / "k.sqlite"
+
+
+def test_the_cli_fake_holds_a_spot_bag_on_the_futures_exchange() -> None:
+    fake = session.new_fake()
+    with fake.client() as client:
+        by_code = {a.market_code: a for a in client.accounts.list()}
+        spot, futures = by_code["paper_trading"], by_code["paper_trading_futures"]
+        rows = client.accounts.balances(spot.id)
+    assert futures.id < spot.id  # the futures account stays the fake's first
+    assert (spot.exchange_name or "").split()[0] == (futures.exchange_name or "").split()[0]
+    held = {row.currency_code: row.position for row in rows}
+    assert held == {"BTC": D(1), "ETH": D(10), "SOL": D(40), "USDT": D(2000), "DOGE": D(50)}
+
+
+def test_keep_fake_alone_picks_the_fake_accounts_and_prints_them(offline: Path) -> None:
+    result = run("keep", "--fake", "--once", "--min-value", "50", "--journal", str(offline))
+    assert result.exit_code == 0, result.output
+    fake = session.new_fake()  # the same ids: a fresh fake numbers its accounts alike
+    with fake.client() as client:
+        ids = {a.market_code: a.id for a in client.accounts.list()}
+    spot, futures = ids["paper_trading"], ids["paper_trading_futures"]
+    assert f"Fake 3Commas: --spot-account {spot} --futures-account {futures}" in result.stderr
+    outcomes = {
+        line.split(" asset=")[1].split()[0]: line.rsplit("outcome=", 1)[1]
+        for line in result.stdout.splitlines()
+    }
+    # ratio 0.5 of 1 BTC, 10 ETH, 40 SOL; DOGE 50 x 0.2 = 10 < 50 is dust; USDT is the margin coin
+    assert outcomes == {"BTC": "ok", "ETH": "ok", "SOL": "ok", "DOGE": "decided", "USDT": "decided"}
+    assert "quantity=20 outcome=ok" in result.stdout  # SOL: 40 x 0.5
+    with closing(SqliteJournal(offline)) as book:
+        assert sorted(book.hedges()) == ["BTC", "ETH", "SOL"]
+
+
+def test_keep_fake_with_the_printed_ids_runs_offline(offline: Path) -> None:
+    first = run("keep", "--fake", "--once", "--dry-run", "--journal", str(offline))
+    assert first.exit_code == 0, first.output
+    printed = first.stderr.strip().splitlines()[-1].split()
+    assert printed[:2] == ["Fake", "3Commas:"]
+    result = run("keep", "--fake", *printed[2:], "--once", "--journal", str(offline))
+    assert result.exit_code == 0, result.output
+    assert "Fake 3Commas" not in result.stderr  # the ids were given: nothing to print
+    assert "event=keeper.action kind=open asset=BTC" in result.stdout
+
+
+def test_keep_fake_without_a_spot_account_names_the_flag(
+    offline: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bare = FakeThreeCommas()
+    bare.add_account("futures")
+    monkeypatch.setattr(session, "fake_factory", lambda: bare)
+    result = run("keep", "--fake", "--once", "--journal", str(offline))
+    assert result.exit_code == 2, result.output
+    assert "--spot-account" in result.output and "no such account" in result.output
+    assert [r for r in bare.requests if r.method != "GET"] == []
+
+
+def test_without_fake_both_accounts_are_still_needed(offline: Path) -> None:
+    result = run("keep", "--once", "--journal", str(offline))
+    assert result.exit_code == 2, result.output
+    assert "--spot-account/--futures-account" in result.output

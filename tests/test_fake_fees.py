@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from threecommas_hedge import HedgeBuilder, SpotPosition
 from threecommas_hedge._cli.app import app
+from threecommas_hedge.models import SmartTrade
 from threecommas_hedge.testing import DEFAULT_FEES, FakeThreeCommas, FeeSchedule
 
 PAIR = "USDT_BTCUSDT"
@@ -92,3 +93,68 @@ def test_plan_assumes_the_fakes_schedule_and_shows_it() -> None:
     result = CliRunner().invoke(app, [*args, "--maker-fee", "0.01"], env={"COLUMNS": "100"})
     assert "Fees         maker 0.01%, taker 0.05%" in result.stdout
     assert "default schedule" not in result.stdout
+
+
+# --- per-fill prices with and without commission (issue 16) -------------------------------------
+# The short sells at the entry (the price after fees is lower) and buys to close (higher).
+TAKER, MAKER = D("0.0005"), D("0.0002")
+
+
+def run_to(fake: FakeThreeCommas, account_id: int, *prices: str) -> SmartTrade:
+    fake.set_price(PAIR, D(60000))
+    with fake.client() as client:
+        trade = client.smart_trades.create(article(account_id).build())
+        for price in prices:
+            fake.set_price(PAIR, D(price))
+        return client.smart_trades.get(trade.id)
+
+
+def test_a_limit_take_profit_reports_its_maker_rate_in_the_close_prices() -> None:
+    fake = FakeThreeCommas()
+    trade = run_to(fake, fake.add_account(), "55000")
+    data = trade.data
+    assert data.average_enter_price_without_commission == D(60000)
+    assert data.average_enter_price == D(60000) * (1 - TAKER) == D(59970)  # market entry: taker
+    assert trade.position.price.value == D(59970)
+    assert trade.position.price.value_without_commission == D(60000)
+    assert data.average_close_price_without_commission == D(55000)
+    assert data.average_close_price == D(55000) * (1 + MAKER) == D(55011)  # limit TP: maker
+    assert data.commission == TAKER  # the one documented rate stays the taker rate
+
+
+def test_a_stop_loss_reports_the_taker_rate_in_the_close_prices() -> None:
+    fake = FakeThreeCommas()
+    trade = run_to(fake, fake.add_account(), "61000", "62000")
+    assert trade.data.average_close_price_without_commission == D(62000)
+    assert trade.data.average_close_price == D(62000) * (1 + TAKER)
+
+
+def test_a_limit_reduce_is_maker_and_a_market_close_taker_per_fill() -> None:
+    fake = FakeThreeCommas()
+    account_id = fake.add_account()
+    fake.set_price(PAIR, D(60000))
+    with fake.client() as client:
+        trade = client.smart_trades.create(article(account_id).build())
+        fake.set_price(PAIR, D(59000))
+        body = {"order_type": "limit", "units": {"value": "0.1"}, "price": {"value": "58000"}}
+        client.smart_trades.reduce_funds(trade.id, body)
+        fake.set_price(PAIR, D(57500))  # the resting buy at 58,000 fills: maker
+        client.smart_trades.close_by_market(trade.id)  # at 57,500, a market order: taker
+        trade = client.smart_trades.get(trade.id)
+    (reduce,) = trade.reduce_funds.steps
+    assert reduce.price.value_without_commission == D(58000)
+    assert reduce.price.value == D(58000) * (1 + MAKER)
+    assert trade.market_close.price.value_without_commission == D(57500)
+    assert trade.market_close.price.value == D(57500) * (1 + TAKER)
+    # the average close with fees weighs both fills at their own rates
+    fees = D("0.1") * D(58000) * MAKER + D("0.4") * D(57500) * TAKER
+    closed_total = D("0.1") * D(58000) + D("0.4") * D(57500)
+    assert trade.data.average_close_price == (closed_total + fees) / D("0.5")
+
+
+def test_a_flat_commission_is_the_rate_of_every_fill() -> None:
+    fake = FakeThreeCommas()
+    trade = run_to(fake, fake.add_account(commission="0.001"), "55000")
+    assert trade.data.commission == D("0.001")
+    assert trade.data.average_enter_price == D(60000) * D("0.999")
+    assert trade.data.average_close_price == D(55000) * D("1.001")

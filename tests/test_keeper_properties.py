@@ -79,17 +79,21 @@ def test_one_hedge_per_coin_and_never_over_the_band(steps: list[Any], rearm: str
                 name = f"USDT_{item[1]}USDT"
                 fake.set_price(name, (fake.price(name) or D(0)) * item[2])
             elif item[0] == "kill":
-                perform = current._perform
+                send = client._send
 
-                def dying(op: Any, perform: Any = perform) -> Any:
-                    answer = perform(op)
-                    if type(op).__name__ in ("Open", "Resize", "Close"):
+                # dies once a write's answer is in (its outcome never journaled)
+                def dying(prepared: Any, send: Any = send) -> Any:
+                    answer = send(prepared)
+                    if prepared.request.method != "GET":
                         raise Killed
                     return answer
 
-                current._perform = dying  # type: ignore[method-assign]
-                with contextlib.suppress(Killed):
-                    current.run_once()
+                client._send = dying  # type: ignore[method-assign]
+                try:
+                    with contextlib.suppress(Killed):
+                        current.run_once()
+                finally:
+                    del client._send
                 current = keeper()
             else:
                 current.run_once()

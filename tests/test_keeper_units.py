@@ -19,7 +19,7 @@ from threecommas_hedge.keeper import (
     SqliteJournal,
     decide,
 )
-from threecommas_hedge.keeper.decide import Market, plan_of
+from threecommas_hedge.keeper.decide import MarketView, plan_of
 from threecommas_hedge.keeper.journal import MIGRATIONS, SCHEMA_VERSION
 from threecommas_hedge.models import MarketRules
 
@@ -76,7 +76,7 @@ def test_dust_ratio_zero_excluded_and_stablecoins() -> None:
     assert sold.kind == "close" and sold.trade_id == 9
 
 
-def on(market: Market, hedge: HedgeView | None = None, **kw: Any) -> Action:
+def on(market: MarketView, hedge: HedgeView | None = None, **kw: Any) -> Action:
     bag, rules = kw.pop("bag", BAG), policy(**kw)
     hedges = {"BTC": hedge} if hedge else {}
     (action,) = decide(bag, hedges, {}, rules, 0.0, plan_of(bag, rules, market))
@@ -84,21 +84,21 @@ def on(market: Market, hedge: HedgeView | None = None, **kw: Any) -> Action:
 
 
 def test_targets_come_from_the_planner_on_listed_pairs_with_market_rules() -> None:
-    unlisted = Market(listed=frozenset({"USDT_ETHUSDT"}))
+    unlisted = MarketView(listed=frozenset({"USDT_ETHUSDT"}))
     skip = on(unlisted)
     assert skip.kind == "skip" and "USDT_BTCUSDT is not listed on account 2" in skip.detail
     kept = on(unlisted, HedgeView(7, D("1")))  # a hedge on a delisted pair is left alone
     assert kept.kind == "skip" and kept.trade_id == 7
     listed = frozenset({"USDT_BTCUSDT"})
-    lots = Market(listed, {"USDT_BTCUSDT": MarketRules(lot_step=D("0.01"))})
+    lots = MarketView(listed, {"USDT_BTCUSDT": MarketRules(lot_step=D("0.01"))})
     bag = {"BTC": Holding(D("2.0375"), D("60000"))}  # 1.01875 at 0.5 -> 1.01 on the lot step
     assert on(lots, bag=bag) == Action("open", "BTC", "short 1.01 at ratio 0.5", D("1.01"))
-    minimum = Market(listed, {"USDT_BTCUSDT": MarketRules(lot_step=D("0.01"), min_lot=D("2"))})
+    minimum = MarketView(listed, {"USDT_BTCUSDT": MarketRules(lot_step=D("0.01"), min_lot=D("2"))})
     below = on(minimum)
     assert below.kind == "skip" and below.detail.startswith("below the market's minimum")
     closed = on(minimum, HedgeView(7, D("1")))  # the target rounds to nothing: close
     assert closed.kind == "close" and closed.trade_id == 7
-    assert on(Market(), bag={"BTC": Holding(D("1"), D(0))}, min_value=D(0)).kind == "skip"
+    assert on(MarketView(), bag={"BTC": Holding(D("1"), D(0))}, min_value=D(0)).kind == "skip"
 
 
 def test_rearm_per_policy() -> None:

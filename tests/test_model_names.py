@@ -31,14 +31,7 @@ RENAMED = (
 )
 
 
-KNOWN_SHARED: dict[str, set[str]] = {
-    # keeper/ (issue 22) names its view of the tradable pairs Market, like the market-data
-    # endpoint group; keeper/ is outside this change: renaming it is left to its owner
-    "Market": {
-        "threecommas_hedge.keeper.decide.Market",
-        "threecommas_hedge.resources.market.Market",
-    },
-}
+KNOWN_SHARED: dict[str, set[str]] = {}
 """Shared names that remain; a new one fails the test (so does removing one without this list)."""
 
 

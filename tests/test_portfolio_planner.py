@@ -100,11 +100,39 @@ def test_scenario_rows_per_coin_and_a_total() -> None:
     rows = plan().scenario(moves=(D("-0.2"), D("0.1")))
     assert [row.asset for row in rows] == ["BTC", "ETH", "TOTAL", "BTC", "ETH", "TOTAL"]
     btc = rows[0]
-    assert btc.spot_pnl == D("-12000.0") and btc.hedge_pnl == D("6000.0")
+    assert btc.spot_pnl == D("-12000.0")
     total = rows[2]
-    # spot: -0.2 x (60000 + 30000); short: +0.2 x (30000 + 9000)
-    assert total.spot_pnl == D("-18000") and total.hedge_pnl == D("7800")
-    assert total.net == D("-10200")
+    assert total.spot_pnl == D("-18000")  # -0.2 x (60000 + 30000)
+    assert total.hedge_pnl == sum(row.hedge_pnl for row in rows[:2])
+    assert total.fees == sum(row.fees for row in rows[:2])
+    assert total.net == total.spot_pnl + total.hedge_pnl
+
+
+def test_scenario_stops_each_short_at_its_take_profit_and_stop_loss_after_fees() -> None:
+    # By hand, default fees (taker 0.05 % market entry and stop, maker 0.02 % limit TP):
+    # BTC short 0.5 from 60000, TP -8 % at 55200, SL +3 % at 61800; ETH short 3 from 3000.
+    maker, taker = D("0.0002"), D("0.0005")
+    drop, rise = (
+        plan().scenario(moves=(D("-0.2"), D("0.1")))[0:2],
+        plan().scenario(moves=(D("0.1"),))[0:2],
+    )
+    btc_tp = D("0.5") * (60000 - 55200) - taker * 30000 - maker * D("0.5") * 55200
+    eth_tp = 3 * (3000 - 2760) - taker * 9000 - maker * 3 * 2760
+    assert drop[0].hedge_pnl == btc_tp  # 2379.48, not the linear 6000
+    assert drop[1].hedge_pnl == eth_tp
+    assert drop[0].fees == taker * 30000 + maker * D("0.5") * 55200
+    btc_sl = -D("0.5") * (61800 - 60000) - taker * 30000 - taker * D("0.5") * 61800
+    eth_sl = -3 * (3090 - 3000) - taker * 9000 - taker * 3 * 3090
+    assert rise[0].hedge_pnl == btc_sl  # -930.45, not the linear -3000
+    assert rise[1].hedge_pnl == eth_sl
+    assert rise[0].net == D("6000") + btc_sl
+
+
+def test_scenario_takes_the_fee_schedule() -> None:
+    from threecommas_hedge.hedge._costs import FeeSchedule
+
+    free = plan().scenario(moves=(D("-0.2"),), fees=FeeSchedule(maker=D(0), taker=D(0)))
+    assert free[0].fees == 0 and free[0].hedge_pnl == D("2400")
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ until Ctrl-C or SIGTERM (the tick in progress finishes first); ``--once`` runs o
 terminal, else one line per action (``--log-format json``: a JSON object). ``keep status``
 reads the journal only: the last ticks, the open hedges with their targets and what the keeper
 does next. Paper unless ``--real`` (asks first unless ``--yes``); the policy flags also come from
-the config file's profiles, like every option.
+the config file's profiles, like every option. ``--fake`` without the account ids keeps the fake's
+demo spot bag hedged on its futures account and prints their ids.
 """
 
 from __future__ import annotations
@@ -24,9 +25,13 @@ from .console import EXIT_USAGE, CliError, flag_error, make_console
 from .options import parse_decimal
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rich.console import Console
 
     from threecommas_hedge.keeper import KeeperPolicy, SqliteJournal, TickReport
+
+    from .session import Session
 
 __all__ = ["keep"]
 
@@ -177,13 +182,20 @@ def keep(
         with closing(SqliteJournal(journal)) as book:
             _status(make_console(), book)
         return
-    if spot_account is None or futures_account is None:
+    # with --fake, neither: the fake's accounts (printed)
+    if (spot_account is None or futures_account is None) and not (
+        fake and spot_account is None and futures_account is None
+    ):
         raise flag_error("--spot-account/--futures-account", "both are needed to keep hedging")
-    policy = _policy(
-        spot_account, futures_account, ratio, ratios, band, tp_percent, sl_percent, leverage,
-        rearm, cooldown, min_value, exclude, dry_run,
-    )  # fmt: skip
-    _run(policy, journal, once, interval, log_format, fake, base_url, real, yes)
+
+    def policy(spot: int, futures: int) -> KeeperPolicy:
+        return _policy(
+            spot, futures, ratio, ratios, band, tp_percent, sl_percent, leverage, rearm,
+            cooldown, min_value, exclude, dry_run,
+        )  # fmt: skip
+
+    accounts = (spot_account, futures_account)
+    _run(policy, accounts, journal, once, interval, log_format, fake, base_url, real, yes)
 
 
 def _policy(
@@ -224,7 +236,8 @@ def _policy(
 
 
 def _run(
-    policy: KeeperPolicy,
+    make_policy: Callable[[int, int], KeeperPolicy],
+    accounts: tuple[int | None, int | None],
     journal: Path,
     once: bool,
     interval: float,
@@ -239,8 +252,12 @@ def _run(
     from .manage import SessionFlags, _confirm_real, _session
 
     console = make_console()
+    spot, futures = accounts
+    # the flags are checked before connecting when the ids are known
+    known = make_policy(spot, futures) if spot is not None and futures is not None else None
     flags = SessionFlags(fake=fake, base_url=base_url, real=real, as_json=False, yes=yes)
     with _session(flags) as (session, _), closing(SqliteJournal(journal)) as book:
+        policy = known or make_policy(*_fake_accounts(session))
         if not policy.dry_run:
             _confirm_real(session, f"Keep account {policy.spot_account_id} hedged", yes)
         keeper = Keeper(session.client, policy, journal=book, log_format=log_format)
@@ -253,6 +270,23 @@ def _run(
             show(keeper.run_once())
         else:
             keeper.run(interval, on_tick=show)
+
+
+def _fake_accounts(session: Session) -> tuple[int, int]:
+    """``--fake`` without account ids: the fake's first spot account (the demo bag) and first
+    futures account, printed (on stderr) for the next run."""
+    first: dict[str, int] = {}
+    for account in session.client.accounts.list():
+        kind = "futures" if "futures" in (account.market_code or "") else "spot"
+        first.setdefault(kind, account.id)
+    spot, futures = first.get("spot"), first.get("futures")
+    if spot is None or futures is None:
+        flag = "--spot-account" if spot is None else "--futures-account"
+        raise flag_error(flag, "the fake has no such account: pass the id")
+    make_console(stderr=True).print(
+        f"Fake 3Commas: --spot-account {spot} --futures-account {futures}"
+    )
+    return spot, futures
 
 
 def _show(console: Console, report: TickReport, log_format: LogFormat, where: str) -> None:

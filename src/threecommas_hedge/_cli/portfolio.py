@@ -49,12 +49,15 @@ def show_plan(console: Console, plan: PortfolioPlan) -> None:
     for coin, why in plan.skipped.items():
         skipped.add_row(coin, why)
     console.print(skipped)
-    table = Table("move", "coin", "spot PnL", "short PnL", "net", title="Scenarios")
+    table = Table(
+        "move", "coin", "spot PnL", "short PnL", "of which fees", "net",
+        title="Scenarios (each short stops at its TP/SL; default maker/taker fees)",
+    )  # fmt: skip
     for row in plan.scenario(moves=MOVES):
         style = "bold" if row.asset == "TOTAL" else None
         table.add_row(
             f"{row.move * 100:+.0f}%", row.asset, f"{row.spot_pnl:.2f}", f"{row.hedge_pnl:.2f}",
-            f"{row.net:.2f}", style=style,
+            f"{-row.fees:.2f}", f"{row.net:.2f}", style=style,
         )  # fmt: skip
     console.print(table)
 
@@ -63,21 +66,12 @@ def run_demo() -> None:
     """Offline: BTC, ETH, SOL, a stablecoin and a dust coin on the fake, planned and opened."""
     from threecommas_hedge.testing import FakeThreeCommas
 
+    from .session import add_demo_bag
+
     console = make_console()
     fake = FakeThreeCommas()
     futures = fake.add_account("futures")
-    spot = fake.add_account("spot")
-    prices = {"BTC": "60000", "ETH": "3000", "SOL": "150", "DOGE": "0.2"}
-    for coin, price in prices.items():
-        fake.set_price(f"USDT_{coin}USDT", Decimal(price))
-    for coin, amount in {
-        "BTC": "1",
-        "ETH": "10",
-        "SOL": "40",
-        "USDT": "2000",
-        "DOGE": "50",
-    }.items():
-        fake.set_balance(spot, coin, Decimal(amount))
+    spot = add_demo_bag(fake)
     console.print(
         "[bold]Offline portfolio demo[/] on a simulated exchange: nothing leaves the process."
     )

@@ -7,7 +7,7 @@
   commands for as long as the server runs.
 - ``--fake``: a fake 3Commas inside the process for this one command, made by
   :data:`fake_factory` (one paper USDT-M futures account, BTC at 60,000; ``create`` sets the
-  pair's market to ``--price``). Tests replace
+  pair's market to ``--price``; and the paper spot account of ``demo --portfolio``). Tests replace
   ``fake_factory`` to share one fake across invocations, and ``http_client_factory`` to run the
   credentials path against a fake's transport.
 
@@ -48,13 +48,33 @@ FAKE_PRICE = Decimal(60000)
 
 
 def new_fake() -> FakeThreeCommas:
-    """A fake with one paper USDT-M futures account and BTC at 60,000."""
+    """A fake with one paper USDT-M futures account and BTC at 60,000, then a paper spot account
+    holding a few coins (the bag of ``demo --portfolio``, for ``keep``)."""
     from threecommas_hedge.testing import FakeThreeCommas
 
     fake = FakeThreeCommas()
     fake.add_account("futures", "paper")
+    add_demo_bag(fake)
     fake.set_price(FAKE_PAIR, FAKE_PRICE)
     return fake
+
+
+def add_demo_bag(fake: FakeThreeCommas) -> int:
+    """A paper spot account on ``fake`` holding BTC, ETH, SOL, USDT and dust DOGE (their USDT
+    pairs priced); returns its id."""
+    spot = fake.add_account("spot")
+    prices = {"BTC": "60000", "ETH": "3000", "SOL": "150", "DOGE": "0.2"}
+    for coin, price in prices.items():
+        fake.set_price(f"USDT_{coin}USDT", Decimal(price))
+    for coin, amount in {
+        "BTC": "1",
+        "ETH": "10",
+        "SOL": "40",
+        "USDT": "2000",
+        "DOGE": "50",
+    }.items():
+        fake.set_balance(spot, coin, Decimal(amount))
+    return spot
 
 
 fake_factory: Callable[[], FakeThreeCommas] = new_fake

@@ -8,11 +8,15 @@
   is what 3Commas reports (``entered_total / entered_amount`` in its examples), the sum is the exact
   cash result; closes are counted at that average, so the split differs from an average-cost
   basis only when funds were added after a partial close;
-- fees ``rate * (entered * avg_entry + closed * avg_exit)``: paid on the fills so far, at the
-  fee rate the trade reports (``data.commission``, the only fee the API gives: its orders carry
-  none), else at ``fee_rate`` when the API gives none, else 0; ``fee_source`` says which
-  (``"trade"``, ``"fee_rate"``, ``"none"``). Closing the open part costs ``open * P * rate`` more,
-  not included;
+- fees paid on the fills so far, side by side, from the trade's prices with and without
+  commission: ``entered * |avg_entry_with - avg_entry|`` (``data.average_enter_price*``) and
+  ``closed * |avg_exit_with - avg_exit|`` (``data.average_close_price*``). Each fill paid its own
+  rate (maker for a resting limit, taker for a market fill) and the averages are
+  quantity-weighted, so this is the sum of the fills' fees. A side whose two prices are not both
+  reported pays ``rate * notional`` instead, at the rate the trade reports
+  (``data.commission``), else ``fee_rate``, else 0. ``fee_source`` is ``"trade"`` when the
+  trade's prices or rate gave the fees, else ``"fee_rate"`` or ``"none"``. Closing the open part
+  costs ``open * P * rate`` more, not included;
 - ``funding`` as given (positive: received), not reported by the API;
 - ``net = spot + realized + unrealized - fees + funding``.
 """
@@ -70,7 +74,8 @@ def pnl_of(
 ) -> HedgePnL:
     """Spot leg, hedge leg (realized + unrealized), fees, funding and net at ``price``.
 
-    Fees use the trade's reported ``data.commission``; ``fee_rate`` only when it reports none.
+    Fees come from the trade's prices with and without commission, else its ``data.commission``;
+    ``fee_rate`` only when it reports neither.
     Raises ``ValueError`` when the trade has fills but reports no average price for them.
     """
     price = _inputs.positive("price", price)
@@ -95,7 +100,13 @@ def pnl_of(
         realized = status.closed_quantity * (entry - (exit_ or entry))
         unrealized = status.open_quantity * (entry - price)
     spot_pnl = spot.quantity * (price - spot.price) if spot is not None else _ZERO
-    fees = rate * (entry_notional + exit_notional)
+    entry_fee = _fee_from_prices(_entry_prices(trade), status.entered_quantity)
+    exit_fee = _fee_from_prices(_exit_prices(trade), status.closed_quantity)
+    if entry_fee is not None and exit_fee is not None and status.entered:
+        source = "trade"
+    fees = (rate * entry_notional if entry_fee is None else entry_fee) + (
+        rate * exit_notional if exit_fee is None else exit_fee
+    )
     return HedgePnL(
         price=price,
         spot_pnl=spot_pnl,
@@ -108,3 +119,26 @@ def pnl_of(
         open_quantity=status.open_quantity,
         fee_source=source,
     )
+
+
+_Prices = tuple[Decimal | None, Decimal | None]
+
+
+def _entry_prices(trade: SmartTrade) -> _Prices:
+    data = trade.data
+    return data.average_enter_price, data.average_enter_price_without_commission
+
+
+def _exit_prices(trade: SmartTrade) -> _Prices:
+    data = trade.data
+    return data.average_close_price, data.average_close_price_without_commission
+
+
+def _fee_from_prices(prices: _Prices, quantity: Decimal) -> Decimal | None:
+    """``quantity * |with - without|``; ``None`` when a price is missing (0 with no quantity)."""
+    if not quantity:
+        return _ZERO
+    with_fees, without = prices
+    if with_fees is None or without is None:
+        return None
+    return quantity * abs(with_fees - without)

@@ -16,8 +16,10 @@ from decimal import Decimal
 from threecommas_hedge._exceptions import HedgeValidationError
 from threecommas_hedge.models import MarketRules, SmartTradeCreate
 
+from ._costs import DEFAULT_FEES, FeeSchedule
 from ._spec import SpotPosition
 from .builder import HedgeBuilder
+from .scenario import HedgeScenario
 
 __all__ = [
     "STABLECOINS",
@@ -71,16 +73,18 @@ class PortfolioLeg:
 
 @dataclass(frozen=True)
 class PortfolioScenarioRow:
-    """A coin (or ``TOTAL``) under one price move: spot PnL, short PnL and the net."""
+    """A coin (or ``TOTAL``) under one price move: spot PnL, the short's PnL after its fees
+    (``fees``, already taken from ``hedge_pnl``) and funding, and the net."""
 
     asset: str
     move: Decimal
     spot_pnl: Decimal
     hedge_pnl: Decimal
+    fees: Decimal = Decimal(0)
 
     @property
     def net(self) -> Decimal:
-        """Spot PnL plus short PnL (fees and funding not included)."""
+        """Spot PnL plus the short's PnL after fees."""
         return self.spot_pnl + self.hedge_pnl
 
 
@@ -107,21 +111,49 @@ class PortfolioPlan:
         raise KeyError(asset)
 
     def scenario(
-        self, moves: Iterable[Decimal] = (Decimal("-0.2"), Decimal("-0.1"), Decimal("0.1"))
+        self,
+        moves: Iterable[Decimal] = (Decimal("-0.2"), Decimal("-0.1"), Decimal("0.1")),
+        *,
+        fees: FeeSchedule = DEFAULT_FEES,
     ) -> tuple[PortfolioScenarioRow, ...]:
         """Rows per coin and move (a move of ``-0.2`` is a 20 % drop of every coin), then a
-        ``TOTAL`` row per move. The short's PnL is measured from its entry reference."""
+        ``TOTAL`` row per move. Each short is priced as a single hedge is
+        (:class:`~threecommas_hedge.HedgeScenario`): it closes at its take profits or its stop
+        loss on the way to the moved price, and pays ``fees`` by fill type (maker for resting
+        limits, taker for market fills)."""
+        checked = [_decimal("moves", value) for value in moves]
+        scenarios = [_scenario_of(leg, fees) for leg in self.legs]
         rows: list[PortfolioScenarioRow] = []
-        for move in (_decimal("moves", value) for value in moves):
-            spot_total = hedge_total = _ZERO
-            for leg in self.legs:
-                spot_pnl = leg.spot.quantity * leg.spot.price * move
-                hedge_pnl = -leg.quantity * leg.builder.entry_reference * move
-                rows.append(PortfolioScenarioRow(leg.asset, move, spot_pnl, hedge_pnl))
-                spot_total += spot_pnl
-                hedge_total += hedge_pnl
-            rows.append(PortfolioScenarioRow("TOTAL", move, spot_total, hedge_total))
+        for move in checked:
+            coins = []
+            for leg, scenario in zip(self.legs, scenarios, strict=True):
+                row = scenario.at(leg.spot.price * (1 + move))
+                coins.append(
+                    PortfolioScenarioRow(
+                        leg.asset, move, row.spot_pnl, row.net - row.spot_pnl, row.fees
+                    )
+                )
+            rows.extend(coins)
+            rows.append(
+                PortfolioScenarioRow(
+                    "TOTAL",
+                    move,
+                    sum((row.spot_pnl for row in coins), _ZERO),
+                    sum((row.hedge_pnl for row in coins), _ZERO),
+                    sum((row.fees for row in coins), _ZERO),
+                )
+            )
         return tuple(rows)
+
+
+def _scenario_of(leg: PortfolioLeg, fees: FeeSchedule) -> HedgeScenario:
+    return HedgeScenario.from_payload(
+        leg.spot,
+        leg.payload,
+        entry_price=leg.builder.entry_reference,
+        maker_fee_rate=fees.maker,
+        taker_fee_rate=fees.taker,
+    )
 
 
 def plan_portfolio(

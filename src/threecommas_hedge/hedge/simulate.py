@@ -240,6 +240,11 @@ class SmartTradeEngine:
         return self._ledger.fees
 
     @property
+    def entry_fees(self) -> Decimal:
+        """The part of ``fees`` paid on the entry and added funds (the rest is on closes)."""
+        return self._ledger.entry_fees
+
+    @property
     def funding(self) -> Decimal:
         """Funding so far, positive when received (a short receives at a positive rate)."""
         return self._ledger.funding

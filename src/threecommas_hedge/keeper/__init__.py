@@ -8,7 +8,7 @@ an async client.
 
 from ._flow import TickReport, holdings_of, log_line
 from ._keeper import AsyncKeeper, Keeper
-from .decide import Action, Exit, HedgeView, Holding, Market, decide, plan_of
+from .decide import Action, Exit, HedgeView, Holding, MarketView, decide, plan_of
 from .journal import SqliteJournal
 from .policy import KeeperPolicy
 
@@ -20,7 +20,7 @@ __all__ = [
     "Holding",
     "Keeper",
     "KeeperPolicy",
-    "Market",
+    "MarketView",
     "SqliteJournal",
     "TickReport",
     "decide",

@@ -1,5 +1,6 @@
-"""One keeper tick as a sans-I/O generator: it yields the API calls it needs as values
-(:class:`Op`) and gets their answers sent back; the sync and async keepers only perform them.
+"""One keeper tick as one sans-I/O flow (``threecommas_hedge._flows``): reads by endpoint, writes
+by the live hedge's flows (``live.flows``) and the safe writes, run by the client's ``_run`` (sync
+or async); the keepers only start it.
 
 Order within a tick: read holdings, the futures market's listed pairs (its market code and each
 pair's rules are read once per keeper and kept) and the futures account's active trades (one
@@ -12,70 +13,36 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Generator, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+# the endpoint groups first: importing _writes.safe_writes alone fails (it needs them loaded)
+from threecommas_hedge.resources import accounts, market, smart_trades  # isort: skip
 from threecommas_hedge._exceptions import ThreeCommasError, WriteOutcomeUnknownError
+from threecommas_hedge._flows import Flow, endpoint_flow
 from threecommas_hedge._writes.client_tag import client_tag_of, new_client_tag
+from threecommas_hedge._writes.safe_writes import FreshClientTag, safe_close
 from threecommas_hedge.hedge.builder import HedgeBuilder, SpotPosition
+from threecommas_hedge.hedge.drift import DEFAULT_MAX_ENTRY_DRIFT
 from threecommas_hedge.hedge.portfolio import STABLECOINS, PortfolioPlan
 from threecommas_hedge.hedge.position import status_of
-from threecommas_hedge.models import Account, MarketRules, SmartTrade
+from threecommas_hedge.live import flows
+from threecommas_hedge.live.state import HedgeState
+from threecommas_hedge.models import MarketRules, SmartTrade
 from threecommas_hedge.models.accounts import Balance
+from threecommas_hedge.resources._endpoint import list_of
+from threecommas_hedge.resources._pagination import _PageWalk
+from threecommas_hedge.resources._params import MAX_PER_PAGE
 
-from .decide import Action, Exit, HedgeView, Holding, Market, decide, plan_of
+from .decide import Action, Exit, HedgeView, Holding, MarketView, decide, plan_of
 from .journal import SqliteJournal
 from .policy import KeeperPolicy
 
-__all__ = [
-    "Close",
-    "GetTrade",
-    "ListActive",
-    "MarketCache",
-    "Op",
-    "Open",
-    "ReadAccount",
-    "ReadHoldings",
-    "ReadPairs",
-    "ReadRules",
-    "Resize",
-    "Steps",
-    "TickReport",
-    "holdings_of",
-]
+__all__ = ["MarketCache", "TickFlow", "TickReport", "holdings_of", "log_line", "tick_flow"]
 
 logger = logging.getLogger("threecommas_hedge.keeper")
-
-
-@dataclass(frozen=True)
-class ReadHoldings:
-    """Read the spot bag -> ``Mapping[str, Holding]``, or balance rows (``holdings_of``)."""
-
-    account_id: int
-
-
-@dataclass(frozen=True)
-class ReadAccount:
-    """Read one account -> ``Account`` (for the futures account's market code)."""
-
-    account_id: int
-
-
-@dataclass(frozen=True)
-class ReadPairs:
-    """The pairs a market lists -> ``list[str]``."""
-
-    market_code: str
-
-
-@dataclass(frozen=True)
-class ReadRules:
-    """A pair's trading rules (lot step, minimum lot and total) -> ``MarketRules``."""
-
-    pair: str
-    market_code: str
 
 
 @dataclass
@@ -87,60 +54,10 @@ class MarketCache:
     rules: dict[str, MarketRules] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class ListActive:
-    """List the futures account's active SmartTrades -> ``list[SmartTrade]``."""
+if TYPE_CHECKING:
+    from threecommas_hedge._base_client import BaseClient
 
-    account_id: int
-
-
-@dataclass(frozen=True)
-class GetTrade:
-    """GET one SmartTrade -> ``SmartTrade``."""
-
-    trade_id: int
-
-
-@dataclass(frozen=True)
-class Open:
-    """Open the hedge ``builder`` with ``client_tag`` -> the hedge (its ``trade``). ``fresh``:
-    the tag was just made for this attempt (sent at once), else it retries an unsettled open
-    (looked for first)."""
-
-    builder: HedgeBuilder
-    client_tag: str
-    fresh: bool = True
-
-
-@dataclass(frozen=True)
-class Resize:
-    """Take ``trade``'s short to ``quantity`` (add or reduce funds) -> the hedge (its ``trade``)."""
-
-    trade: SmartTrade
-    spot: SpotPosition
-    quantity: Decimal
-    rules: MarketRules | None = None
-
-
-@dataclass(frozen=True)
-class Close:
-    """Close the short at market -> ``SmartTrade``."""
-
-    trade_id: int
-
-
-Op = (
-    ReadHoldings
-    | ReadAccount
-    | ReadPairs
-    | ReadRules
-    | ListActive
-    | GetTrade
-    | Open
-    | Resize
-    | Close
-)
-TickFlow = Generator[Op, Any, "TickReport"]
+TickFlow = Flow["TickReport"]
 
 
 @dataclass(frozen=True)
@@ -169,41 +86,6 @@ def holdings_of(rows: Iterable[Balance]) -> dict[str, Holding]:
         price = row.current_price_usd if row.current_price_usd is not None else held.price
         found[asset] = Holding(held.quantity + row.position, price)
     return found
-
-
-class Steps:
-    """Steps a tick flow for a loop: ``next()`` the op to perform (None when done), then
-    ``answer(value)`` or ``fail(error)``; ``result()`` at the end."""
-
-    def __init__(self, flow: TickFlow) -> None:
-        self._flow = flow
-        self._answer: Any = None
-        self._failure: BaseException | None = None
-        self._report: TickReport | None = None
-
-    def next(self) -> Op | None:
-        """The next op, or None once the flow returned its report."""
-        answer, failure = self._answer, self._failure
-        self._answer, self._failure = None, None
-        try:
-            return self._flow.throw(failure) if failure is not None else self._flow.send(answer)
-        except StopIteration as done:
-            self._report = done.value
-            return None
-
-    def result(self) -> TickReport:
-        """The flow's report (once ``next()`` returned None)."""
-        if self._report is None:
-            raise RuntimeError("the tick is not over")
-        return self._report
-
-    def answer(self, value: Any) -> None:
-        """The op's answer, sent into the flow."""
-        self._answer = value
-
-    def fail(self, error: BaseException) -> None:
-        """The op's error, thrown into the flow."""
-        self._failure = error
 
 
 def _view(trade: SmartTrade) -> HedgeView:
@@ -239,18 +121,22 @@ def log_line(action: Action, outcome: str, fmt: str, error: str | None = None) -
 
 
 def tick_flow(
+    client: BaseClient,
     policy: KeeperPolicy,
     journal: SqliteJournal,
     now: float,
     log_format: str = "text",
     cache: MarketCache | None = None,
+    holdings: Mapping[str, Holding] | None = None,
 ) -> TickFlow:
-    """One tick (see the module docstring); ``cache`` carries market data between ticks."""
+    """One tick (see the module docstring) on ``client``; ``cache`` carries market data between
+    ticks; ``holdings``: the spot bag already read (else read from the spot account)."""
     tick_id = journal.start_tick(now, dry_run=policy.dry_run)
     error: str | None = None
+    tick = _Tick(client, policy, journal, tick_id, now)
     try:
         report = yield from _tick(
-            policy, journal, tick_id, now, log_format, cache if cache is not None else MarketCache()
+            tick, log_format, cache if cache is not None else MarketCache(), holdings
         )
     except BaseException as exc:
         error = f"{type(exc).__name__}: {exc}"
@@ -260,40 +146,86 @@ def tick_flow(
     return report
 
 
-def _market(
-    policy: KeeperPolicy, holdings: Mapping[str, Holding], cache: MarketCache
-) -> Generator[Op, Any, Market]:
+@dataclass(frozen=True)
+class _Tick:
+    """What every step of one tick uses."""
+
+    client: BaseClient
+    policy: KeeperPolicy
+    journal: SqliteJournal
+    tick_id: int
+    now: float
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What the tick read and planned, that its writes are made from."""
+
+    holdings: Mapping[str, Holding]
+    trades: Mapping[str, SmartTrade]
+    retry_tags: Mapping[str, str]
+    plan: PortfolioPlan
+
+
+def _market(tick: _Tick, holdings: Mapping[str, Holding], cache: MarketCache) -> Flow[MarketView]:
     """The listed pairs (one read) and the rules of each pair a coin worth hedging needs (read
     once per keeper; a pair whose rules cannot be read is left out this tick, with the error)."""
+    client, policy = tick.client, tick.policy
     if cache.market_code is None:
-        account: Account = yield ReadAccount(policy.futures_account_id)
+        account = yield from endpoint_flow(client, accounts._get(policy.futures_account_id))
         cache.market_code = account.market_code or ""
-    listed = frozenset((yield ReadPairs(cache.market_code)))
+    listed = frozenset((yield from endpoint_flow(client, market._pairs(cache.market_code))))
     unreadable: dict[str, str] = {}
     for asset, holding in sorted(holdings.items()):
         pair = policy.pair_of(asset)
         wanted = policy.ratio_of(asset) > 0 and holding.value >= policy.min_value
         wanted = wanted and asset not in policy.exclude and asset not in STABLECOINS
         if wanted and pair in listed and pair not in cache.rules:
+            rates = market._rates(pair, cache.market_code, "smart_trade")
             try:
-                cache.rules[pair] = yield ReadRules(pair, cache.market_code)
+                cache.rules[pair] = market._rules((yield from endpoint_flow(client, rates)), None)
             except ThreeCommasError as exc:
                 unreadable[pair] = str(exc)
-    return Market(listed, dict(cache.rules), unreadable)
+    return MarketView(listed, dict(cache.rules), unreadable)
+
+
+def _active(client: BaseClient, account_id: int) -> Flow[list[SmartTrade]]:
+    """The account's active SmartTrades, page after page (as ``smart_trades.list``)."""
+    query = smart_trades.list_query(
+        account_id=account_id,
+        pair=None,
+        type=None,
+        status="active",
+        order_by="created_at",
+        order_direction="DESC",
+        from_=None,
+        to=None,
+        base=None,
+        quote=None,
+        per_page=MAX_PER_PAGE,
+    )
+    walk: _PageWalk[SmartTrade] = _PageWalk(MAX_PER_PAGE, lambda trade: trade.id)
+    found: list[SmartTrade] = []
+    while not walk.done:
+        page = yield from endpoint_flow(client, smart_trades.list_page(query, walk.page))
+        found += walk.accept(page)
+    return found
 
 
 def _tick(
-    policy: KeeperPolicy,
-    journal: SqliteJournal,
-    tick_id: int,
-    now: float,
+    tick: _Tick,
     log_format: str,
     cache: MarketCache,
+    holdings: Mapping[str, Holding] | None,
 ) -> TickFlow:
-    read = yield ReadHoldings(policy.spot_account_id)
-    holdings: Mapping[str, Holding] = read if isinstance(read, Mapping) else holdings_of(read)
-    market = yield from _market(policy, holdings, cache)
-    active: list[SmartTrade] = yield ListActive(policy.futures_account_id)
+    client, policy, journal, now = tick.client, tick.policy, tick.journal, tick.now
+    if holdings is None:
+        rows = accounts._account_post(
+            policy.spot_account_id, "account_table_data", list_of(Balance)
+        )
+        holdings = holdings_of((yield from endpoint_flow(client, rows)))
+    listed = yield from _market(tick, holdings, cache)
+    active = yield from _active(client, policy.futures_account_id)
     by_id = {trade.id: trade for trade in active}
     by_tag = {tag: t for t in active if (tag := client_tag_of(t.note)) is not None}
     retry_tags = _reconcile(journal, by_tag, now)
@@ -302,7 +234,7 @@ def _tick(
     for asset, trade_id in journal.hedges().items():
         trade = by_id.get(trade_id)
         if trade is None:
-            trade = yield GetTrade(trade_id)
+            trade = yield from flows.get(client, trade_id)
             if trade.is_terminal:
                 closed_by = status_of(trade).closed_by
                 seen = (
@@ -313,22 +245,21 @@ def _tick(
                 journal.hedge_ended(asset, seen)
                 continue
         hedges[asset], trades[asset] = _view(trade), trade
-    plan = plan_of(holdings, policy, market)
+    plan = plan_of(holdings, policy, listed)
     actions = decide(holdings, hedges, journal.exits(), policy, now, plan)
     outcomes: list[str] = []
     errors: dict[str, str] = {}
     opened: dict[str, int] = {}
+    read = _Seen(holdings, trades, retry_tags, plan)
     for action in actions:
-        outcome, message = yield from _act(
-            policy, journal, tick_id, now, action, holdings, trades, retry_tags, plan
-        )
+        outcome, message = yield from _act(tick, action, read)
         outcomes.append(outcome)
         if message is not None:
             errors[action.asset] = message
         if action.kind == "open" and outcome == "ok":
             opened[action.asset] = journal.hedges()[action.asset]
         logger.info(log_line(action, outcome, log_format, message))
-    return TickReport(tick_id, now, actions, tuple(outcomes), policy.dry_run, errors, opened)
+    return TickReport(tick.tick_id, now, actions, tuple(outcomes), policy.dry_run, errors, opened)
 
 
 def _reconcile(
@@ -350,45 +281,64 @@ def _reconcile(
     return unseen
 
 
-def _act(
-    policy: KeeperPolicy,
-    journal: SqliteJournal,
-    tick_id: int,
-    now: float,
-    action: Action,
-    holdings: Mapping[str, Holding],
-    trades: Mapping[str, SmartTrade],
-    retry_tags: Mapping[str, str],
-    plan: PortfolioPlan,
-) -> Generator[Op, Any, tuple[str, str | None]]:
+def _write(tick: _Tick, action: Action, seen: _Seen) -> tuple[Flow[SmartTrade], str | None]:
+    """The write flow of ``action`` (checked before anything is sent) and the open's tag: a fresh
+    one (sent at once, entry drift checked) unless it retries an unsettled open (looked for
+    first)."""
+    client = tick.client
+    if action.kind == "open":
+        retry = seen.retry_tags.get(action.asset)
+        tag = retry or FreshClientTag(new_client_tag())
+        builder = _builder(seen.plan, action.asset)
+        builder.build()
+        write = flows.open_hedge(
+            client,
+            builder,
+            max_entry_drift=DEFAULT_MAX_ENTRY_DRIFT,
+            market_price=None,
+            client_tag=tag,
+        )
+        return write, str(tag)
+    trade = seen.trades[action.asset]
+    if action.kind == "resize":
+        holding = seen.holdings[action.asset]
+        spot = SpotPosition(asset=action.asset, quantity=holding.quantity, price=holding.price)
+        rules = seen.plan.leg(action.asset).builder.market_rules
+        return _resize(client, trade, spot, rules, action.quantity), None
+    close = smart_trades._action(trade.id, "close_by_market")
+    return safe_close(client, close, smart_trades._get(trade.id)), None
+
+
+def _resize(
+    client: BaseClient,
+    trade: SmartTrade,
+    spot: SpotPosition,
+    rules: MarketRules | None,
+    quantity: Decimal | None,
+) -> Flow[SmartTrade]:
+    """Take ``trade``'s short to ``quantity`` (checked as the flow starts, as ``Hedge.resize``)."""
+    state = HedgeState(trade, spot, rules=rules, fee_rate=None)
+    plan = state.resize_plan(quantity=quantity or Decimal(0))
+    return (yield from flows.resize(client, state, plan))
+
+
+def _act(tick: _Tick, action: Action, seen: _Seen) -> Flow[tuple[str, str | None]]:
+    journal, tick_id = tick.journal, tick.tick_id
     if action.kind not in ("open", "resize", "close"):
         journal.record(tick_id, action, outcome="decided")
         return "decided", None
-    tag: str | None = None
-    op: Op
     try:
-        if action.kind == "open":
-            retry = retry_tags.get(action.asset)
-            tag = retry or new_client_tag()
-            op = Open(_builder(plan, action.asset), tag, fresh=retry is None)
-            op.builder.build()
-        elif action.kind == "resize":
-            holding = holdings[action.asset]
-            spot = SpotPosition(asset=action.asset, quantity=holding.quantity, price=holding.price)
-            rules = plan.leg(action.asset).builder.market_rules
-            op = Resize(trades[action.asset], spot, action.quantity or Decimal(0), rules)
-        else:
-            op = Close(trades[action.asset].id)
+        write, tag = _write(tick, action, seen)
     except ThreeCommasError as exc:
         journal.record(tick_id, action, outcome="failed")
         return "failed", str(exc)
-    if policy.dry_run:
+    if tick.policy.dry_run:
+        write.close()
         journal.record(tick_id, action, outcome="dry_run", client_tag=tag)
         return "dry_run", None
     row = journal.record(tick_id, action, outcome="pending", client_tag=tag)
     try:
-        answer = yield op
-        trade: SmartTrade = answer if isinstance(op, Close) else answer.trade
+        trade = yield from write
     except WriteOutcomeUnknownError as exc:
         journal.settle(row, "unknown", error=str(exc))
         return "unknown", str(exc)
@@ -397,5 +347,5 @@ def _act(
         return "failed", str(exc)
     journal.settle(row, "ok", trade_id=trade.id)
     if action.kind == "open":
-        journal.hedge_opened(action.asset, trade.id, tag, now)
+        journal.hedge_opened(action.asset, trade.id, tag, tick.now)
     return "ok", None

@@ -1,10 +1,5 @@
-"""``Keeper`` and ``AsyncKeeper``: thin loops that perform the tick flow's calls on a client.
-
-Each op maps to one client call (:func:`_call`, shared: the sync and the async client have the
-same methods); the loops differ only in ``await``. Open and resize are the live hedge's own
-calls (``hedges.open``, ``Hedge.resize``), which have no flow form yet, so the tick drives ops
-rather than running as one flow on the client's ``_run``.
-"""
+"""``Keeper`` and ``AsyncKeeper``: each tick is one flow (``_flow.tick_flow``) run by the client's
+``_run``; the two differ only in ``await`` (and the sleep of ``run``)."""
 
 from __future__ import annotations
 
@@ -13,48 +8,22 @@ import inspect
 import signal
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, Literal
 
-from threecommas_hedge import AsyncHedge, Hedge, ThreeCommas
-from threecommas_hedge.models import SmartTrade
-from threecommas_hedge.resources import AsyncPaginator, Paginator
-
-from ._flow import (
-    GetTrade,
-    ListActive,
-    MarketCache,
-    Op,
-    Open,
-    ReadAccount,
-    ReadHoldings,
-    ReadPairs,
-    ReadRules,
-    Resize,
-    Steps,
-    TickFlow,
-    TickReport,
-    tick_flow,
-)
+from ._flow import MarketCache, TickFlow, TickReport, tick_flow
 from .decide import Holding
 from .journal import SqliteJournal
 from .policy import KeeperPolicy
 
 if TYPE_CHECKING:
-    from threecommas_hedge._client import AsyncThreeCommas
+    from threecommas_hedge._client import AsyncThreeCommas, ThreeCommas
 
 __all__ = ["AsyncKeeper", "Keeper"]
 
 Holdings = Mapping[str, Holding]
 LogFormat = Literal["text", "json"]
-
-
-def _tag(op: Open) -> str:
-    """The open's tag, marked fresh (no look before sending) unless it retries an earlier one."""
-    # imported here: loading _writes.safe_writes before resources/ is an import cycle
-    from threecommas_hedge._writes.safe_writes import FreshClientTag
-
-    return FreshClientTag(op.client_tag) if op.fresh else op.client_tag
 
 
 class _Shell:
@@ -78,8 +47,24 @@ class _Shell:
         """Stop ``run`` after the tick in progress."""
         self._stop.set()
 
-    def _flow(self) -> TickFlow:
-        return tick_flow(self.policy, self.journal, self._clock(), self._log_format, self._market)
+    def _flow(self, client: Any, holdings: Holdings | None) -> TickFlow:
+        now = self._clock()
+        return tick_flow(
+            client, self.policy, self.journal, now, self._log_format, self._market, holdings
+        )
+
+
+@contextmanager
+def _finishing(flow: TickFlow) -> Iterator[None]:
+    """An error the client's loop does not hand to the flow (not an API error, or an interrupt)
+    is thrown into it before it goes on, so the tick is journaled with it."""
+    try:
+        yield
+    except BaseException as exc:
+        with suppress(BaseException):
+            flow.throw(exc)
+        flow.close()
+        raise
 
 
 def _install(handler: Callable[[], None]) -> Callable[[], None]:
@@ -117,13 +102,10 @@ class Keeper(_Shell):
 
     def run_once(self) -> TickReport:
         """One tick: read, reconcile, decide, act; the report."""
-        steps = Steps(self._flow())
-        while (op := steps.next()) is not None:
-            try:
-                steps.answer(self._perform(op))
-            except Exception as exc:  # handed to the flow, which decides
-                steps.fail(exc)
-        return steps.result()
+        read = self._balances
+        flow = self._flow(self._client, None if read is None else read(self.policy.spot_account_id))
+        with _finishing(flow):
+            return self._client._run(flow)
 
     def run(
         self,
@@ -141,9 +123,6 @@ class Keeper(_Shell):
                 self._stop.wait(interval_seconds)
         finally:
             undo()
-
-    def _perform(self, op: Op) -> Any:
-        return _call(self._client, op, self._balances)
 
 
 class AsyncKeeper(_Shell):
@@ -165,13 +144,13 @@ class AsyncKeeper(_Shell):
 
     async def run_once(self) -> TickReport:
         """One tick (see :meth:`Keeper.run_once`)."""
-        steps = Steps(self._flow())
-        while (op := steps.next()) is not None:
-            try:
-                steps.answer(await self._perform(op))
-            except Exception as exc:  # handed to the flow, which decides
-                steps.fail(exc)
-        return steps.result()
+        read = self._balances
+        holdings = None if read is None else read(self.policy.spot_account_id)
+        if inspect.isawaitable(holdings):
+            holdings = await holdings
+        flow = self._flow(self._client, holdings)
+        with _finishing(flow):
+            return await self._client._run(flow)
 
     async def run(
         self,
@@ -201,40 +180,3 @@ class AsyncKeeper(_Shell):
         finally:
             for sig in installed:
                 loop.remove_signal_handler(sig)
-
-    async def _perform(self, op: Op) -> Any:
-        answer = _call(self._client, op, self._balances)
-        return (await answer) if inspect.isawaitable(answer) else answer
-
-
-def _call(
-    client: ThreeCommas | AsyncThreeCommas, op: Op, balances: Callable[[int], Any] | None
-) -> Any:
-    """The client call that performs ``op``: its answer on a ``ThreeCommas``, an awaitable of it
-    on an ``AsyncThreeCommas`` (the two have the same methods). The flow reads the answers."""
-    if isinstance(op, ReadHoldings):
-        read = client.accounts.balances if balances is None else balances
-        return read(op.account_id)
-    if isinstance(op, ReadAccount):
-        return client.accounts.get(op.account_id)
-    if isinstance(op, ReadPairs):
-        return client.market.pairs(op.market_code)
-    if isinstance(op, ReadRules):
-        return client.market.rules(op.pair, op.market_code, with_leverage=False)
-    if isinstance(op, ListActive):
-        trades = client.smart_trades.list(account_id=op.account_id, status="active")
-        return list(trades) if isinstance(trades, Paginator) else _collect(trades)
-    if isinstance(op, GetTrade):
-        return client.smart_trades.get(op.trade_id)
-    if isinstance(op, Open):
-        return client.hedges.open(op.builder, client_tag=_tag(op))
-    if isinstance(op, Resize):
-        if isinstance(client, ThreeCommas):
-            return Hedge(client, op.trade, op.spot, rules=op.rules).resize(quantity=op.quantity)
-        hedge = AsyncHedge(client, op.trade, op.spot, rules=op.rules)
-        return hedge.resize(quantity=op.quantity)
-    return client.smart_trades.close_by_market(op.trade_id)
-
-
-async def _collect(trades: AsyncPaginator[SmartTrade]) -> list[SmartTrade]:
-    return [trade async for trade in trades]

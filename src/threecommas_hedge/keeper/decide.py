@@ -21,7 +21,16 @@ from threecommas_hedge.models import MarketRules
 
 from .policy import KeeperPolicy
 
-__all__ = ["Action", "ActionKind", "Exit", "HedgeView", "Holding", "Market", "decide", "plan_of"]
+__all__ = [
+    "Action",
+    "ActionKind",
+    "Exit",
+    "HedgeView",
+    "Holding",
+    "MarketView",
+    "decide",
+    "plan_of",
+]
 
 ActionKind = Literal["open", "resize", "close", "wait", "skip"]
 _BELOW_MINIMUM = "below the market's minimum"  # the planner's reason after rounding
@@ -60,7 +69,7 @@ class Exit:
 
 
 @dataclass(frozen=True)
-class Market:
+class MarketView:
     """What the futures account can trade: its ``listed`` pairs (None: every pair counts as
     listed), ``rules`` per pair (lot step, minimum lot and total) and the pairs whose rules could
     not be read (pair -> error: their coins are skipped, their hedges left alone)."""
@@ -83,11 +92,11 @@ class Action:
 
 
 def plan_of(
-    holdings: Mapping[str, Holding], policy: KeeperPolicy, market: Market | None = None
+    holdings: Mapping[str, Holding], policy: KeeperPolicy, market: MarketView | None = None
 ) -> PortfolioPlan:
     """The portfolio plan of ``holdings`` under ``policy`` on ``market``: a leg (builder, rounded
     short) per coin to hedge, the planner's reason per coin skipped."""
-    market = market if market is not None else Market()
+    market = market if market is not None else MarketView()
     pairs = {asset: policy.pair_of(asset) for asset in holdings}
     listed = set(pairs.values()) if market.listed is None else set(market.listed)
     plan = plan_portfolio(

@@ -17,6 +17,7 @@ from threecommas_hedge._exceptions import HedgeValidationError
 from threecommas_hedge._flows import Flow, Pause, endpoint_flow
 from threecommas_hedge._writes.safe_writes import (
     CreatedSmartTrade,
+    FreshClientTag,
     safe_close,
     safe_create,
     safe_funds,
@@ -109,7 +110,9 @@ def open_hedge(
     the created one, or the filled one with its levels re-anchored (one checked PATCH)."""
     payload = builder.build()
     drift = EntryDrift.of(builder, max_entry_drift)
-    if drift is not None and client_tag is None:
+    # a fresh tag is a first send; only a re-run with a known tag (the short may exist) skips it
+    first_send = client_tag is None or isinstance(client_tag, FreshClientTag)
+    if drift is not None and first_send:
         now = market_price if market_price is not None else (yield from _bid(client, builder))
         drift.check_market(now)
     created: CreatedSmartTrade = yield from safe_create(

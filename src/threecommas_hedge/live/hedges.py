@@ -144,10 +144,11 @@ class Hedges:
         ``client_tag=error.client_tag``; the short of the earlier attempt is looked for by its
         tag and picked up (``hedge.trade.recovered``) instead of opening a second one.
 
-        A market hedge's TP/SL come from the price typed. Before sending (not on a re-run with
-        ``client_tag``: the short may exist), the current price (``market_price``, else the pair's
-        bid on the account's market: two GETs) must be within ``max_entry_drift`` (a fraction,
-        default 1 %; ``None`` skips the check) of it, else
+        A market hedge's TP/SL come from the price typed. Before sending (not on a re-run with a
+        known ``client_tag``: the short may exist; a ``FreshClientTag`` is a first send and is
+        checked), the current price (``market_price``, else the pair's bid on the account's
+        market: two GETs) must be within ``max_entry_drift`` (a fraction, default 1 %; ``None``
+        skips the check) of it, else
         :class:`~threecommas_hedge.HedgeValidationError` and nothing is sent. After the fill (one
         GET), beyond it, percent-defined levels are re-anchored on the fill (one checked PATCH)
         and absolute ones kept with an :class:`~threecommas_hedge.hedge.drift.EntryDriftWarning`

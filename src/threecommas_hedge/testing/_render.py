@@ -57,10 +57,6 @@ def _status(code: str, titles: dict[str, str], error: str | None = None) -> dict
     return status
 
 
-def _sign(trade: FakeSmartTrade) -> Decimal:
-    return Decimal(1) if trade.side == "buy" else Decimal(-1)
-
-
 # --- statuses of the parts ------------------------------------------------------------------
 
 
@@ -137,7 +133,7 @@ def render_smart_trade(trade: FakeSmartTrade, price: Decimal) -> dict[str, Any]:
         "take_profit": _take_profit(trade),
         "stop_loss": _stop_loss(trade),
         "reduce_funds": {
-            "steps": [_reduce_step(order) for order in trade.funds if order.kind == "reduce"]
+            "steps": [_reduce_step(trade, order) for order in trade.funds if order.kind == "reduce"]
         },
         "market_close": _market_close(trade),
         "note": trade.note,
@@ -176,13 +172,13 @@ def _entry_price(trade: FakeSmartTrade, market: Decimal) -> Decimal:
 def _position(trade: FakeSmartTrade, market: Decimal) -> dict[str, Any]:
     editable = trade.status == "waiting_position"
     price = _entry_price(trade, market)
-    commission = trade.account.commission if trade.entered else Decimal(0)
+    with_fees = trade.average_entry_with_fees if trade.entered else price
     position: dict[str, Any] = {
         "type": trade.side,
         "editable": editable,
         "units": {"value": _d(trade.units), "editable": editable},
         "price": {
-            "value": _d(price * (1 + _sign(trade) * commission)),
+            "value": _d(with_fees),
             "value_without_commission": _d(price),
             "editable": editable,
         },
@@ -289,14 +285,18 @@ def _funds_status(order: FundsOrder) -> str:
     return states.get(order.state, order.state)
 
 
-def _reduce_step(order: FundsOrder) -> dict[str, Any]:
+def _reduce_step(trade: FakeSmartTrade, order: FundsOrder) -> dict[str, Any]:
     price = order.fill_price or order.price
+    with_fees = price
+    if price is not None and order.fee_rate is not None:
+        fee = order.units * price * order.fee_rate
+        with_fees = trade.with_fees(price, fee, order.units, entry=False)
     return {
         "id": order.id,
         "type": order.order_type,
         "status": _status(_funds_status(order), STEP_TITLES),
         "units": {"value": _d(order.units)},
-        "price": {"value": _d(price), "value_without_commission": _d(price)},
+        "price": {"value": _d(with_fees), "value_without_commission": _d(price)},
         "total": {"value": _d(order.units * price) if price is not None else None},
         "closed_at": _t(order.closed_at),
         "data": {"cancelable": False, "panic_sell_available": False},
@@ -307,7 +307,8 @@ def _market_close(trade: FakeSmartTrade) -> dict[str, Any]:
     if trade.market_close is None:
         return {}
     price, quantity = trade.market_close
-    with_fees = price * (1 - _sign(trade) * trade.account.commission)
+    fee = quantity * price * trade.account.fees.taker  # a market order: taker
+    with_fees = trade.with_fees(price, fee, quantity, entry=False)
     return {
         "id": trade.market_close_id,
         "type": "market",
@@ -322,7 +323,6 @@ def _data(trade: FakeSmartTrade, price: Decimal, status: str) -> dict[str, Any]:
     engine = trade.engine
     text = format_decimal(price)
     commission = trade.account.commission
-    sign = _sign(trade)
     entry = engine.entry_price if engine is not None else None
     exit_price = engine.exit_price if engine is not None else None
     closed_amount = engine.closed_quantity if engine is not None else Decimal(0)
@@ -341,8 +341,8 @@ def _data(trade: FakeSmartTrade, price: Decimal, status: str) -> dict[str, Any]:
         "base_order_finished": trade.entered,
         "missing_funds_to_close": "0.0",
         "liquidation_price": _d(engine.liquidation_price) if engine is not None else None,
-        "average_enter_price": _d(entry * (1 + sign * commission)) if entry else None,
-        "average_close_price": _d(exit_price * (1 - sign * commission)) if exit_price else None,
+        "average_enter_price": _d(trade.average_entry_with_fees),
+        "average_close_price": _d(trade.average_exit_with_fees),
         "average_enter_price_without_commission": _d(entry),
         "average_close_price_without_commission": _d(exit_price),
         "panic_sell_available": status == "waiting_targets",

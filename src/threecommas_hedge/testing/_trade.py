@@ -100,6 +100,7 @@ class FundsOrder:
     created_at: datetime
     state: Literal["pending", "placed", "filled", "cancelled"] = "pending"
     fill_price: Decimal | None = None
+    fee_rate: Decimal | None = None
     closed_at: datetime | None = None
 
 
@@ -243,6 +244,32 @@ class FakeSmartTrade:
             return None
         open_pnl = engine.unrealized_pnl(price) if engine.status != "cancelled" else _ZERO
         return engine.realized_pnl + open_pnl - engine.fees
+
+    def with_fees(self, price: Decimal, fee: Decimal, quantity: Decimal, *, entry: bool) -> Decimal:
+        """A fill ``price`` including the ``fee`` paid on ``quantity`` units: a buy costs more, a
+        sell brings in less (the API's commission-inclusive ``price.value``)."""
+        buying = (self.side == "buy") == entry
+        per_unit = fee / quantity if quantity else _ZERO
+        return price + per_unit if buying else price - per_unit
+
+    @property
+    def average_entry_with_fees(self) -> Decimal | None:
+        """The average entry including what the entry and adds paid, each at its own rate."""
+        engine = self.engine
+        if engine is None or engine.entry_price is None:
+            return None
+        return self.with_fees(
+            engine.entry_price, engine.entry_fees, self.entered_amount, entry=True
+        )
+
+    @property
+    def average_exit_with_fees(self) -> Decimal | None:
+        """The average close including what the closes paid, each at its own rate."""
+        engine = self.engine
+        if engine is None or engine.exit_price is None:
+            return None
+        close_fees = engine.fees - engine.entry_fees
+        return self.with_fees(engine.exit_price, close_fees, engine.closed_quantity, entry=False)
 
     # -- settling ------------------------------------------------------------------------------
 
@@ -407,6 +434,7 @@ class FakeSmartTrade:
                 order.state, order.closed_at = "cancelled", now
                 continue
             order.state, order.fill_price, order.closed_at = "filled", fill, now
+            order.fee_rate = self.account.fees.maker if maker else self.account.fees.taker
             self._absorb(events, now)
 
     def _limit_reached(self, order: FundsOrder, price: Decimal) -> bool:

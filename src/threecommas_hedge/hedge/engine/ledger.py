@@ -54,6 +54,7 @@ class Ledger:
         self.remaining = ZERO
         self.realized = ZERO
         self.fees = ZERO
+        self.entry_fees = ZERO  # the part of ``fees`` paid on the entry and adds
         self._exits: list[tuple[Decimal, Decimal]] = []
         self.wallet: Decimal | None = None
         self.liquidation: Decimal | None = None
@@ -103,6 +104,7 @@ class Ledger:
         self.entry_fee_rate = rate
         self.position_units = self.remaining = quantity
         self.fees += quantity * fill * rate
+        self.entry_fees += quantity * fill * rate
         self.wallet = self._initial_wallet(fill, quantity)
         self._update_liquidation()
 
@@ -114,6 +116,7 @@ class Ledger:
         self.position_units += quantity
         self.remaining += quantity
         self.fees += quantity * price * rate
+        self.entry_fees += quantity * price * rate
         if self.wallet is not None and self._margin_type() == "isolated":
             self.wallet += quantity * price / self._leverage_value()
         self._update_liquidation()
