@@ -42,7 +42,8 @@ def _canned() -> bytes:
 def create_breakdown(*, number: int = 2000, repeat: int = 5) -> Figure:
     """The CPU a create adds in-process, and how it splits into the library's steps."""
     from threecommas_hedge import ThreeCommas
-    from threecommas_hedge._base_client import encode_body, parse_body
+    from threecommas_hedge._base_client import parse_body
+    from threecommas_hedge._encoding import encode_body
     from threecommas_hedge._guard import write_target
     from threecommas_hedge._signing import HmacSigner, SignatureAuth
     from threecommas_hedge.resources.smart_trades import create_endpoint

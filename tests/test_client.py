@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import logging
+import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from enum import Enum
@@ -18,8 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import threecommas_hedge as th
-from threecommas_hedge import ThreeCommas
-from threecommas_hedge._base_client import _parsed_url, encode_body, json_body
+from threecommas_hedge import AsyncThreeCommas, ThreeCommas
+from threecommas_hedge._base_client import _parsed_url
+from threecommas_hedge._encoding import encode_body, json_body
 from threecommas_hedge.models import (
     FundsRequest,
     SetNoteRequest,
@@ -963,3 +966,49 @@ def test_debug_log_is_opt_in_and_holds_no_secret(
     assert "POST /public/api/v2/smart_trades -> 422" in text
     signatures = [call.request.headers["Signature"] for call in [*route.calls, *post.calls]]
     assert_no_secret(text, secrets, *signatures)
+
+
+_CLIENT_OPTIONS = {
+    "api_key": None,
+    "api_secret": None,
+    "private_key": None,
+    "base_url": None,
+    "mode": "paper",
+    "timeout": 10.0,
+    "max_retries": 2,
+    "http_client": None,
+    "rate_limit": True,
+    "allowed_account_ids": None,
+    "mode_guard": True,
+    "write_check_window": 10.0,
+    "signer": None,
+    "attempt_deadline": None,
+    "call_deadline": None,
+    "max_wait": None,
+}
+
+
+@pytest.mark.parametrize("client_class", [ThreeCommas, AsyncThreeCommas])
+def test_both_clients_keep_the_documented_keyword_options(client_class: type) -> None:
+    parameters = inspect.signature(client_class).parameters
+    public = {
+        name: parameter.default
+        for name, parameter in parameters.items()
+        if not name.startswith("_")
+    }
+    assert public == _CLIENT_OPTIONS
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters.values())
+
+
+@pytest.mark.parametrize(
+    ("client_class", "wrong", "message"),
+    [
+        (ThreeCommas, httpx.AsyncClient, "httpx.Client (use AsyncThreeCommas for async)"),
+        (AsyncThreeCommas, httpx.Client, "httpx.AsyncClient (use ThreeCommas for sync)"),
+    ],
+)
+def test_the_shared_constructor_refuses_the_other_kind_of_httpx_client(
+    client_class: type, wrong: type, message: str
+) -> None:
+    with pytest.raises(TypeError, match=re.escape(message)):
+        client_class(api_key="k", api_secret="s", http_client=wrong())

@@ -13,24 +13,8 @@ import pytest
 SRC = Path(__file__).parents[1] / "src"
 PACKAGE = SRC / "threecommas_hedge"
 
-KNOWN_CYCLES: set[frozenset[str]] = {
-    # the endpoint groups and the live hedges type their client, which imports them (issue 18: the
-    # resources would type a protocol of the send loop, once the clients share it)
-    frozenset(
-        {
-            "_client",
-            "live.flows",
-            "live.hedges",
-            "resources",
-            "resources._resource",
-            "resources.accounts",
-            "resources.market",
-            "resources.portfolio",
-            "resources.smart_trades",
-        }
-    ),
-}
-"""Cycles that remain until later steps of the redesign land; a new one fails the test."""
+KNOWN_CYCLES: set[frozenset[str]] = set()
+"""None left: the endpoint groups type their client as a send loop (`_loops`), not `_client`."""
 
 KNOWN_PRIVATE_IMPORTS: set[tuple[str, str]] = set()
 

@@ -21,13 +21,10 @@ import weakref
 from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from enum import Enum
-from typing import Any, TypeVar
-from urllib.parse import quote
+from typing import Any, Generic, TypeVar
 
 import httpx
-import pydantic
-from pydantic_core import PydanticSerializationError
+from typing_extensions import TypeVar as DefaultTypeVar
 
 from ._auth import resolve_auth
 from ._config import (
@@ -41,6 +38,8 @@ from ._config import (
 )
 from ._constants import (
     DEFAULT_BASE_URL,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
     ENV_BASE_URL,
     HEADER_FORCED_MODE,
     HEADER_REQUEST_ID,
@@ -49,22 +48,19 @@ from ._constants import (
     SENSITIVE_HEADERS,
     USER_AGENT,
 )
+from ._encoding import JsonBody, QueryValue, encode_query, json_body
 from ._exceptions import (
     APIConnectionError,
     APIError,
     APIResponseValidationError,
     APITimeoutError,
 )
-from ._guard import ACCOUNT_FIELD, WRITE_METHODS, Mode, ModeGuard, normalize_path
+from ._guard import WRITE_METHODS, Mode, ModeGuard, normalize_path
 from ._logging import logger, setup_logging
 from ._ratelimit import RateLimiter, RateLimits
 from ._response import error_from_response
 from ._retry import retry_delay, should_retry
 from ._signing import SignatureAuth, Signer
-from .models._scalars import format_decimal
-
-QueryValue = str | int | Decimal | bool | Enum
-"""A query parameter value; ``None`` values are left out. Floats are refused: use Decimal."""
 
 RateLimitOption = bool | RateLimits | RateLimiter
 """``rate_limit=``: True (the documented limits), False (none), settings, or a shared limiter."""
@@ -72,7 +68,7 @@ RateLimitOption = bool | RateLimits | RateLimiter
 DEFAULT_WRITE_CHECK_WINDOW = 10.0
 """Seconds a write whose outcome is unknown is looked for before ``WriteOutcomeUnknownError``."""
 
-_ClientT = TypeVar("_ClientT", bound="BaseClient")
+_ClientT = TypeVar("_ClientT", bound="BaseClient[Any, Any]")
 
 
 @dataclass(frozen=True)
@@ -86,19 +82,6 @@ class ClientConfig:
     auth: SignatureAuth = field(repr=False)
     attempt_deadline: float | None = None
     call_deadline: float | None = None
-
-
-@dataclass(frozen=True)
-class JsonBody:
-    """A JSON body encoded once: ``content`` is what is sent and signed.
-
-    ``fields`` are the top-level members of ``content`` the mode guard reads, taken from the value
-    that was encoded so that the body is never decoded again: the whole object for a plain value,
-    only ``account_id`` (when sent) for a model.
-    """
-
-    content: bytes
-    fields: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -221,35 +204,55 @@ def deadline_error(
     return kind(f"the {which} deadline passed", request=request)
 
 
-class BaseClient:
-    """Configuration and the pure steps of a request, shared by the sync and async clients."""
+# defaults: a plain ``BaseClient`` annotation means either client
+_HttpT = DefaultTypeVar(
+    "_HttpT",
+    bound=httpx.Client | httpx.AsyncClient,
+    default=Any,
+)
+_SleepT = DefaultTypeVar("_SleepT", default=Any)
+
+
+class BaseClient(Generic[_HttpT, _SleepT]):
+    """Configuration and the pure steps of a request, shared by the sync and async clients.
+
+    Generic over the httpx client (``httpx.Client`` or ``httpx.AsyncClient``) and the sleep
+    function, so both clients share this constructor (see ``ThreeCommas`` for the options).
+    """
 
     _config: ClientConfig
     _owns_http: bool
+    _http: _HttpT
+    _http_class: type[_HttpT]
+    _default_sleep: _SleepT
+    _other_client: str  # the client to use with the other kind of httpx client
 
     def __init__(
         self,
         *,
-        api_key: str | None,
-        api_secret: str | bytes | None,
-        private_key: str | bytes | None,
-        signer: Signer | None = None,
-        base_url: str | None,
-        mode: Mode,
-        timeout: float | httpx.Timeout,
-        max_retries: int,
+        api_key: str | None = None,
+        api_secret: str | bytes | None = None,
+        private_key: str | bytes | None = None,
+        base_url: str | None = None,
+        mode: Mode = "paper",
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: _HttpT | None = None,
         rate_limit: RateLimitOption = True,
         allowed_account_ids: Iterable[int] | None = None,
         mode_guard: bool = True,
-        clock: Callable[[], float] = time.monotonic,
         write_check_window: float = DEFAULT_WRITE_CHECK_WINDOW,
+        signer: Signer | None = None,
         attempt_deadline: float | None = None,
         call_deadline: float | None = None,
         max_wait: float | None = None,
+        _sleep: _SleepT | None = None,
+        _clock: Callable[[], float] = time.monotonic,
     ) -> None:
         setup_logging()
         self._max_wait = check_max_wait(max_wait)
-        self._clock = clock
+        self._clock = clock = _clock
+        self._sleep: _SleepT = self._default_sleep if _sleep is None else _sleep
         self._write_check_window = check_window(write_check_window)
         self._config = ClientConfig(
             base_url=check_base_url(base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL),
@@ -271,6 +274,17 @@ class BaseClient:
         )
         # a request retried after a 429 has slept through the restriction that 429 set
         self._waited: weakref.WeakKeyDictionary[httpx.Request, float] = weakref.WeakKeyDictionary()
+        if http_client is not None and not isinstance(http_client, self._http_class):
+            raise TypeError(
+                f"http_client must be an httpx.{self._http_class.__name__} "
+                f"(use {self._other_client})"
+            )
+        self._http = http_client if http_client is not None else self._own_http_client()
+        self._owns_http = http_client is None
+
+    def _own_http_client(self) -> _HttpT:
+        """The httpx client this client creates (and closes) when none is lent."""
+        return self._http_class(timeout=self.timeout)
 
     @property
     def base_url(self) -> str:
@@ -547,38 +561,6 @@ class BaseClient:
         )
 
 
-def encode_query(params: Mapping[str, QueryValue | None]) -> str:
-    """The query string: sorted by name, every name and value percent-encoded once (space %20)."""
-    pairs = []
-    for name in sorted(params):
-        value = params[name]
-        if value is None:
-            continue
-        pairs.append(f"{quote(name, safe='')}={quote(_query_text(name, value), safe='')}")
-    return "&".join(pairs)
-
-
-def encode_body(payload: Any) -> bytes:
-    """Compact JSON bytes (ASCII); Decimals become plain-notation strings, floats are refused.
-
-    A pydantic model (a request body) is encoded straight from the model, None fields left out:
-    the same bytes as encoding its ``model_dump(mode="json", exclude_none=True)``.
-    """
-    return json_body(payload).content
-
-
-def json_body(payload: Any) -> JsonBody:
-    """``payload`` encoded once (see ``encode_body``), with the fields the mode guard reads."""
-    if isinstance(payload, pydantic.BaseModel):  # loads pydantic.main on first use
-        content = _model_json(payload)
-        return JsonBody(content, _model_guard_fields(payload, content))
-    data = _jsonable(payload)
-    content = json.dumps(data, separators=(",", ":"), ensure_ascii=True, allow_nan=False).encode(
-        "ascii"
-    )
-    return JsonBody(content, data if isinstance(data, dict) else {})
-
-
 def parse_body(response: httpx.Response) -> Any:
     """The decoded JSON of a 2xx answer (floats as Decimal), None for an empty body.
 
@@ -644,67 +626,6 @@ def redact(request: httpx.Request) -> httpx.Request:
         content=request.content,
         extensions=request.extensions,
     )
-
-
-def _query_text(name: str, value: QueryValue) -> str:
-    if isinstance(value, Enum):
-        value = value.value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return _decimal_text(value)
-    if isinstance(value, (str, int)):
-        return str(value)
-    raise TypeError(
-        f"query parameter {name!r}: expected str, int, Decimal or bool, got {type(value).__name__}"
-    )
-
-
-def _model_json(model: pydantic.BaseModel) -> bytes:
-    try:
-        content = model.__pydantic_serializer__.to_json(model, exclude_none=True, ensure_ascii=True)
-    except PydanticSerializationError:  # e.g. a lone surrogate, which json.dumps escapes
-        content = b"\x7f"
-    if b"\x7f" in content:  # json.dumps escapes DEL, pydantic does not: keep the bytes identical
-        content = json_body(model.model_dump(mode="json", exclude_none=True)).content
-    return content
-
-
-def _model_guard_fields(model: pydantic.BaseModel, content: bytes) -> Mapping[str, Any]:
-    account_id = getattr(model, ACCOUNT_FIELD, None)
-    if account_id is None:  # None fields are not sent
-        return {}
-    if type(account_id) is int:  # sent as this very number
-        return {ACCOUNT_FIELD: account_id}
-    decoded = json.loads(content)  # any other type: what the bytes say
-    return decoded if isinstance(decoded, dict) else {}
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return _jsonable(value.value)
-    if value is None or isinstance(value, (str, bool, int)):
-        return value
-    if isinstance(value, Decimal):
-        return _decimal_text(value)
-    if isinstance(value, Mapping):
-        result = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise TypeError(f"JSON object keys must be str, got {type(key).__name__}")
-            result[key] = _jsonable(item)
-        return result
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, float):
-        raise TypeError("floats are not sent: use Decimal for amounts, prices and percentages")
-    raise TypeError(f"cannot send a {type(value).__name__} as JSON")
-
-
-def _decimal_text(value: Decimal) -> str:
-    if not value.is_finite():
-        raise ValueError(f"cannot send the non-finite decimal {value}")
-    return format_decimal(value)
 
 
 @functools.lru_cache(maxsize=256)

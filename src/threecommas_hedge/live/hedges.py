@@ -32,7 +32,7 @@ from .state import HedgeState, Levels
 from .wait import Wait
 
 if TYPE_CHECKING:
-    from threecommas_hedge._client import AsyncThreeCommas, ThreeCommas
+    from threecommas_hedge._loops import AsyncAPIClient, SyncAPIClient
 
 __all__ = ["AsyncHedge", "AsyncHedges", "Hedge", "Hedges"]
 
@@ -42,7 +42,7 @@ class Hedge(HedgeState):
 
     def __init__(
         self,
-        client: ThreeCommas,
+        client: SyncAPIClient,
         trade: SmartTrade,
         spot: SpotPosition | None,
         *,
@@ -125,7 +125,7 @@ class Hedge(HedgeState):
 class Hedges:
     """``client.hedges``: open a hedge from a builder, or pick up an existing short."""
 
-    def __init__(self, client: ThreeCommas) -> None:
+    def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
     def open(
@@ -189,7 +189,7 @@ class AsyncHedge(HedgeState):
 
     def __init__(
         self,
-        client: AsyncThreeCommas,
+        client: AsyncAPIClient,
         trade: SmartTrade,
         spot: SpotPosition | None,
         *,
@@ -271,7 +271,7 @@ class AsyncHedge(HedgeState):
 class AsyncHedges:
     """``client.hedges`` of ``AsyncThreeCommas`` (see :class:`Hedges`)."""
 
-    def __init__(self, client: AsyncThreeCommas) -> None:
+    def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
 
     async def open(

@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from threecommas_hedge._base_client import QueryValue
+from threecommas_hedge._encoding import QueryValue
 from threecommas_hedge._exceptions import APIResponseValidationError, RequestValidationError
 
 T = TypeVar("T")

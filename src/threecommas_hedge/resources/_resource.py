@@ -13,7 +13,7 @@ from threecommas_hedge._flows import Flow, endpoint_flow
 from ._endpoint import Endpoint
 
 if TYPE_CHECKING:
-    from threecommas_hedge._client import AsyncThreeCommas, ThreeCommas
+    from threecommas_hedge._loops import AsyncAPIClient, SyncAPIClient
 
 T = TypeVar("T")
 
@@ -21,7 +21,7 @@ T = TypeVar("T")
 class SyncResource:
     """A group of endpoints of a ``ThreeCommas`` client."""
 
-    def __init__(self, client: ThreeCommas) -> None:
+    def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
 
     def _run(self, flow: Flow[T]) -> T:
@@ -34,7 +34,7 @@ class SyncResource:
 class AsyncResource:
     """A group of endpoints of an ``AsyncThreeCommas`` client."""
 
-    def __init__(self, client: AsyncThreeCommas) -> None:
+    def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
 
     async def _run(self, flow: Flow[T]) -> T:

@@ -16,10 +16,10 @@ concurrently, up to ``concurrency`` at a time).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from threecommas_hedge._exceptions import HedgeValidationError, ThreeCommasError
 from threecommas_hedge._flows import Flow, endpoint_flow
@@ -274,9 +274,14 @@ def _settings(**settings: Any) -> dict[str, Any]:
 
 # --- the two front ends -------------------------------------------------------------------------
 
+_PlanT = TypeVar("_PlanT", PortfolioPlan, Awaitable[PortfolioPlan])
 
-class Portfolio(SyncResource):
-    """``client.portfolio``: plan, open, follow and close a whole account's hedge."""
+
+class _Planner(Generic[_PlanT]):
+    """``plan``, written once: the sync front end returns the plan, the async one an awaitable."""
+
+    def _start_plan(self, spot: int, futures: int, settings: Mapping[str, Any]) -> _PlanT:
+        raise NotImplementedError
 
     def plan(
         self,
@@ -290,14 +295,21 @@ class Portfolio(SyncResource):
         leverage: int = 1,
         exclude: Iterable[str] = (),
         min_value: Decimal = _ZERO,
-    ) -> PortfolioPlan:
+    ) -> _PlanT:
         """Plan one Smart Short per coin of the spot account (nothing is sent but reads)."""
         settings = _settings(
             ratio=ratio, ratios=ratios, take_profit_percent=take_profit_percent,
             stop_loss_percent=stop_loss_percent, leverage=leverage, exclude=exclude,
             min_value=min_value,
         )  # fmt: skip
-        return self._run(plan_flow(self._client, spot_account_id, futures_account_id, settings))
+        return self._start_plan(spot_account_id, futures_account_id, settings)
+
+
+class Portfolio(SyncResource, _Planner[PortfolioPlan]):
+    """``client.portfolio``: plan, open, follow and close a whole account's hedge."""
+
+    def _start_plan(self, spot: int, futures: int, settings: Mapping[str, Any]) -> PortfolioPlan:
+        return self._run(plan_flow(self._client, spot, futures, settings))
 
     def open(self, plan: PortfolioPlan) -> PortfolioResult:
         """Open the plan's missing legs (idempotent: re-running opens only what is missing)."""
@@ -325,30 +337,13 @@ class Portfolio(SyncResource):
         return self._run(close_flow(self._client, tag))
 
 
-class AsyncPortfolio(AsyncResource):
+class AsyncPortfolio(AsyncResource, _Planner[Awaitable[PortfolioPlan]]):
     """``client.portfolio`` of ``AsyncThreeCommas`` (see :class:`Portfolio`)."""
 
-    async def plan(
-        self,
-        spot_account_id: int,
-        futures_account_id: int,
-        *,
-        ratio: Decimal = Decimal("0.5"),
-        ratios: Mapping[str, Decimal] | None = None,
-        take_profit_percent: Decimal | None = None,
-        stop_loss_percent: Decimal | None = None,
-        leverage: int = 1,
-        exclude: Iterable[str] = (),
-        min_value: Decimal = _ZERO,
-    ) -> PortfolioPlan:
-        """Plan one Smart Short per coin of the spot account (nothing is sent but reads)."""
-        settings = _settings(
-            ratio=ratio, ratios=ratios, take_profit_percent=take_profit_percent,
-            stop_loss_percent=stop_loss_percent, leverage=leverage, exclude=exclude,
-            min_value=min_value,
-        )  # fmt: skip
-        flow = plan_flow(self._client, spot_account_id, futures_account_id, settings)
-        return await self._run(flow)
+    def _start_plan(
+        self, spot: int, futures: int, settings: Mapping[str, Any]
+    ) -> Awaitable[PortfolioPlan]:
+        return self._run(plan_flow(self._client, spot, futures, settings))
 
     async def open(self, plan: PortfolioPlan, *, concurrency: int = CONCURRENCY) -> PortfolioResult:
         """Open the plan's missing legs, up to ``concurrency`` at a time (idempotent, see sync)."""
