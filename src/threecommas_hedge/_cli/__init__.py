@@ -2,3 +2,12 @@
 
 Nothing here is imported by ``import threecommas_hedge``; ``threecommas_hedge.cli.main`` loads it.
 """
+
+import sys
+
+# httpx's __init__ imports its own command line (httpx._main: click, pygments, rich.progress,
+# rich.syntax; ~25 ms) whenever click is installed, and typer brings click. This command never
+# runs httpx's CLI, so block that one import: httpx then falls back to its stub `httpx.main`.
+# Only this process is affected (``import threecommas_hedge`` never loads this package).
+if "httpx" not in sys.modules:
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[assignment]
