@@ -10,4 +10,4 @@ import sys
 # runs httpx's CLI, so block that one import: httpx then falls back to its stub `httpx.main`.
 # Only this process is affected (``import threecommas_hedge`` never loads this package).
 if "httpx" not in sys.modules:
-    sys.modules.setdefault("httpx._main", None)  # type: ignore[assignment]
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
