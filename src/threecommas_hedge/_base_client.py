@@ -572,7 +572,8 @@ def parse_body(response: httpx.Response) -> Any:
     if not content.strip():
         return None
     try:
-        return json.loads(content, parse_float=Decimal, parse_constant=_refuse_constant)
+        text = content.decode(json.detect_encoding(content), "surrogatepass")  # as json.loads
+        return _DECODER.decode(text)
     except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
         content_type = response.headers.get("content-type", "no content type")
         raise APIResponseValidationError(
@@ -636,6 +637,10 @@ def _parsed_url(url: str) -> httpx.URL:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a valid JSON number")
+
+
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_refuse_constant)
+"""Built once: ``json.loads`` with these options builds a decoder on every call."""
 
 
 def _make_limiter(option: RateLimitOption, clock: Callable[[], float]) -> RateLimiter | None:
