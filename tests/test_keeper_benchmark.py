@@ -30,8 +30,11 @@ def test_a_quiet_tick_reads_once_whatever_the_number_of_coins() -> None:
     }
     assert small["quiet"]["routes"] == large["quiet"]["routes"] == expected
     assert large["open"]["routes"]["POST /v2/smart_trades"] == 4
-    # rules once per pair, plus each open's entry-drift check (the bid: an account GET and a rate)
+    # rules once per pair, plus each open's entry-drift check (the bid: one rate read; the
+    # futures account's market code is read once per keeper, not once per open)
     assert large["open"]["routes"]["GET /ver1/accounts/currency_rates"] == 4 + 4
+    assert small["open"]["routes"]["GET /ver1/accounts/{id}"] == 1
+    assert large["open"]["routes"]["GET /ver1/accounts/{id}"] == 1
     assert "GET /ver1/accounts/currency_rates" not in large["resize"]["routes"]
     assert large["resize"]["routes"]["POST /v2/smart_trades/{id}/add_funds"] == 4
 

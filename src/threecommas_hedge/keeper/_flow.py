@@ -165,6 +165,7 @@ class _Seen:
     trades: Mapping[str, SmartTrade]
     retry_tags: Mapping[str, str]
     plan: PortfolioPlan
+    market_code: str | None  # the futures market's, read once per keeper
 
 
 def _market(tick: _Tick, holdings: Mapping[str, Holding], cache: MarketCache) -> Flow[MarketView]:
@@ -250,7 +251,7 @@ def _tick(
     outcomes: list[str] = []
     errors: dict[str, str] = {}
     opened: dict[str, int] = {}
-    read = _Seen(holdings, trades, retry_tags, plan)
+    read = _Seen(holdings, trades, retry_tags, plan, cache.market_code or None)
     for action in actions:
         outcome, message = yield from _act(tick, action, read)
         outcomes.append(outcome)
@@ -297,6 +298,7 @@ def _write(tick: _Tick, action: Action, seen: _Seen) -> tuple[Flow[SmartTrade], 
             max_entry_drift=DEFAULT_MAX_ENTRY_DRIFT,
             market_price=None,
             client_tag=tag,
+            market_code=seen.market_code,
         )
         return write, str(tag)
     trade = seen.trades[action.asset]

@@ -105,15 +105,22 @@ def open_hedge(
     max_entry_drift: Decimal | None,
     market_price: Decimal | None,
     client_tag: str | None,
+    market_code: str | None = None,
 ) -> Flow[SmartTrade]:
     """Create the hedge of ``builder`` (see ``Hedges.open``); returns the trade the hedge keeps:
-    the created one, or the filled one with its levels re-anchored (one checked PATCH)."""
+    the created one, or the filled one with its levels re-anchored (one checked PATCH).
+    ``market_code`` (the account's market, when the caller knows it) spares the account read of
+    the drift check's price."""
     payload = builder.build()
     drift = EntryDrift.of(builder, max_entry_drift)
     # a fresh tag is a first send; only a re-run with a known tag (the short may exist) skips it
     first_send = client_tag is None or isinstance(client_tag, FreshClientTag)
     if drift is not None and first_send:
-        now = market_price if market_price is not None else (yield from _bid(client, builder))
+        now = (
+            market_price
+            if market_price is not None
+            else (yield from _bid(client, builder, market_code))
+        )
         drift.check_market(now)
     created: CreatedSmartTrade = yield from safe_create(
         client, smart_trades.create_endpoint(payload), client_tag
@@ -130,11 +137,14 @@ def open_hedge(
     return (yield from adjust(client, state, **changes))
 
 
-def _bid(client: BaseClient, builder: HedgeBuilder) -> Flow[Decimal]:
+def _bid(client: BaseClient, builder: HedgeBuilder, market_code: str | None) -> Flow[Decimal]:
     """The price a market sell fills at on the account's market: the bid, else the last price."""
     summary = builder.summary()
-    account = yield from endpoint_flow(client, accounts._get(summary.account_id))
-    endpoint = market._rates(summary.pair, _market_code(account), "smart_trade")
+    if market_code is None:
+        market_code = _market_code(
+            (yield from endpoint_flow(client, accounts._get(summary.account_id)))
+        )
+    endpoint = market._rates(summary.pair, market_code, "smart_trade")
     return _bid_of((yield from endpoint_flow(client, endpoint)))
 
 
