@@ -107,7 +107,7 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._backend.sleep(seconds)
 
 
-class _attempt:  # noqa: N801 - used as ``with _attempt(request):``, like a function
+class _attempt:  # lower case: used as ``with _attempt(request):``, like the function it was
     """The request's deadline for the streams; httpcore's errors as httpx's (same names).
 
     A plain class, not ``@contextmanager``: entered several times per request, the generator
