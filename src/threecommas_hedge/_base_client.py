@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import logging
 import os
 import time
 import weakref
@@ -512,13 +513,14 @@ class BaseClient(Generic[_HttpT, _SleepT]):
         self, prepared: PreparedRequest, response: httpx.Response, retries_done: int
     ) -> Outcome:
         request = prepared.request
-        logger.debug(
-            "%s %s -> %s (request id %s)",
-            request.method,
-            request.url.path,
-            response.status_code,
-            response.headers.get(HEADER_REQUEST_ID),
-        )
+        if logger.isEnabledFor(logging.DEBUG):  # the arguments cost more than the call
+            logger.debug(
+                "%s %s -> %s (request id %s)",
+                request.method,
+                request.url.path,
+                response.status_code,
+                response.headers.get(HEADER_REQUEST_ID),
+            )
         self._after_response(request, response)
         if response.is_success:
             try:
