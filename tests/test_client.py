@@ -418,6 +418,25 @@ def test_html_502_is_internal_server_error(
 
 @pytest.mark.parametrize(
     "content",
+    [
+        b'{"p": 0.10, "q": [1e-8]}',
+        b'\xef\xbb\xbf{"p": 0.10, "q": [1e-8]}',
+        '{"p": 0.10, "q": [1e-8]}'.encode("utf-16"),
+        '{"p": 0.10, "q": [1e-8]}'.encode("utf-32-le"),
+    ],
+    ids=["utf-8", "utf-8-bom", "utf-16", "utf-32-le"],
+)
+def test_a_2xx_body_is_decoded_in_any_json_encoding_with_exact_decimals(
+    client: ThreeCommas, respx_mock: respx.MockRouter, content: bytes
+) -> None:
+    respx_mock.get(TRADES).mock(return_value=httpx.Response(200, content=content))
+    data = client.request("GET", "/v2/smart_trades")
+    assert data == {"p": Decimal("0.10"), "q": [Decimal("1e-8")]}
+    assert str(data["p"]) == "0.10"  # as written, not through float
+
+
+@pytest.mark.parametrize(
+    "content",
     [b'[{"id": 1, "price": "0.1"', b"<!doctype html><html>maintenance</html>", b'{"x": NaN}'],
     ids=["truncated", "html", "nan"],
 )

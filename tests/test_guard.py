@@ -500,6 +500,19 @@ def test_normalize_path_refuses_paths_that_leave_or_hide(path: str, rule: str) -
     assert info.value.errors()[0]["loc"] == ("path",)
 
 
+def test_normalize_path_remembers_answers_but_not_refusals() -> None:
+    class Path(str):
+        pass
+
+    for _ in range(2):  # the second round is answered from the remembered paths
+        assert normalize_path("/v2//smart_trades/./7") == "/v2/smart_trades/7"
+        assert normalize_path(Path("/v2//x/../y")) == "/v2/y"
+        with pytest.raises(th.RequestValidationError, match="leaves the API"):
+            normalize_path("/v2/../../z")
+        with pytest.raises(th.RequestValidationError, match="start with '/'"):
+            normalize_path(["/v2"])  # type: ignore[arg-type]  # unhashable: still refused
+
+
 @pytest.mark.parametrize(
     ("method", "path", "expected"),
     [

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import logging
 import os
 import time
 import weakref
@@ -512,13 +513,14 @@ class BaseClient(Generic[_HttpT, _SleepT]):
         self, prepared: PreparedRequest, response: httpx.Response, retries_done: int
     ) -> Outcome:
         request = prepared.request
-        logger.debug(
-            "%s %s -> %s (request id %s)",
-            request.method,
-            request.url.path,
-            response.status_code,
-            response.headers.get(HEADER_REQUEST_ID),
-        )
+        if logger.isEnabledFor(logging.DEBUG):  # the arguments cost more than the call
+            logger.debug(
+                "%s %s -> %s (request id %s)",
+                request.method,
+                request.url.path,
+                response.status_code,
+                response.headers.get(HEADER_REQUEST_ID),
+            )
         self._after_response(request, response)
         if response.is_success:
             try:
@@ -572,7 +574,8 @@ def parse_body(response: httpx.Response) -> Any:
     if not content.strip():
         return None
     try:
-        return json.loads(content, parse_float=Decimal, parse_constant=_refuse_constant)
+        text = content.decode(json.detect_encoding(content), "surrogatepass")  # as json.loads
+        return _DECODER.decode(text)
     except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
         content_type = response.headers.get("content-type", "no content type")
         raise APIResponseValidationError(
@@ -636,6 +639,10 @@ def _parsed_url(url: str) -> httpx.URL:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a valid JSON number")
+
+
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_refuse_constant)
+"""Built once: ``json.loads`` with these options builds a decoder on every call."""
 
 
 def _make_limiter(option: RateLimitOption, clock: Callable[[], float]) -> RateLimiter | None:

@@ -26,6 +26,7 @@ caller's sync or async loop, which passes the decoded JSON back in) and raises
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -117,6 +118,17 @@ def normalize_path(path: str) -> str:
     ``/``, holds a query, fragment, percent-escape, backslash, control character or whitespace,
     or whose ``..`` climbs above the API's base path. Pure; ``client.request`` sends the result.
     """
+    if type(path) is str:  # each call resolves its path twice (build, guard): remember them
+        return _normalized(path)
+    return _normalize(path)
+
+
+@functools.lru_cache(maxsize=1024)
+def _normalized(path: str) -> str:
+    return _normalize(path)
+
+
+def _normalize(path: str) -> str:
     if not isinstance(path, str) or not path.startswith("/"):
         _refuse_path(path, "must start with '/'")
     if "?" in path or "#" in path:

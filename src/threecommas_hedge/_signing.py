@@ -98,11 +98,14 @@ class HmacSigner:
         if not key:
             raise ValueError("the HMAC secret is empty")
         self._key = key
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)  # copied per message: no key setup
         self.body_separator = _as_bytes(body_separator)
 
     def sign(self, message: bytes) -> str:
         """The hex HMAC-SHA256 of ``message``."""
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+        mac = self._keyed.copy()
+        mac.update(message)
+        return mac.hexdigest()
 
     def __repr__(self) -> str:
         return "HmacSigner()"
