@@ -6,6 +6,7 @@ against what ``import httpx`` alone loads: the package must add none of those mo
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -131,3 +132,43 @@ def test_replay_help_loads_only_the_replay_command() -> None:
         "threecommas_hedge.hedge.builder",
         "threecommas_hedge._cli.planning",
     }
+
+
+DEMO = """
+import sys
+from threecommas_hedge.cli import main
+sys.argv = ["threecommas-hedge", "demo"]
+try:
+    main()
+except SystemExit as exit:
+    assert exit.code == 0, exit.code
+import httpx, os
+print(os.environ.get("OPENBLAS_NUM_THREADS"), file=sys.stderr)
+print(httpx.main.__module__, file=sys.stderr)
+print(" ".join(sorted(m for m, mod in sys.modules.items() if mod is not None)), file=sys.stderr)
+"""
+
+
+def test_demo_loads_only_what_it_prints() -> None:
+    """The demo's start (issue 18): no RSA crypto for the fake's HMAC key, no httpx command line
+    (click's pygments, rich.progress and rich.syntax), no progress bar for its short replay, no
+    typer adapter for its unset options (``--help`` included), only the risk modules it uses,
+    one OpenBLAS thread unless the user chose a number."""
+    result = python(DEMO)
+    assert result.returncode == 0, result.stderr
+    assert "Paths:" in result.stdout  # the risk section ran
+    blas_threads, httpx_main_module, modules = result.stderr.strip().splitlines()[-3:]
+    assert blas_threads == os.environ.get("OPENBLAS_NUM_THREADS", "1")
+    loaded = set(modules.split())
+    assert httpx_main_module == "httpx"  # httpx's stub `main`, not httpx._main's command line
+    assert "httpx._main" not in loaded
+    assert "threecommas_hedge.risk.evaluate" in loaded
+    assert not loaded & {
+        "cryptography",
+        "pygments",
+        "rich.progress",
+        "rich.syntax",
+        "typer._adapters",
+        "threecommas_hedge.risk.ratio",
+        "threecommas_hedge.risk.sweep",
+    }, loaded

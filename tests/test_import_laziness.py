@@ -84,3 +84,88 @@ def test_lazy_client_properties_are_the_endpoint_groups() -> None:
         assert isinstance(client.smart_trades, SmartTrades)
         assert client.smart_trades is client.smart_trades
         assert isinstance(client.hedges, Hedges)
+
+
+def test_the_fake_with_an_hmac_key_imports_no_cryptography() -> None:
+    loaded = _loaded_after(
+        "from threecommas_hedge.testing import FakeThreeCommas\n"
+        "with FakeThreeCommas().client() as client:\n"
+        "    client.accounts.list()\n"
+    )
+    assert "threecommas_hedge.testing._auth" in loaded
+    assert not {m for m in loaded if m.split(".")[0] == "cryptography"}
+
+
+def test_an_rsa_identity_still_signs_and_verifies() -> None:
+    import httpx
+
+    from threecommas_hedge._signing import RsaSigner, signature_preimage
+    from threecommas_hedge.testing._auth import Identity
+
+    identity = Identity("rsa")
+    assert identity.private_key is not None and identity.api_secret is None
+    signer = RsaSigner(identity.private_key)
+    url = "https://api.3commas.io/public/api/v2/smart_trades?id=1"
+    request = httpx.Request("GET", url)
+    preimage = signature_preimage(request.url.raw_path, b"", body_separator=signer.body_separator)
+    signed = httpx.Request(
+        "GET", url, headers={"Apikey": identity.api_key, "Signature": signer.sign(preimage)}
+    )
+    assert identity.verify(signed)
+    forged = httpx.Request("GET", url, headers={"Apikey": identity.api_key, "Signature": "AAAA"})
+    assert not identity.verify(forged)
+    with pytest.raises(ValueError, match="auth must be"):
+        Identity("dsa")  # type: ignore[arg-type]
+
+
+def test_the_risk_package_loads_each_module_on_first_use() -> None:
+    assert not {
+        m
+        for m in _loaded_after("import threecommas_hedge.risk")
+        if m.startswith("threecommas_hedge.risk.")
+    }
+    loaded = _loaded_after("from threecommas_hedge.risk import gbm_paths, RiskReport")
+    assert {"threecommas_hedge.risk.paths", "threecommas_hedge.risk.report"} <= loaded
+    assert not loaded & {
+        "threecommas_hedge.risk.evaluate",
+        "threecommas_hedge.risk.ratio",
+        "threecommas_hedge.risk.sweep",
+    }
+
+
+def test_every_public_risk_name_is_its_module_object() -> None:
+    import importlib
+    import types
+
+    from threecommas_hedge import risk
+
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = risk.nope  # type: ignore[attr-defined]
+    for name in risk.__all__:
+        value = getattr(risk, name)
+        assert not isinstance(value, types.ModuleType), name
+        assert value.__module__.startswith("threecommas_hedge.risk."), name
+        assert value is getattr(importlib.import_module(value.__module__), name)
+        assert name in dir(risk)
+
+
+def test_importing_a_risk_module_first_keeps_the_function_of_the_same_name() -> None:
+    code = (
+        "import types\n"
+        "import threecommas_hedge.risk.sweep\n"
+        "from threecommas_hedge.risk.evaluate import evaluate as direct\n"
+        "from threecommas_hedge import risk\n"
+        "from threecommas_hedge.risk import evaluate, sweep\n"
+        "assert evaluate is direct and risk.evaluate is direct\n"
+        "assert not isinstance(sweep, types.ModuleType) and sweep is risk.sweep\n"
+    )
+    assert "threecommas_hedge.risk.sweep" in _loaded_after(code)
+
+
+def test_the_risk_package_without_numpy_says_how_to_get_it() -> None:
+    probe = "import sys\nsys.modules['numpy'] = None\nimport threecommas_hedge.risk\n"
+    out = subprocess.run(  # noqa: S603 - runs this interpreter
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 1
+    assert "threecommas_hedge.risk needs numpy: pip install 'threecommas-hedge[risk]'" in out.stderr

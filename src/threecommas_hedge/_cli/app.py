@@ -219,11 +219,17 @@ COMMANDS: dict[str, Entry] = {
 def _load(name: str, entry: Entry) -> Any:
     function = getattr(importlib.import_module(f"{__package__}.{entry.module}"), entry.function)
     single = typer.Typer(**_SETTINGS)
-    single.command(name)(function)
+    single.command(name, cls=_Command)(function)
     command = typer.main.get_command(single)
     command.name = name
-    _unset_first(command.params)
     return command
+
+
+class _Command(TyperCommand):
+    """A loaded command whose options, its ``--help`` flag included, use :class:`_UnsetFirst`."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _unset_first(super().get_params(ctx))
 
 
 def _library_error(error: Exception) -> int:

@@ -10,15 +10,15 @@ import base64
 import binascii
 import hmac
 import secrets
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import httpx
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from threecommas_hedge._constants import HEADER_API_KEY, HEADER_SIGNATURE
 from threecommas_hedge._signing import HmacSigner, RsaSigner, signature_preimage
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 __all__ = ["AuthScheme", "Identity"]
 
@@ -48,6 +48,9 @@ class Identity:
             self._signer = HmacSigner(self.api_secret)
             self._public_key: rsa.RSAPublicKey | None = None
         else:
+            from cryptography.hazmat.primitives import serialization  # only RSA keys need it
+            from cryptography.hazmat.primitives.asymmetric import rsa
+
             self.private_key = private_key or _new_private_key()
             self._signer = RsaSigner(self.private_key)
             loaded = serialization.load_pem_private_key(self.private_key.encode(), password=None)
@@ -69,6 +72,10 @@ class Identity:
         if self._public_key is None:
             expected = self._signer.sign(preimage)
             return hmac.compare_digest(signature.strip().lower().encode(), expected.encode())
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
         try:
             raw = base64.b64decode(signature.strip(), validate=True)
             self._public_key.verify(raw, preimage, padding.PKCS1v15(), hashes.SHA256())
@@ -81,6 +88,9 @@ class Identity:
 
 
 def _new_private_key() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(
         serialization.Encoding.PEM,
