@@ -132,11 +132,6 @@ class Entry:
 
 
 COMMANDS: dict[str, Entry] = {
-    "portfolio": Entry(
-        "portfolio",
-        "portfolio",
-        "Plan, open, follow or close one Smart Short per coin of a spot account.",
-    ),
     "demo": Entry(
         "demo",
         "demo",
@@ -186,6 +181,11 @@ COMMANDS: dict[str, Entry] = {
         "manage",
         "cancel",
         "Cancel a SmartTrade (an entered short stays open, unmanaged: `close` buys it back).",
+    ),
+    "portfolio": Entry(
+        "portfolio",
+        "portfolio",
+        "Plan, open, follow or close one Smart Short per coin of a spot account.",
     ),
     "keep": Entry(
         "keep",
