@@ -141,6 +141,9 @@ def test_scenario_takes_the_fee_schedule() -> None:
         ({"ratio": D("1.5")}, "ratio"),
         ({"ratios": {"ETH": D("-0.1")}}, "ratios[ETH]"),
         ({"min_value": 0.5}, "min_value"),
+        # the digit bounds every amount the builder accepts is held to
+        ({"min_value": D("1e999999")}, "min_value"),
+        ({"ratios": {"ETH": D("1e-999999")}}, "ratios[ETH]"),
     ],
 )
 def test_bad_settings_name_the_field(options: dict[str, object], field: str) -> None:

@@ -17,6 +17,7 @@ from threecommas_hedge._exceptions import HedgeValidationError
 from threecommas_hedge.models import MarketRules, SmartTradeCreate
 
 from ._costs import DEFAULT_FEES, FeeSchedule
+from ._inputs import as_decimal
 from ._spec import SpotPosition
 from .builder import HedgeBuilder
 from .scenario import HedgeScenario
@@ -121,7 +122,7 @@ class PortfolioPlan:
         (:class:`~threecommas_hedge.HedgeScenario`): it closes at its take profits or its stop
         loss on the way to the moved price, and pays ``fees`` by fill type (maker for resting
         limits, taker for market fills)."""
-        checked = [_decimal("moves", value) for value in moves]
+        checked = [as_decimal("moves", value) for value in moves]
         scenarios = [_scenario_of(leg, fees) for leg in self.legs]
         rows: list[PortfolioScenarioRow] = []
         for move in checked:
@@ -185,12 +186,12 @@ def plan_portfolio(
     overrides = {
         asset.upper(): _ratio(f"ratios[{asset}]", value) for asset, value in (ratios or {}).items()
     }
-    floor = _decimal("min_value", min_value)
+    floor = as_decimal("min_value", min_value)
     excluded = {asset.upper() for asset in exclude}
     listed = frozenset(listed_pairs)
     pair_rules = rules or {}
     holdings = sorted(
-        (asset.upper(), _decimal(f"balances[{asset}]", q)) for asset, q in balances.items()
+        (asset.upper(), as_decimal(f"balances[{asset}]", q)) for asset, q in balances.items()
     )
     tag = _plan_tag(
         spot_account_id,
@@ -273,22 +274,8 @@ def _leg(
     return PortfolioLeg(asset, pair, spot, builder, builder.build())
 
 
-def _decimal(name: str, value: object) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int, str)):
-        raise HedgeValidationError(
-            name, f"must be a Decimal, int or numeric string (got {value!r})"
-        )
-    try:
-        number = Decimal(value)
-    except ArithmeticError:
-        raise HedgeValidationError(name, f"not a number: {value!r}") from None
-    if not number.is_finite():
-        raise HedgeValidationError(name, f"must be finite (got {value!r})")
-    return number
-
-
 def _ratio(name: str, value: object) -> Decimal:
-    number = _decimal(name, value)
+    number = as_decimal(name, value)
     if not _ZERO <= number <= _ONE:
         raise HedgeValidationError(name, f"must be between 0 and 1 (got {number})")
     return number
