@@ -84,8 +84,9 @@ class HedgeState:
         funding: Decimal = Decimal(0),
     ) -> HedgePnL:
         """Spot leg, hedge leg (realized + unrealized), fees and net at ``spot_price`` (default:
-        the trade's current price). ``fee_rate`` defaults to the hedge's, else the trade's
-        ``data.commission``; ``funding`` received is added (see :func:`pnl_of`)."""
+        the trade's current price). Fees come from each side's prices with and without
+        commission; a side that lacks them uses ``fee_rate`` (default: the hedge's, else the
+        trade's ``data.commission``). ``funding`` received is added (see :func:`pnl_of`)."""
         price = spot_price if spot_price is not None else market_price(self._trade)
         if price is None:
             raise HedgeValidationError("spot_price", "the trade reports no price: pass one")
