@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -669,26 +669,12 @@ def _interior_points(low: Decimal, high: Decimal | None) -> tuple[Decimal, Decim
 
 
 _DECIMAL_FIELDS = frozenset(
-    {
-        "spot_quantity",
-        "spot_price",
-        "hedge_quantity",
-        "entry_price",
-        "leverage",
-        "wallet_balance",
-        "maker_fee_rate",
-        "taker_fee_rate",
-        "entry_fee_rate",
-        "exit_fee_rate",
-        "funding_rate",
-        "funding_interval_hours",
-        "holding_days",
-        "liquidation_buffer",
-        "contract_size",
-        "stop_loss",
-    }
+    name
+    for name, field in HedgeScenario.model_fields.items()
+    if Decimal in (field.annotation, *get_args(field.annotation))
 )
-"""The fields checked as the builder checks an amount (``_inputs.as_decimal``)."""
+"""The fields checked as the builder checks an amount (``_inputs.as_decimal``), derived from the
+annotations so that a new Decimal field is covered too."""
 
 _RULES = {
     "greater_than": "must be greater than {gt} (got {input})",
