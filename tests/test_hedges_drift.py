@@ -6,6 +6,7 @@ short may exist) skips the check."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from decimal import Decimal as D
 
 import pytest
@@ -42,14 +43,20 @@ def by_price(account_id: int) -> HedgeBuilder:
     )
 
 
+def fresh_tag() -> FreshClientTag:
+    return FreshClientTag(new_client_tag())
+
+
+@pytest.mark.parametrize("tag", [lambda: None, fresh_tag], ids=["no tag", "fresh tag"])
 def test_a_market_beyond_the_tolerance_is_refused_before_sending(
-    threecommas_fake: FakeThreeCommas,
+    threecommas_fake: FakeThreeCommas, tag: Callable[[], FreshClientTag | None]
 ) -> None:
+    """Without a tag, and with a fresh one (a first send): only a known tag's re-run skips it."""
     fake = threecommas_fake
     account_id = fake.add_account()
-    fake.set_price(PAIR, D(61000))  # 1.67 % above the 60,000 typed
+    fake.set_price(PAIR, D(61000))  # 1.67 % above the 60,000 typed, default tolerance 1 %
     with fake.client() as client, pytest.raises(HedgeValidationError) as refused:
-        client.hedges.open(by_price(account_id))
+        client.hedges.open(by_price(account_id), client_tag=tag())
     assert refused.value.field == "price"
     assert "61000" in str(refused.value) and "60000" in str(refused.value)
     assert creates(fake) == 0
@@ -125,19 +132,6 @@ async def test_async_open_checks_the_drift_too(threecommas_fake: FakeThreeCommas
     assert hedge.trade.stop_loss.conditional.price.value == D(61500) * D("1.03")
 
 
-def test_a_fresh_tag_open_beyond_the_tolerance_is_refused(
-    threecommas_fake: FakeThreeCommas,
-) -> None:
-    fake = threecommas_fake
-    account_id = fake.add_account()
-    fake.set_price(PAIR, D(61000))  # 1.67 % above the 60,000 typed, default tolerance 1 %
-    with fake.client() as client, pytest.raises(HedgeValidationError) as refused:
-        client.hedges.open(by_price(account_id), client_tag=FreshClientTag(new_client_tag()))
-    assert refused.value.field == "price"
-    assert "61000" in str(refused.value) and "60000" in str(refused.value)
-    assert creates(fake) == 0
-
-
 def test_a_fresh_tag_open_within_the_tolerance_is_sent(
     threecommas_fake: FakeThreeCommas,
 ) -> None:
@@ -145,7 +139,7 @@ def test_a_fresh_tag_open_within_the_tolerance_is_sent(
     account_id = fake.add_account()
     fake.set_price(PAIR, D(60500))  # 0.83 %
     with fake.client() as client:
-        client.hedges.open(by_price(account_id), client_tag=FreshClientTag(new_client_tag()))
+        client.hedges.open(by_price(account_id), client_tag=fresh_tag())
     assert creates(fake) == 1
 
 
@@ -153,7 +147,8 @@ def test_a_rerun_with_a_known_tag_skips_the_check(threecommas_fake: FakeThreeCom
     fake = threecommas_fake
     account_id = fake.add_account()
     fake.set_price(PAIR, D(61000))
-    with fake.client() as client, warnings.catch_warnings():
+    # a known tag is looked for first (over the write-check window, kept short here)
+    with fake.client(write_check_window=0.2) as client, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         hedge = client.hedges.open(by_price(account_id), client_tag=new_client_tag())
     assert creates(fake) == 1
@@ -166,11 +161,9 @@ async def test_async_fresh_tag_open_is_checked_and_a_rerun_is_not(
     fake = threecommas_fake
     account_id = fake.add_account()
     fake.set_price(PAIR, D(61000))
-    async with fake.async_client() as client:
+    async with fake.async_client(write_check_window=0.2) as client:
         with pytest.raises(HedgeValidationError):
-            await client.hedges.open(
-                by_price(account_id), client_tag=FreshClientTag(new_client_tag())
-            )
+            await client.hedges.open(by_price(account_id), client_tag=fresh_tag())
         assert creates(fake) == 0
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -3,7 +3,7 @@ resizes, re-arming after TP and SL, closing a sold coin, and restarts that never
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -287,6 +287,26 @@ async def test_a_kill_after_the_open_went_out_never_doubles_it(world: World) -> 
     assert len(world.fake.smart_trades()) == 1
 
 
+async def default_keeper(
+    stack: AsyncExitStack, fake: FakeThreeCommas, mode: str, policy: KeeperPolicy
+) -> Callable[[], Awaitable[TickReport]]:
+    """A keeper (sync or async) on the default paths (holdings from the API, no journal file);
+    returns its tick, run five seconds after the last."""
+    if mode == "sync":
+        client = stack.enter_context(fake.client(_sleep=lambda seconds: None))
+        keeper: Any = Keeper(client, policy)
+    else:
+        aclient = await stack.enter_async_context(fake.async_client(_sleep=_no_sleep))
+        keeper = AsyncKeeper(aclient, policy)
+
+    async def tick() -> TickReport:
+        fake.advance(5)
+        report = keeper.run_once()
+        return (await report) if mode == "async" else report
+
+    return tick
+
+
 @pytest.mark.parametrize("mode", ["sync", "async"])
 async def test_reads_the_spot_bag_and_the_market_rules_from_the_api(mode: str) -> None:
     """The default holdings path (``client.accounts.balances``), the listed-pair check and the
@@ -302,17 +322,7 @@ async def test_reads_the_spot_bag_and_the_market_rules_from_the_api(mode: str) -
     fake.set_balance(spot, "USDT", "500")
     policy = KeeperPolicy(spot_account_id=spot, futures_account_id=futures, min_value=D("50"))
     async with AsyncExitStack() as stack:
-        if mode == "sync":
-            client = stack.enter_context(fake.client(_sleep=lambda seconds: None))
-            keeper: Any = Keeper(client, policy)
-        else:
-            aclient = await stack.enter_async_context(fake.async_client(_sleep=_no_sleep))
-            keeper = AsyncKeeper(aclient, policy)
-
-        async def tick() -> TickReport:
-            fake.advance(5)
-            report = keeper.run_once()
-            return (await report) if mode == "async" else report
+        tick = await default_keeper(stack, fake, mode, policy)
 
         report = await tick()
         actions = {a.asset: a for a in report.actions}
@@ -351,17 +361,7 @@ async def test_unreadable_market_rules_skip_the_coin_this_tick_only(mode: str) -
     fake.fail_next(404, method="GET", path="/ver1/accounts/currency_rates")  # BTC's, read first
     policy = KeeperPolicy(spot_account_id=spot, futures_account_id=futures)
     async with AsyncExitStack() as stack:
-        if mode == "sync":
-            client = stack.enter_context(fake.client(_sleep=lambda seconds: None))
-            keeper: Any = Keeper(client, policy)
-        else:
-            aclient = await stack.enter_async_context(fake.async_client(_sleep=_no_sleep))
-            keeper = AsyncKeeper(aclient, policy)
-
-        async def tick() -> TickReport:
-            fake.advance(5)
-            report = keeper.run_once()
-            return (await report) if mode == "async" else report
+        tick = await default_keeper(stack, fake, mode, policy)
 
         first = await tick()
         btc, eth = first.actions
