@@ -30,9 +30,9 @@ def test_a_quiet_tick_reads_once_whatever_the_number_of_coins() -> None:
     }
     assert small["quiet"]["routes"] == large["quiet"]["routes"] == expected
     assert large["open"]["routes"]["POST /v2/smart_trades"] == 4
-    # rules once per pair, plus each open's entry-drift check (the bid: one rate read; the
-    # futures account's market code is read once per keeper, not once per open)
-    assert large["open"]["routes"]["GET /ver1/accounts/currency_rates"] == 4 + 4
+    # the rates once per pair: their rules, and the price each open's entry-drift check uses in
+    # the same tick (the futures account's market code is read once per keeper, not per open)
+    assert large["open"]["routes"]["GET /ver1/accounts/currency_rates"] == 4
     assert small["open"]["routes"]["GET /ver1/accounts/{id}"] == 1
     assert large["open"]["routes"]["GET /ver1/accounts/{id}"] == 1
     assert "GET /ver1/accounts/currency_rates" not in large["resize"]["routes"]

@@ -166,11 +166,16 @@ class _Seen:
     retry_tags: Mapping[str, str]
     plan: PortfolioPlan
     market_code: str | None  # the futures market's, read once per keeper
+    prices: Mapping[str, Decimal]  # pair -> sell price, for the pairs whose rates this tick read
 
 
-def _market(tick: _Tick, holdings: Mapping[str, Holding], cache: MarketCache) -> Flow[MarketView]:
+def _market(
+    tick: _Tick, holdings: Mapping[str, Holding], cache: MarketCache, prices: dict[str, Decimal]
+) -> Flow[MarketView]:
     """The listed pairs (one read) and the rules of each pair a coin worth hedging needs (read
-    once per keeper; a pair whose rules cannot be read is left out this tick, with the error)."""
+    once per keeper; a pair whose rules cannot be read is left out this tick, with the error).
+    The sell price of each pair read this tick goes to ``prices``: an open's drift check uses
+    it instead of reading the same rates again."""
     client, policy = tick.client, tick.policy
     if cache.market_code is None:
         account = yield from endpoint_flow(client, accounts._get(policy.futures_account_id))
@@ -184,9 +189,14 @@ def _market(tick: _Tick, holdings: Mapping[str, Holding], cache: MarketCache) ->
         if wanted and pair in listed and pair not in cache.rules:
             rates = market._rates(pair, cache.market_code, "smart_trade")
             try:
-                cache.rules[pair] = market._rules((yield from endpoint_flow(client, rates)), None)
+                read = yield from endpoint_flow(client, rates)
+                cache.rules[pair] = market._rules(read, None)
             except ThreeCommasError as exc:
                 unreadable[pair] = str(exc)
+                continue
+            price = flows.sell_price(read)
+            if price is not None:
+                prices[pair] = price
     return MarketView(listed, dict(cache.rules), unreadable)
 
 
@@ -225,7 +235,8 @@ def _tick(
             policy.spot_account_id, "account_table_data", list_of(Balance)
         )
         holdings = holdings_of((yield from endpoint_flow(client, rows)))
-    listed = yield from _market(tick, holdings, cache)
+    prices: dict[str, Decimal] = {}
+    listed = yield from _market(tick, holdings, cache, prices)
     active = yield from _active(client, policy.futures_account_id)
     by_id = {trade.id: trade for trade in active}
     by_tag = {tag: t for t in active if (tag := client_tag_of(t.note)) is not None}
@@ -251,7 +262,7 @@ def _tick(
     outcomes: list[str] = []
     errors: dict[str, str] = {}
     opened: dict[str, int] = {}
-    read = _Seen(holdings, trades, retry_tags, plan, cache.market_code or None)
+    read = _Seen(holdings, trades, retry_tags, plan, cache.market_code or None, prices)
     for action in actions:
         outcome, message = yield from _act(tick, action, read)
         outcomes.append(outcome)
@@ -296,7 +307,7 @@ def _write(tick: _Tick, action: Action, seen: _Seen) -> tuple[Flow[SmartTrade], 
             client,
             builder,
             max_entry_drift=DEFAULT_MAX_ENTRY_DRIFT,
-            market_price=None,
+            market_price=seen.prices.get(tick.policy.pair_of(action.asset)),
             client_tag=tag,
             market_code=seen.market_code,
         )

@@ -156,8 +156,13 @@ def _market_code(account: Account) -> str:
     return account.market_code
 
 
+def sell_price(rates: CurrencyRates) -> Decimal | None:
+    """The price a market sell fills at: the bid, else the last price (None: neither known)."""
+    return rates.bid if rates.bid is not None else rates.last
+
+
 def _bid_of(rates: CurrencyRates) -> Decimal:
-    price = rates.bid if rates.bid is not None else rates.last
+    price = sell_price(rates)
     if price is None:
         raise HedgeValidationError("market_price", "the market reports no price: pass market_price")
     return price
