@@ -18,7 +18,7 @@ from threecommas_hedge._exceptions import HedgeValidationError
 from threecommas_hedge.hedge.builder import HedgeBuilder, HedgeSummary, SpotPosition
 from threecommas_hedge.hedge.liquidation import Exchange, LeverageBracket
 from threecommas_hedge.hedge.scenario import HedgeScenario, RiskReward, ScenarioRow
-from threecommas_hedge.models.requests import SmartTradeCreate
+from threecommas_hedge.models.smart_trade_params import SmartTradeCreate
 
 from .console import flag_error
 from .options import HedgeFlags

@@ -17,7 +17,7 @@ import re
 import secrets
 
 from threecommas_hedge._exceptions import HedgeValidationError
-from threecommas_hedge.models.requests import (
+from threecommas_hedge.models.smart_trade_params import (
     CLIENT_TAG_LENGTH,
     MAX_NOTE_LENGTH,
     MAX_USER_NOTE_LENGTH,

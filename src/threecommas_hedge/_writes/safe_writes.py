@@ -29,8 +29,8 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
 from threecommas_hedge._flows import Flow, endpoint_flow
-from threecommas_hedge.models.requests import SmartTradeCreate
 from threecommas_hedge.models.responses import SmartTrade
+from threecommas_hedge.models.smart_trade_params import SmartTradeCreate
 from threecommas_hedge.resources._endpoint import Endpoint, read_response
 
 from .client_tag import check_client_tag, client_tag_of, new_client_tag, tag_note

@@ -16,11 +16,11 @@ from threecommas_hedge._exceptions import HedgeValidationError
 if TYPE_CHECKING:  # pragma: no cover - the models load when a body is built (fast import)
     from threecommas_hedge.models import (
         MarketRules,
-        PositionConditional,
+        PositionConditionalParams,
         SmartTradeCreate,
-        StopLoss,
-        TakeProfit,
-        TriggerPrice,
+        StopLossParams,
+        TakeProfitParams,
+        TriggerPriceParams,
     )
 
 from . import _inputs
@@ -219,43 +219,43 @@ def resolve(spec: Spec) -> Plan:
 
 def to_body(spec: Spec, plan: Plan) -> SmartTradeCreate:
     """The ``smart_cover`` request body of a resolved plan."""
-    from threecommas_hedge.models.requests import (
-        EntryTrigger,
-        Leverage,
-        Position,
-        PositionConditional,
-        PriceValue,
+    from threecommas_hedge.models.smart_trade_params import (
+        EntryTriggerParams,
+        LeverageParams,
+        PositionConditionalParams,
+        PositionParams,
+        PriceValueParams,
         SmartTradeCreate,
-        TakeProfit,
-        TakeProfitStep,
-        Trailing,
-        Units,
+        TakeProfitParams,
+        TakeProfitStepParams,
+        TrailingParams,
+        UnitsParams,
     )
 
     summary, entry = plan.summary, spec.entry
-    conditional: PositionConditional | None = None
+    conditional: PositionConditionalParams | None = None
     if entry.kind == "conditional":
         assert plan.entry_trigger is not None
-        conditional = PositionConditional(
+        conditional = PositionConditionalParams(
             order_type=entry.order_type,
-            price=EntryTrigger(type=entry.price_type, value=plan.entry_trigger),
+            price=EntryTriggerParams(type=entry.price_type, value=plan.entry_trigger),
             trailing=None
             if entry.trailing_percent is None
-            else Trailing(enabled=True, percent=entry.trailing_percent),
+            else TrailingParams(enabled=True, percent=entry.trailing_percent),
         )
-    take_profit: TakeProfit | None = None
+    take_profit: TakeProfitParams | None = None
     if summary.take_profits:
         steps = zip(summary.take_profits, plan.take_profit_targets, strict=True)
-        take_profit = TakeProfit(
+        take_profit = TakeProfitParams(
             enabled=True,
             steps=[
-                TakeProfitStep(
+                TakeProfitStepParams(
                     order_type=step.order_type,
                     volume=step.volume,
                     price=_trigger(step.price_type, target),
                     trailing=None
                     if step.trailing_percent is None
-                    else Trailing(enabled=True, percent=step.trailing_percent),
+                    else TrailingParams(enabled=True, percent=step.trailing_percent),
                 )
                 for step, target in steps
             ],
@@ -266,12 +266,12 @@ def to_body(spec: Spec, plan: Plan) -> SmartTradeCreate:
         instant=False,
         skip_enter_step=False,
         note=spec.note,
-        leverage=Leverage(enabled=True, type=summary.margin, value=summary.leverage),
-        position=Position(
+        leverage=LeverageParams(enabled=True, type=summary.margin, value=summary.leverage),
+        position=PositionParams(
             type="sell",
             order_type=entry.kind,
-            units=Units(value=summary.quantity),
-            price=None if plan.entry_price is None else PriceValue(value=plan.entry_price),
+            units=UnitsParams(value=summary.quantity),
+            price=None if plan.entry_price is None else PriceValueParams(value=plan.entry_price),
             conditional=conditional,
         ),
         take_profit=take_profit,
@@ -574,32 +574,34 @@ def _check_step_size(
         ) from None
 
 
-def _trigger(price_type: PriceType, target: Target) -> TriggerPrice:
-    from threecommas_hedge.models.requests import TriggerPrice
+def _trigger(price_type: PriceType, target: Target) -> TriggerPriceParams:
+    from threecommas_hedge.models.smart_trade_params import TriggerPriceParams
 
-    return TriggerPrice(type=price_type, value=target.send_value, percent=target.send_percent)
+    return TriggerPriceParams(type=price_type, value=target.send_value, percent=target.send_percent)
 
 
-def _stop_loss_body(summary: HedgeSummary, target: Target | None) -> StopLoss | None:
-    from threecommas_hedge.models.requests import (
-        PriceValue,
-        StopLoss,
-        StopLossConditional,
-        StopLossTimeout,
-        StopLossTrailing,
+def _stop_loss_body(summary: HedgeSummary, target: Target | None) -> StopLossParams | None:
+    from threecommas_hedge.models.smart_trade_params import (
+        PriceValueParams,
+        StopLossConditionalParams,
+        StopLossParams,
+        StopLossTimeoutParams,
+        StopLossTrailingParams,
     )
 
     stop = summary.stop_loss
     if stop is None or target is None:
         return None
-    return StopLoss(
+    return StopLossParams(
         enabled=True,
         breakeven=True if summary.breakeven else None,
         order_type=stop.order_type,
-        price=None if stop.limit_price is None else PriceValue(value=stop.limit_price),
-        conditional=StopLossConditional(
+        price=None if stop.limit_price is None else PriceValueParams(value=stop.limit_price),
+        conditional=StopLossConditionalParams(
             price=_trigger(stop.price_type, target),
-            trailing=StopLossTrailing(enabled=True) if stop.trailing else None,
+            trailing=StopLossTrailingParams(enabled=True) if stop.trailing else None,
         ),
-        timeout=None if stop.timeout is None else StopLossTimeout(enabled=True, value=stop.timeout),
+        timeout=None
+        if stop.timeout is None
+        else StopLossTimeoutParams(enabled=True, value=stop.timeout),
     )

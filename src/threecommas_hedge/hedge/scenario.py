@@ -35,7 +35,7 @@ from typing import Any, Literal, Protocol, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from threecommas_hedge._exceptions import HedgeValidationError
-from threecommas_hedge.models.requests import SmartTradeCreate
+from threecommas_hedge.models.smart_trade_params import SmartTradeCreate
 
 from . import _inputs
 from ._costs import FUNDING_NOTE, estimated_funding, trade_fee

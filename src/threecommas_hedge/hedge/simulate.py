@@ -66,11 +66,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from threecommas_hedge.models.requests import (
+from threecommas_hedge.models.smart_trade_params import (
     SmartTradeCreate,
     SmartTradeUpdate,
-    StopLoss,
-    TakeProfit,
+    StopLossParams,
+    TakeProfitParams,
 )
 
 from .engine.entry import EntryOrder
@@ -472,13 +472,13 @@ class SmartTradeEngine:
             self._finish(self._last_index, price, "funds_reduced")
         return self._log.since(start)
 
-    def replace_take_profit(self, take_profit: TakeProfit | None) -> None:
+    def replace_take_profit(self, take_profit: TakeProfitParams | None) -> None:
         """Replace the unfilled TP plan (an edit); filled steps stay in the realized PnL."""
         self._require_active("edit the take profit")
         self._targets.replace(take_profit)
         self._resolve_levels()
 
-    def replace_stop_loss(self, stop_loss: StopLoss | None) -> None:
+    def replace_stop_loss(self, stop_loss: StopLossParams | None) -> None:
         """Replace the stop loss (an edit); its distance is kept from the current market price."""
         self._require_active("edit the stop loss")
         self._stop.replace(stop_loss)

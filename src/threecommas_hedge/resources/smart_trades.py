@@ -24,13 +24,13 @@ from threecommas_hedge._writes.safe_writes import (
     safe_funds,
     safe_trade_write,
 )
-from threecommas_hedge.models.requests import (
+from threecommas_hedge.models.responses import ReduceFundsInfo, SmartTrade, Trade
+from threecommas_hedge.models.smart_trade_params import (
     FundsRequest,
     SetNoteRequest,
     SmartTradeCreate,
     SmartTradeUpdate,
 )
-from threecommas_hedge.models.responses import ReduceFundsInfo, SmartTrade, Trade
 
 from ._endpoint import Endpoint, Query, list_of, validated
 from ._pagination import AsyncPaginator, Paginator

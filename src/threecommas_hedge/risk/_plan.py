@@ -13,7 +13,11 @@ from decimal import Decimal
 from typing import Literal
 
 from threecommas_hedge.hedge.liquidation import LeverageBracket, default_brackets
-from threecommas_hedge.models.requests import SmartTradeCreate, StopLoss, TakeProfit
+from threecommas_hedge.models.smart_trade_params import (
+    SmartTradeCreate,
+    StopLossParams,
+    TakeProfitParams,
+)
 
 EntryKind = Literal["market", "limit", "conditional"]
 
@@ -96,7 +100,7 @@ def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _targets(take_profit: TakeProfit | None) -> tuple[TargetPlan, ...]:
+def _targets(take_profit: TakeProfitParams | None) -> tuple[TargetPlan, ...]:
     if take_profit is None or not take_profit.enabled:
         return ()
     plans = []
@@ -116,7 +120,7 @@ def _targets(take_profit: TakeProfit | None) -> tuple[TargetPlan, ...]:
     return tuple(plans)
 
 
-def _nearest_first(take_profit: TakeProfit | None, side: Decimal) -> tuple[int, ...]:
+def _nearest_first(take_profit: TakeProfitParams | None, side: Decimal) -> tuple[int, ...]:
     """Step indices in the order the price reaches them: by price, or by percent from the entry
     (the same order for every entry). Mixing the two would order each path differently."""
     if take_profit is None or not take_profit.enabled:
@@ -134,7 +138,7 @@ def _nearest_first(take_profit: TakeProfit | None, side: Decimal) -> tuple[int, 
     return tuple(sorted(range(len(steps)), key=lambda number: keys[number]))
 
 
-def _stop(stop_loss: StopLoss | None) -> StopPlan | None:
+def _stop(stop_loss: StopLossParams | None) -> StopPlan | None:
     if stop_loss is None or not stop_loss.enabled or stop_loss.conditional is None:
         return None
     trigger, trailing = stop_loss.conditional.price, stop_loss.conditional.trailing

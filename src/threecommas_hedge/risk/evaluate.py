@@ -9,7 +9,7 @@ import numpy as np
 
 from threecommas_hedge.hedge.builder import SpotPosition
 from threecommas_hedge.hedge.liquidation import LeverageBracket
-from threecommas_hedge.models.requests import SmartTradeCreate
+from threecommas_hedge.models.smart_trade_params import SmartTradeCreate
 
 from ._plan import engine_plan
 from ._run import DEFAULT_CHUNK_PATHS, Progress, replay, split

@@ -16,7 +16,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from threecommas_hedge.models import MarketRules
-from threecommas_hedge.models.requests import FundsRequest, Leverage, StopLoss, TakeProfit
+from threecommas_hedge.models.smart_trade_params import (
+    FundsRequest,
+    LeverageParams,
+    StopLossParams,
+    TakeProfitParams,
+)
 
 from ._accounts import FakeAccount
 from ._validation import ErrorAttributes, Errors, Path
@@ -70,7 +75,7 @@ def check_prices(
 
 
 def check_leverage(
-    errors: Errors, leverage: Leverage | None, account: FakeAccount, rules: MarketRules | None
+    errors: Errors, leverage: LeverageParams | None, account: FakeAccount, rules: MarketRules | None
 ) -> None:
     """Leverage only on futures accounts, and not above the market's cap."""
     if leverage is None or not leverage.enabled:
@@ -87,8 +92,8 @@ def check_targets(
     errors: Errors,
     side: str,
     reference: Decimal,
-    take_profit: TakeProfit | None,
-    stop_loss: StopLoss | None,
+    take_profit: TakeProfitParams | None,
+    stop_loss: StopLossParams | None,
     rules: MarketRules | None,
 ) -> None:
     """Take profits and stop loss on the right side of ``reference``, on the price grid."""

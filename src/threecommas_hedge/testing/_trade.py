@@ -18,14 +18,14 @@ from decimal import Decimal
 from typing import Literal
 
 from threecommas_hedge.hedge.simulate import SimEvent, SmartTradeEngine
-from threecommas_hedge.models.requests import (
-    Leverage,
-    PositionConditional,
+from threecommas_hedge.models.smart_trade_params import (
+    LeverageParams,
+    PositionConditionalParams,
     SmartTradeCreate,
     SmartTradeUpdate,
-    StopLoss,
-    TakeProfit,
-    TakeProfitStep,
+    StopLossParams,
+    TakeProfitParams,
+    TakeProfitStepParams,
 )
 
 from ._accounts import FakeAccount
@@ -56,7 +56,7 @@ class Step:
     closed_at: datetime | None = None
 
     @classmethod
-    def from_model(cls, step_id: int, step: TakeProfitStep) -> Step:
+    def from_model(cls, step_id: int, step: TakeProfitStepParams) -> Step:
         """A new step from a request's step."""
         trailing = step.trailing
         return cls(
@@ -123,11 +123,11 @@ class FakeSmartTrade:
         self.side = payload.position.type
         self.type = payload.trade_type
         self.note = payload.note or ""
-        self.leverage: Leverage | None = payload.leverage
+        self.leverage: LeverageParams | None = payload.leverage
         self.limit_price = payload.position.price.value if payload.position.price else None
-        self.conditional: PositionConditional | None = payload.position.conditional
+        self.conditional: PositionConditionalParams | None = payload.position.conditional
         self.take_profit_enabled = bool(payload.take_profit and payload.take_profit.enabled)
-        self.stop_loss: StopLoss | None = payload.stop_loss
+        self.stop_loss: StopLossParams | None = payload.stop_loss
         self._new_id = new_id
         self.position_trade_id = new_id()
         self.stop_loss_id = new_id()
@@ -382,7 +382,7 @@ class FakeSmartTrade:
             raise RuntimeError("the trade has not been settled yet")  # pragma: no cover
         return self.engine
 
-    def _replace_steps(self, take_profit: TakeProfit) -> None:
+    def _replace_steps(self, take_profit: TakeProfitParams) -> None:
         known = {step.id: step for step in self.active_steps}
         done = [step for step in self.steps if step.state in ("filled", "cancelled")]
         self.take_profit_enabled = take_profit.enabled
@@ -396,7 +396,7 @@ class FakeSmartTrade:
     def _replace_plan(self, steps: list[Step], market: dict[int, Decimal] | None = None) -> None:
         """Give the engine ``steps`` as its new plan (``market``: step id -> close-now price)."""
         entries = [step.plan_entry((market or {}).get(step.id)) for step in steps]
-        plan = TakeProfit.model_validate(
+        plan = TakeProfitParams.model_validate(
             {"enabled": bool(entries), "steps": entries}, context={"check_tp_volumes": False}
         )
         self._engine.replace_take_profit(plan)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from threecommas_hedge.models.requests import Position, PositionConditional, PositionUpdate
+from threecommas_hedge.models.smart_trade_params import (
+    PositionConditionalParams,
+    PositionParams,
+    PositionUpdateParams,
+)
 
 from ._common import HUNDRED, ONE, require
 from .events import EventLog
@@ -24,7 +28,7 @@ class EntryOrder:
 
     def __init__(
         self,
-        position: Position,
+        position: PositionParams,
         log: EventLog,
         *,
         side: Decimal,
@@ -41,7 +45,7 @@ class EntryOrder:
         self._order_type = position.order_type
         self.units = position.units.value
         self._limit_price = position.price.value if position.price is not None else None
-        self._conditional: PositionConditional | None = position.conditional
+        self._conditional: PositionConditionalParams | None = position.conditional
         self._first_price: Decimal | None = None
         self._limit_resting = False
         self._armed = False
@@ -98,7 +102,7 @@ class EntryOrder:
             return limit, self._maker
         return None
 
-    def edit(self, update: PositionUpdate) -> None:
+    def edit(self, update: PositionUpdateParams) -> None:
         """An edit of the entry before it fills: size, limit price (placed again), condition."""
         if update.units is not None:
             self.units = update.units.value

@@ -13,7 +13,7 @@ from threecommas_hedge.hedge.liquidation import (
     default_brackets,
     liquidation_price,
 )
-from threecommas_hedge.models.requests import Leverage
+from threecommas_hedge.models.smart_trade_params import LeverageParams
 
 from ._common import ONE, ZERO, require
 from .events import EventLog
@@ -33,7 +33,7 @@ class Ledger:
         side: Decimal,
         log: EventLog,
         *,
-        leverage: Leverage | None,
+        leverage: LeverageParams | None,
         brackets: Sequence[LeverageBracket],
         wallet_balance: Decimal | None,
         funding_rate: Decimal,
@@ -156,7 +156,7 @@ class Ledger:
         self.liquidation = None
         return quantity, bankruptcy, level
 
-    def set_leverage(self, leverage: Leverage) -> None:
+    def set_leverage(self, leverage: LeverageParams) -> None:
         """An edit of the leverage: the wallet and the liquidation price follow."""
         self.leverage = leverage
         if self.entry is not None:

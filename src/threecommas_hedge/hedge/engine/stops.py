@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from threecommas_hedge.models.requests import StopLoss
+from threecommas_hedge.models.smart_trade_params import StopLossParams
 
 from ._common import HUNDRED, ONE, level, require
 from .events import EventLog
@@ -39,7 +39,7 @@ class Stop:
 
     def __init__(
         self,
-        stop_loss: StopLoss | None,
+        stop_loss: StopLossParams | None,
         log: EventLog,
         *,
         side: Decimal,
@@ -63,7 +63,7 @@ class Stop:
         """Whether the first take-profit fill moves the stop to breakeven."""
         return self._spec is not None and self._spec.breakeven
 
-    def replace(self, stop_loss: StopLoss | None) -> None:
+    def replace(self, stop_loss: StopLossParams | None) -> None:
         """A new stop (an edit); its level is placed by :meth:`resolve`."""
         self.level = self._best = self.order = self._timer = None
         if stop_loss is None or not stop_loss.enabled or stop_loss.conditional is None:

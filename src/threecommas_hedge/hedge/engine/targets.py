@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from threecommas_hedge.models.requests import TakeProfit
+from threecommas_hedge.models.smart_trade_params import TakeProfitParams
 
 from ._common import HUNDRED, ONE, ZERO, level, require
 from .events import EventLog
@@ -35,7 +35,7 @@ class Targets:
 
     def __init__(
         self,
-        take_profit: TakeProfit | None,
+        take_profit: TakeProfitParams | None,
         log: EventLog,
         *,
         side: Decimal,
@@ -62,7 +62,7 @@ class Targets:
         """Each step's level (``None`` for a percent level before the entry fills)."""
         return tuple(target.level for target in self._steps)
 
-    def replace(self, take_profit: TakeProfit | None) -> None:
+    def replace(self, take_profit: TakeProfitParams | None) -> None:
         """A new plan (an edit); the levels are resolved by :meth:`resolve`."""
         self.stop_trailing()
         if take_profit is None or not take_profit.enabled:
