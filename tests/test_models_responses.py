@@ -962,3 +962,38 @@ def test_is_paper_and_is_futures_rules(
 ) -> None:
     account = Account.model_validate({**_ACCOUNT, **overrides})
     assert (account.is_paper, account.is_futures) == (paper, futures)
+
+
+def test_response_models_are_frozen_and_their_empty_defaults_cannot_be_changed() -> None:
+    """An absent sub-object is one shared empty default: safe only because nothing can change it."""
+    first = SmartTrade.model_validate({"id": 1, "pair": "USDT_BTC", "status": {"type": "created"}})
+    second = SmartTrade.model_validate({"id": 2, "pair": "USDT_BTC", "status": {"type": "created"}})
+    with pytest.raises(ValidationError, match="frozen"):
+        first.note = "changed"  # type: ignore[misc]
+    with pytest.raises(ValidationError, match="frozen"):
+        first.stop_loss.enabled = True  # type: ignore[misc]
+    with pytest.raises(ValidationError, match="frozen"):
+        first.stop_loss.price.value = Decimal(1)  # type: ignore[misc]
+    with pytest.raises(ValidationError, match="frozen"):
+        first.data.extra_field = 1
+    assert second.stop_loss.enabled is None
+    assert second.stop_loss.price.value is None
+    assert second.model_extra == {} and second.data.model_extra == {}
+    changed = first.model_copy(update={"note": "x"})
+    assert (changed.note, first.note, second.note) == ("x", None, None)
+
+
+def test_a_sent_sub_object_is_its_own_and_an_absent_one_is_empty() -> None:
+    trade = SmartTrade.model_validate(
+        {
+            "id": 1,
+            "pair": "USDT_BTC",
+            "status": {"type": "created"},
+            "stop_loss": {"enabled": True, "price": {"value": "5"}},
+        }
+    )
+    plain = SmartTrade.model_validate({"id": 2, "pair": "USDT_BTC", "status": {"type": "created"}})
+    assert trade.stop_loss.enabled is True and trade.stop_loss.price.value == Decimal(5)
+    assert plain.stop_loss.enabled is None and plain.stop_loss.price.value is None
+    assert trade.stop_loss.units.model_dump() == plain.stop_loss.units.model_dump()
+    assert "stop_loss" not in plain.model_fields_set
