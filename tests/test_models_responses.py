@@ -997,3 +997,43 @@ def test_a_sent_sub_object_is_its_own_and_an_absent_one_is_empty() -> None:
     assert plain.stop_loss.enabled is None and plain.stop_loss.price.value is None
     assert trade.stop_loss.units.model_dump() == plain.stop_loss.units.model_dump()
     assert "stop_loss" not in plain.model_fields_set
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "0E-999999999",
+        Decimal("0E-999999999"),
+        "0." + "0" * 81,
+        "0." + "0" * 80 + "1",  # 83 characters: parsed, 81 places
+        "1E-81",
+        " 1.5e-80 ",
+        Decimal("1E-999999999"),
+        1e-300,
+        "1E+40",
+        "-" + "9" * 41,
+    ],
+)
+def test_a_response_decimal_past_either_bound_is_refused_whatever_its_form(raw: Any) -> None:
+    """A zero keeps its written exponent: ``0E-999999999`` would format as a gigabyte of zeros."""
+    with pytest.raises(ValidationError, match="realised_percentage"):
+        Trade.model_validate({"id": 1, "realised_percentage": raw})
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("0." + "0" * 79 + "1", Decimal("1E-80")),  # 82 characters, 80 places
+        ("1E-80", Decimal("1E-80")),
+        ("0." + "1" * 78, Decimal("0." + "1" * 78)),  # 80 characters: not parsed twice
+        ("1." + "0" * 200, Decimal(1)),  # trailing zeros of a non-zero value do not count
+        (Decimal("1.50E-79"), Decimal("1.5E-79")),
+        ("0E-80", Decimal(0)),
+        ("-" + "9" * 40, Decimal("-" + "9" * 40)),
+    ],
+)
+def test_a_response_decimal_at_the_bounds_parses_whatever_its_form(
+    raw: Any, expected: Decimal
+) -> None:
+    parsed = Trade.model_validate({"id": 1, "realised_percentage": raw}).realised_percentage
+    assert parsed == expected
