@@ -6,6 +6,8 @@ usage error (bad or missing flag, no credentials); 130 interrupted.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import importlib
 import sys
 from collections.abc import Sequence
@@ -298,4 +300,9 @@ def _settings(
 
 def main() -> None:
     """Run the command line."""
+    # At exit, freeze the heap (typer, rich, pydantic's schemas, numpy: some 60,000 objects):
+    # the interpreter's shutdown collections then skip it instead of walking it several times
+    # (about 70 ms of the demo's exit), and the OS frees the memory. Registered here, it runs
+    # after the exit handlers registered while the command ran.
+    atexit.register(gc.freeze)
     app()
