@@ -1,6 +1,6 @@
-"""The command line's process exit: the heap is frozen before the interpreter's shutdown
-collections, after the exit handlers the command registered (a subprocess each: freezing is
-for a process that ends)."""
+"""The command line's process and the garbage collector: young collections less often while it
+runs, the heap frozen before the interpreter's shutdown collections, after the exit handlers
+the command registered (a subprocess each: these settings are for a process that ends)."""
 
 from __future__ import annotations
 
@@ -43,3 +43,19 @@ def test_exit_handlers_of_the_command_run_before_the_freeze() -> None:
     )
     lines = run(["--help"], during)
     assert lines == ["frozen before: False", "handler sees frozen: False", "frozen at exit: True"]
+
+
+def test_young_collections_are_rarer_while_the_command_runs() -> None:
+    during = (
+        "import threecommas_hedge._cli.app as app\n"
+        "real = app.app\n"
+        "default = gc.get_threshold()\n"
+        "def command():\n"
+        "    print('thresholds:', default, gc.get_threshold(), file=sys.stderr)\n"
+        "    real()\n"
+        "app.app = command\n"
+    )
+    line = run(["--help"], during)[1]
+    default, running = line.removeprefix("thresholds: ").split(") (")
+    _, *older = (int(n) for n in default.strip("()").split(", "))
+    assert running.strip("()").split(", ") == ["10000", *(str(n) for n in older)]
