@@ -305,11 +305,17 @@ and few cycles: at 700 the collector walks them about 150 times during the demo 
 10,000 about 10 times (~25 ms)."""
 
 
-def main() -> None:
-    """Run the command line."""
+def tune_gc() -> None:
+    """The garbage collector for a CLI process: young collections every
+    :data:`_GC_YOUNG_THRESHOLD` allocations, and the heap frozen at exit."""
     gc.set_threshold(_GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     # At exit, freeze the heap: the interpreter's shutdown collections then skip it instead of
     # walking it several times (about 70 ms of the demo's exit), and the OS frees the memory.
     # Registered here, it runs after the exit handlers registered while the command ran.
     atexit.register(gc.freeze)
+
+
+def main() -> None:
+    """Run the command line."""
+    tune_gc()
     app()
