@@ -135,8 +135,9 @@ def test_replay_help_loads_only_the_replay_command() -> None:
 
 
 DEMO = """
-import sys
+import os, sys
 from threecommas_hedge.cli import main
+os.environ["XDG_CONFIG_HOME"] = "/nonexistent-threecommas-hedge-test"  # no config file
 sys.argv = ["threecommas-hedge", "demo"]
 try:
     main()
@@ -153,7 +154,9 @@ def test_demo_loads_only_what_it_prints() -> None:
     """The demo's start (issue 18): no RSA crypto for the fake's HMAC key, no httpx command line
     (click's pygments, rich.progress and rich.syntax), no progress bar for its short replay, no
     typer adapter for its unset options (``--help`` included), only the risk modules it uses,
-    one OpenBLAS thread unless the user chose a number."""
+    one OpenBLAS thread unless the user chose a number; no TOML parser without a config file,
+    no loopback HTTP server for the in-process fake, no wait machinery of live hedges, no price
+    file loader for GBM paths, no ``numpy.ma`` (numpy's quantile loads it)."""
     result = python(DEMO)
     assert result.returncode == 0, result.stderr
     assert "Paths:" in result.stdout  # the risk section ran
@@ -171,4 +174,10 @@ def test_demo_loads_only_what_it_prints() -> None:
         "typer._adapters",
         "threecommas_hedge.risk.ratio",
         "threecommas_hedge.risk.sweep",
+        "threecommas_hedge.risk.loader",
+        "tomllib",
+        "http.server",
+        "threecommas_hedge.testing._http_server",
+        "threecommas_hedge.live.wait",
+        "numpy.ma",
     }, loaded

@@ -213,12 +213,36 @@ def test_sweep_json_and_errors() -> None:
     assert code == 2 and "--ratios: values must be positive" in err
 
 
-def test_demo_has_a_risk_section() -> None:
+def report_rows(out: str) -> list[str]:
+    """The lines of the first report table: from its title to Effectiveness."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("PnL at the horizon"))
+    end = next(i for i, line in enumerate(lines) if line.startswith("Effectiveness"))
+    return [line.rstrip() for line in lines[start : end + 1]]
+
+
+def test_demo_has_a_risk_section_its_hint_line_reproduces() -> None:
     code, out, err = run("demo")
     assert code == 0, err
     assert "C. Over a day of random prices" in out
-    assert "Paths: 2,000 random (GBM) paths, volatility 60 %/yr" in out
-    assert "Effectiveness" in out
+    flat = " ".join(out.split())
+    assert (
+        "Paths: 2,000 random (GBM) paths, volatility 60 %/yr, drift 0 %/yr, 5-minute steps over"
+        " 1 day, seed 7"
+    ) in flat
+    hint = "The same figures: threecommas-hedge risk "
+    assert hint in flat
+    flags = flat.split(hint, 1)[1].split(" (or --history", 1)[0].split()
+    assert flags == [
+        *("--spot-qty", "1", "--price", "60000", "--ratio", "0.5", "--tp", "55000"),
+        *("--sl", "61800", "--vol", "60", "--days", "1", "--step", "300"),
+        *("--paths", "2000", "--seed", "7"),
+    ]
+    code, own, err = run("risk", *flags)
+    assert code == 0, err
+    rows = report_rows(out)
+    assert rows == report_rows(own)
+    assert any(line.startswith("Effectiveness") for line in rows)
 
 
 def test_the_progress_bar_shows_only_on_a_terminal_after_a_second(

@@ -93,6 +93,37 @@ def test_cvar_is_beyond_var_and_quantiles_are_ordered() -> None:
     assert sum(count for _, _, count in pnl.histogram(10)) == 100
 
 
+def test_quantiles_are_numpys_bit_for_bit() -> None:
+    """The distribution's own quantile of its sorted PnL (no ``np.quantile``, which loads
+    ``numpy.ma``) equals numpy's default to the last bit, interpolation rounding included."""
+    from threecommas_hedge.risk.statistics import _quantile
+
+    rng = np.random.default_rng(3)
+    levels = [0.0, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 0.99, 1.0]
+    for size in (1, 2, 3, 7, 100, 1999, 2000, 10_000):
+        for scale in (1.0, 1e-9, 12345.678):
+            ordered = np.sort(rng.standard_normal(size) * scale + rng.integers(-5, 5))
+            for q in [*levels, *rng.random(20).tolist()]:
+                expected = float(np.quantile(ordered, q))
+                assert _quantile(ordered, q).hex() == expected.hex(), (size, scale, q)
+    with_nan = np.sort(np.array([1.0, np.nan, 3.0, 2.0]))
+    assert math.isnan(_quantile(with_nan, 0.25)) and math.isnan(float(np.quantile(with_nan, 0.25)))
+
+
+def test_statistics_do_not_load_numpy_ma() -> None:
+    code = (
+        "import sys, numpy as np\n"
+        "from threecommas_hedge import risk\n"
+        "pnl = risk.PnLDistribution(np.arange(1.0, 101.0) - 50)\n"
+        "print(pnl.quantile(0.5), pnl.var(), pnl.cvar(), 'numpy.ma' in sys.modules)\n"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0.5", "44.05", "47", "False"]
+
+
 # -- the use case ---------------------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ the rate limiter and the mode guard's caches.
 from __future__ import annotations
 
 import functools
+import importlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -19,11 +20,35 @@ from ._encoding import QueryValue
 from ._loops import AsyncAPIClient, SyncAPIClient
 
 if TYPE_CHECKING:  # pragma: no cover - each endpoint group loads on first use (fast import)
+    from ._base_client import BaseClient
     from .live.hedges import AsyncHedges, Hedges
     from .resources.accounts import Accounts, AsyncAccounts
     from .resources.market import AsyncMarket, Market
     from .resources.portfolio import AsyncPortfolio, Portfolio
     from .resources.smart_trades import AsyncSmartTrades, SmartTrades
+
+_GROUPS: dict[str, tuple[str, str]] = {
+    "smart_trades": (".resources.smart_trades", "SmartTrades"),
+    "accounts": (".resources.accounts", "Accounts"),
+    "market": (".resources.market", "Market"),
+    "hedges": (".live.hedges", "Hedges"),
+    "portfolio": (".resources.portfolio", "Portfolio"),
+}
+"""Each endpoint group: its module and its sync class (the async one is ``Async`` + that name)."""
+
+
+def _group(attribute: str, prefix: str = "") -> Any:
+    """The endpoint group ``attribute`` (class ``prefix`` + its name), imported on first use.
+
+    A ``cached_property``: made once per client, and ``with_options`` copies make their own.
+    """
+    module, name = _GROUPS[attribute]
+
+    def make(client: BaseClient[Any]) -> Any:
+        return getattr(importlib.import_module(module, __package__), prefix + name)(client)
+
+    make.__name__ = attribute
+    return functools.cached_property(make)
 
 
 class ThreeCommas(SyncAPIClient):
@@ -56,40 +81,16 @@ class ThreeCommas(SyncAPIClient):
     Closing the client while a call runs ends that call with a library error.
     """
 
-    @functools.cached_property
-    def smart_trades(self) -> SmartTrades:
-        """SmartTrade endpoints: create, get, list, update, cancel, funds, notes, trades."""
-        from .resources.smart_trades import SmartTrades
-
-        return SmartTrades(self)
-
-    @functools.cached_property
-    def accounts(self) -> Accounts:
-        """Account endpoints: list, get, leverage data."""
-        from .resources.accounts import Accounts
-
-        return Accounts(self)
-
-    @functools.cached_property
-    def market(self) -> Market:
-        """Market data (unsigned): markets, pairs, currency rates, trading rules."""
-        from .resources.market import Market
-
-        return Market(self)
-
-    @functools.cached_property
-    def hedges(self) -> Hedges:
-        """Live hedges: open one from a HedgeBuilder, follow, adjust, resize and close it."""
-        from .live.hedges import Hedges
-
-        return Hedges(self)
-
-    @functools.cached_property
-    def portfolio(self) -> Portfolio:
-        """Hedge a whole spot account: plan, open, follow and close one Smart Short per coin."""
-        from .resources.portfolio import Portfolio
-
-        return Portfolio(self)
+    smart_trades: functools.cached_property[SmartTrades] = _group("smart_trades")
+    """SmartTrade endpoints: create, get, list, update, cancel, funds, notes, trades."""
+    accounts: functools.cached_property[Accounts] = _group("accounts")
+    """Account endpoints: list, get, leverage data."""
+    market: functools.cached_property[Market] = _group("market")
+    """Market data (unsigned): markets, pairs, currency rates, trading rules."""
+    hedges: functools.cached_property[Hedges] = _group("hedges")
+    """Live hedges: open one from a HedgeBuilder, follow, adjust, resize and close it."""
+    portfolio: functools.cached_property[Portfolio] = _group("portfolio")
+    """Hedge a whole spot account: plan, open, follow and close one Smart Short per coin."""
 
     def request(
         self,
@@ -123,40 +124,16 @@ class AsyncThreeCommas(AsyncAPIClient):
     """Asynchronous 3Commas client; the same options as ``ThreeCommas`` with an
     ``httpx.AsyncClient`` as ``http_client``."""
 
-    @functools.cached_property
-    def smart_trades(self) -> AsyncSmartTrades:
-        """SmartTrade endpoints: create, get, list, update, cancel, funds, notes, trades."""
-        from .resources.smart_trades import AsyncSmartTrades
-
-        return AsyncSmartTrades(self)
-
-    @functools.cached_property
-    def accounts(self) -> AsyncAccounts:
-        """Account endpoints: list, get, leverage data."""
-        from .resources.accounts import AsyncAccounts
-
-        return AsyncAccounts(self)
-
-    @functools.cached_property
-    def market(self) -> AsyncMarket:
-        """Market data (unsigned): markets, pairs, currency rates, trading rules."""
-        from .resources.market import AsyncMarket
-
-        return AsyncMarket(self)
-
-    @functools.cached_property
-    def hedges(self) -> AsyncHedges:
-        """Live hedges: open one from a HedgeBuilder, follow, adjust, resize and close it."""
-        from .live.hedges import AsyncHedges
-
-        return AsyncHedges(self)
-
-    @functools.cached_property
-    def portfolio(self) -> AsyncPortfolio:
-        """Hedge a whole spot account: plan, open, follow and close one Smart Short per coin."""
-        from .resources.portfolio import AsyncPortfolio
-
-        return AsyncPortfolio(self)
+    smart_trades: functools.cached_property[AsyncSmartTrades] = _group("smart_trades", "Async")
+    """SmartTrade endpoints (see ``ThreeCommas.smart_trades``), awaited."""
+    accounts: functools.cached_property[AsyncAccounts] = _group("accounts", "Async")
+    """Account endpoints (see ``ThreeCommas.accounts``), awaited."""
+    market: functools.cached_property[AsyncMarket] = _group("market", "Async")
+    """Market data (see ``ThreeCommas.market``), awaited."""
+    hedges: functools.cached_property[AsyncHedges] = _group("hedges", "Async")
+    """Live hedges (see ``ThreeCommas.hedges``), awaited."""
+    portfolio: functools.cached_property[AsyncPortfolio] = _group("portfolio", "Async")
+    """Whole-account hedges (see ``ThreeCommas.portfolio``), awaited."""
 
     async def request(
         self,

@@ -6,6 +6,8 @@ usage error (bad or missing flag, no credentials); 130 interrupted.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import importlib
 import sys
 from collections.abc import Sequence
@@ -296,6 +298,24 @@ def _settings(
         ctx.default_map = config.default_map(settings, commands, source)
 
 
+_GC_YOUNG_THRESHOLD = 10_000
+"""Allocations between two young-generation collections in a CLI process (Python's default:
+700). Start-up creates some 60,000 long-lived objects (typer, rich, pydantic's schemas, numpy)
+and few cycles: at 700 the collector walks them about 150 times during the demo (~50 ms), at
+10,000 about 10 times (~25 ms)."""
+
+
+def tune_gc() -> None:
+    """The garbage collector for a CLI process: young collections every
+    :data:`_GC_YOUNG_THRESHOLD` allocations, and the heap frozen at exit."""
+    gc.set_threshold(_GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+    # At exit, freeze the heap: the interpreter's shutdown collections then skip it instead of
+    # walking it several times (about 70 ms of the demo's exit), and the OS frees the memory.
+    # Registered here, it runs after the exit handlers registered while the command ran.
+    atexit.register(gc.freeze)
+
+
 def main() -> None:
     """Run the command line."""
+    tune_gc()
     app()

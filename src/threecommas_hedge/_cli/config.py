@@ -21,11 +21,6 @@ from typing import Any
 
 from .console import EXIT_USAGE, CliError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 APP_DIR = "threecommas-hedge"
 FILE_NAME = "config.toml"
 MODES = ("paper", "real")
@@ -52,6 +47,10 @@ def load(path: Path | None, profile: str | None) -> dict[str, Any]:
         if profile is not None:
             raise CliError(f"--profile {profile}: no config file at {path}", EXIT_USAGE)
         return {}
+    if sys.version_info >= (3, 11):  # imported only when there is a file to read
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:

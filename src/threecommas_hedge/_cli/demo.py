@@ -18,7 +18,8 @@ from rich.console import Console
 
 from threecommas_hedge._client import ThreeCommas
 from threecommas_hedge.hedge.builder import HedgeBuilder, SpotPosition
-from threecommas_hedge.hedge.position import HedgePnL, pnl_of, status_of
+from threecommas_hedge.hedge.pnl import HedgePnL, pnl_of
+from threecommas_hedge.hedge.status import status_of
 from threecommas_hedge.models import SmartTrade
 from threecommas_hedge.testing import FakeThreeCommas
 

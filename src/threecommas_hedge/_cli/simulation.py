@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _DAY = 86400
 _MAX_AUTO_STEPS = 1440
+_UNITS = (("day", _DAY), ("hour", 3600), ("minute", 60), ("second", 1))
 _HUNDRED = Decimal(100)
 SAMPLE_PATHS = 40
 """Paths kept aside for the figure."""
@@ -94,7 +95,7 @@ class PathSpec:
 
     def describe(self) -> str:
         """One line: how many paths of which kind, step and horizon."""
-        step = _duration(self.step_seconds)
+        step = _duration(self.step_seconds, adjective=True)
         horizon = _duration(self.steps * self.step_seconds)
         seed = "" if self.seed is None else f", seed {self.seed}"
         if self.volatility is not None:
@@ -191,12 +192,12 @@ def _steps(horizon: Decimal, seconds: int) -> int:
     return steps
 
 
-def _duration(seconds: int) -> str:
-    for unit, size in (("day", _DAY), ("hour", 3600), ("minute", 60)):
-        if seconds % size == 0:
-            count = seconds // size
-            return f"{count} {unit}" if count == 1 else f"{count:,} {unit}s"
-    return f"{seconds:,} seconds"
+def _duration(seconds: int, *, adjective: bool = False) -> str:
+    """``5 minutes``; as an adjective ``5-minute`` (``1 minute`` either way)."""
+    unit, count = next((unit, seconds // size) for unit, size in _UNITS if seconds % size == 0)
+    if count == 1:
+        return f"1 {unit}"
+    return f"{count:,}-{unit}" if adjective else f"{count:,} {unit}s"
 
 
 def chunks(spec: PathSpec) -> Iterator[FloatArray]:

@@ -12,11 +12,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .loader import PriceSeries, as_closes
 from .outcomes import FloatArray
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .loader import PriceSeries
 
 __all__ = [
     "SECONDS_PER_YEAR",
@@ -137,6 +140,8 @@ def bootstrap_chunks(
     _counts(steps=steps, paths=paths, chunk=chunk)
     if isinstance(block, bool) or not isinstance(block, int) or block < 1:
         raise ValueError(f"block must be a whole number of steps >= 1, got {block!r}")
+    from .loader import as_closes  # the file loader only for a bootstrap (GBM needs none)
+
     prices = as_closes(closes).closes
     returns = np.diff(np.log(prices))
     if len(returns) < block:

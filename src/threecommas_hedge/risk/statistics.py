@@ -41,6 +41,19 @@ def _level(level: float | Decimal) -> float:
     return value
 
 
+def _quantile(ordered: FloatArray, q: float) -> float:
+    """``np.quantile(ordered, q)`` of sorted data, bit for bit (the default "linear" method and
+    its interpolation), without numpy's general path, which imports ``numpy.ma`` (~8 ms)."""
+    index = (len(ordered) - 1) * q
+    if index >= len(ordered) - 1 or math.isnan(ordered[-1]):  # NaN sorts last: NaN, as numpy
+        return float(ordered[-1])
+    low = math.floor(index)
+    below, above = float(ordered[low]), float(ordered[low + 1])
+    weight = index - low
+    step = above - below
+    return above - step * (1 - weight) if weight >= 0.5 else below + step * weight
+
+
 @dataclass(frozen=True, eq=False)
 class PnLDistribution:
     """PnL per path (``pnl``, in path order, in the quote currency) and its statistics."""
@@ -73,15 +86,15 @@ class PnLDistribution:
         value = float(q)
         if not 0 <= value <= 1:
             raise ValueError(f"q must be between 0 and 1, got {q}")
-        return to_decimal(float(np.quantile(self._sorted, value)))
+        return to_decimal(_quantile(self._sorted, value))
 
     def var(self, level: float | Decimal = DEFAULT_LEVEL) -> Decimal:
         """Value at risk at ``level``, as a positive loss."""
-        return to_decimal(-float(np.quantile(self._sorted, 1 - _level(level))))
+        return to_decimal(-_quantile(self._sorted, 1 - _level(level)))
 
     def cvar(self, level: float | Decimal = DEFAULT_LEVEL) -> Decimal:
         """Expected shortfall at ``level``: the mean loss beyond the VaR, as a positive number."""
-        cut = float(np.quantile(self._sorted, 1 - _level(level)))
+        cut = _quantile(self._sorted, 1 - _level(level))
         tail = self._sorted[: int(np.searchsorted(self._sorted, cut, side="right"))]
         return to_decimal(-float(np.mean(tail)))
 

@@ -14,10 +14,16 @@ with fake.client() as client:              # a ThreeCommas wired to fake.transpo
 The pytest plugin (installed with the package) provides the ``threecommas_fake`` fixture.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from threecommas_hedge.hedge._costs import DEFAULT_FEES, FeeSchedule
 
 from ._fake import FakeThreeCommas, RecordedRequest
-from ._http_server import FakeServer, serve
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from ._http_server import FakeServer, serve
 
 __all__ = [
     "DEFAULT_FEES",
@@ -27,3 +33,13 @@ __all__ = [
     "RecordedRequest",
     "serve",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The loopback server (``FakeServer``, ``serve``) loads on first use: the in-process fake
+    (the demo's) needs no ``http.server``."""
+    if name in ("FakeServer", "serve"):
+        from . import _http_server
+
+        return getattr(_http_server, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
