@@ -1012,6 +1012,7 @@ def test_a_sent_sub_object_is_its_own_and_an_absent_one_is_empty() -> None:
         1e-300,
         "1E+40",
         "-" + "9" * 41,
+        type("Text", (str,), {})("1e-999999999"),  # a str subclass is checked too
     ],
 )
 def test_a_response_decimal_past_either_bound_is_refused_whatever_its_form(raw: Any) -> None:

@@ -45,20 +45,18 @@ def places_checked(value: Any) -> Any:
     A plain string of at most 80 characters without an exponent cannot have more places: it
     passes without being parsed (the common case, kept cheap: this runs for every field).
     """
-    if type(value) is str:
+    if isinstance(value, str):
         if len(value) <= MAX_DECIMAL_PLACES and "e" not in value and "E" not in value:
             return value
         try:
-            number = Decimal(value.strip())
+            number = Decimal(str.strip(value))
         except InvalidOperation:
             return value
-    elif type(value) is int:
-        return value
     elif isinstance(value, Decimal):
         number = value
-    elif type(value) is float:
-        number = Decimal(repr(value))
-    else:
+    elif isinstance(value, float):
+        number = Decimal(repr(float(value)))
+    else:  # an int has no places; anything else is pydantic's to refuse
         return value
     if not number.is_finite():
         return value
