@@ -204,7 +204,7 @@ def bench_create(
                 rounds=rounds,
                 per_round=per_round,
                 budget_s=budget_s,
-                target=1.10 if typed and not defaults else None,
+                target=1.15 if typed and not defaults else None,
                 before_round=fresh_client if defaults else None,
             )
         finally:

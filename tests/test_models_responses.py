@@ -962,3 +962,79 @@ def test_is_paper_and_is_futures_rules(
 ) -> None:
     account = Account.model_validate({**_ACCOUNT, **overrides})
     assert (account.is_paper, account.is_futures) == (paper, futures)
+
+
+def test_response_models_are_frozen_and_their_empty_defaults_cannot_be_changed() -> None:
+    """An absent sub-object is one shared empty default: safe only because nothing can change it."""
+    first = SmartTrade.model_validate({"id": 1, "pair": "USDT_BTC", "status": {"type": "created"}})
+    second = SmartTrade.model_validate({"id": 2, "pair": "USDT_BTC", "status": {"type": "created"}})
+    with pytest.raises(ValidationError, match="frozen"):
+        first.note = "changed"  # type: ignore[misc]
+    with pytest.raises(ValidationError, match="frozen"):
+        first.stop_loss.enabled = True  # type: ignore[misc]
+    with pytest.raises(ValidationError, match="frozen"):
+        first.stop_loss.price.value = Decimal(1)  # type: ignore[misc]
+    with pytest.raises(ValidationError, match="frozen"):
+        first.data.extra_field = 1
+    assert second.stop_loss.enabled is None
+    assert second.stop_loss.price.value is None
+    assert second.model_extra == {} and second.data.model_extra == {}
+    changed = first.model_copy(update={"note": "x"})
+    assert (changed.note, first.note, second.note) == ("x", None, None)
+
+
+def test_a_sent_sub_object_is_its_own_and_an_absent_one_is_empty() -> None:
+    trade = SmartTrade.model_validate(
+        {
+            "id": 1,
+            "pair": "USDT_BTC",
+            "status": {"type": "created"},
+            "stop_loss": {"enabled": True, "price": {"value": "5"}},
+        }
+    )
+    plain = SmartTrade.model_validate({"id": 2, "pair": "USDT_BTC", "status": {"type": "created"}})
+    assert trade.stop_loss.enabled is True and trade.stop_loss.price.value == Decimal(5)
+    assert plain.stop_loss.enabled is None and plain.stop_loss.price.value is None
+    assert trade.stop_loss.units.model_dump() == plain.stop_loss.units.model_dump()
+    assert "stop_loss" not in plain.model_fields_set
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "0E-999999999",
+        Decimal("0E-999999999"),
+        "0." + "0" * 81,
+        "0." + "0" * 80 + "1",  # 83 characters: parsed, 81 places
+        "1E-81",
+        " 1.5e-80 ",
+        Decimal("1E-999999999"),
+        1e-300,
+        "1E+40",
+        "-" + "9" * 41,
+        type("Text", (str,), {})("1e-999999999"),  # a str subclass is checked too
+    ],
+)
+def test_a_response_decimal_past_either_bound_is_refused_whatever_its_form(raw: Any) -> None:
+    """A zero keeps its written exponent: ``0E-999999999`` would format as a gigabyte of zeros."""
+    with pytest.raises(ValidationError, match="realised_percentage"):
+        Trade.model_validate({"id": 1, "realised_percentage": raw})
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("0." + "0" * 79 + "1", Decimal("1E-80")),  # 82 characters, 80 places
+        ("1E-80", Decimal("1E-80")),
+        ("0." + "1" * 78, Decimal("0." + "1" * 78)),  # 80 characters: not parsed twice
+        ("1." + "0" * 200, Decimal(1)),  # trailing zeros of a non-zero value do not count
+        (Decimal("1.50E-79"), Decimal("1.5E-79")),
+        ("0E-80", Decimal(0)),
+        ("-" + "9" * 40, Decimal("-" + "9" * 40)),
+    ],
+)
+def test_a_response_decimal_at_the_bounds_parses_whatever_its_form(
+    raw: Any, expected: Decimal
+) -> None:
+    parsed = Trade.model_validate({"id": 1, "realised_percentage": raw}).realised_percentage
+    assert parsed == expected

@@ -84,8 +84,11 @@ def _query_text(name: str, value: QueryValue) -> str:
 
 
 def _model_json(model: pydantic.BaseModel) -> bytes:
+    serializer = model.__pydantic_serializer__
     try:
-        content = model.__pydantic_serializer__.to_json(model, exclude_none=True, ensure_ascii=True)
+        content = serializer.to_json(model, exclude_none=True)
+        if not content.isascii():  # rare: escaping costs every body ~2 us, so only when needed
+            content = serializer.to_json(model, exclude_none=True, ensure_ascii=True)
     except PydanticSerializationError:  # e.g. a lone surrogate, which json.dumps escapes
         content = b"\x7f"
     if b"\x7f" in content:  # json.dumps escapes DEL, pydantic does not: keep the bytes identical

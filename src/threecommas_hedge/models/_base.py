@@ -5,8 +5,10 @@ See ``smart_trades`` for the policy (unknown fields kept, declared fields valida
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, Tag, model_validator
 
@@ -23,6 +25,7 @@ __all__ = [
     "StatusCode",
     "TradePurpose",
     "TriggerCondition",
+    "empty",
 ]
 
 
@@ -77,10 +80,18 @@ TERMINAL_STATUSES = frozenset({"cancelled", "failed", "finished"})
 
 
 class ResponseModel(BaseModel):
-    """Base of every inbound model: unknown fields kept, declared fields validated, lenient."""
+    """Base of every inbound model: unknown fields kept, declared fields validated, lenient.
+
+    Frozen: an answer is a record of what the server said (``model_copy(update=...)`` makes a
+    changed copy), so the empty default of a sub-object can be one shared instance (``empty``).
+    """
 
     model_config = ConfigDict(
-        extra="allow", populate_by_name=True, coerce_numbers_to_str=True, defer_build=True
+        extra="allow",
+        populate_by_name=True,
+        coerce_numbers_to_str=True,
+        defer_build=True,
+        frozen=True,
     )
 
     @model_validator(mode="before")
@@ -88,3 +99,15 @@ class ResponseModel(BaseModel):
     def _shape(cls, data: Any) -> Any:
         """``null`` reads as ``{}``; a model that takes another shape overrides this (one call)."""
         return {} if data is None else data
+
+
+_M = TypeVar("_M", bound=ResponseModel)
+
+
+def empty(model: type[_M]) -> Callable[[], _M]:
+    """The default factory of a sub-object field: one shared empty ``model``, made on first use.
+
+    Sharing is safe because response models are frozen; it saves validating a fresh empty model
+    for every field an answer leaves out.
+    """
+    return functools.cache(model)

@@ -34,6 +34,42 @@ def decimal_bound_error(value: Decimal) -> str | None:
     return None
 
 
+RESPONSE_DECIMAL_LIMIT = Decimal(f"1E+{MAX_INTEGER_DIGITS}")
+"""Every response decimal is above minus this and below it: at most 40 digits before the point."""
+
+
+def places_checked(value: Any) -> Any:
+    """``value`` as given, unless it is a decimal with more than 80 places (trailing zeros of a
+    non-zero value not counted), which raises ValueError. Anything else is left for pydantic.
+
+    A plain string of at most 80 characters without an exponent cannot have more places: it
+    passes without being parsed (the common case, kept cheap: this runs for every field).
+    """
+    if isinstance(value, str):
+        if len(value) <= MAX_DECIMAL_PLACES and "e" not in value and "E" not in value:
+            return value
+        try:
+            number = Decimal(str.strip(value))
+        except InvalidOperation:
+            return value
+    elif isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, float):
+        number = Decimal(repr(float(value)))
+    else:  # an int has no places; anything else is pydantic's to refuse
+        return value
+    if not number.is_finite():
+        return value
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    trailing = 0
+    while trailing < len(digits) - 1 and digits[-1 - trailing] == 0:  # zero keeps its exponent
+        trailing += 1
+    if exponent + trailing < -MAX_DECIMAL_PLACES:
+        raise ValueError(f"{_short(value)} has more than {MAX_DECIMAL_PLACES} decimal places")
+    return value
+
+
 def parse_decimal(value: Any) -> Any:
     """Turn an API decimal (str, int, Decimal; a float via its repr) into a finite Decimal.
 

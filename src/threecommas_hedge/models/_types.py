@@ -19,9 +19,11 @@ from ._scalars import (
     MAX_INTEGER_DIGITS,
     MAX_PAIR_LENGTH,
     PAIR_PATTERN,
+    RESPONSE_DECIMAL_LIMIT,
     decimal_bound_error,
     format_decimal,
     parse_decimal,
+    places_checked,
 )
 
 __all__ = [
@@ -51,18 +53,27 @@ Works in strict models too (the request bodies): the parsing is done before pyda
 ResponseDecimal = Annotated[
     Decimal,
     AllowInfNan(False),
-    Field(max_digits=MAX_INTEGER_DIGITS + MAX_DECIMAL_PLACES, decimal_places=MAX_DECIMAL_PLACES),
+    Field(gt=-RESPONSE_DECIMAL_LIMIT, lt=RESPONSE_DECIMAL_LIMIT),
+    BeforeValidator(places_checked),  # last: the checks above stay native (pydantic's own)
     _PLAIN_IN_JSON,
 ]
-"""``ApiDecimal`` for the tolerant response models, parsed by pydantic itself (no Python call).
+"""``ApiDecimal`` for the tolerant response models, parsed by pydantic itself.
 
 Lax mode reads the same inputs to the same Decimal as ``parse_decimal``: strings (exponent
 notation, surrounding spaces), ints, Decimals, floats through their shortest repr; it refuses
-booleans, NaN and infinity, and values beyond the digit bounds (checked natively, trailing zeros
-not counted), so ``1e999999999`` from a server is a validation error, never an Overflow later.
+booleans, NaN and infinity, and values beyond the digit bounds (trailing zeros not counted), so
+``1e999999999`` or ``1e-999999999`` from a server is a validation error, never an Overflow or a
+gigabyte of digits later. The integer digits are bounded natively (``|x| < 1E+40``); the places
+by ``places_checked``, which lets a short plain string through at once.
 """
 
-NonNegativeDecimal = Annotated[ResponseDecimal, Field(ge=0)]
+NonNegativeDecimal = Annotated[
+    Decimal,
+    AllowInfNan(False),
+    Field(ge=0, lt=RESPONSE_DECIMAL_LIMIT),
+    BeforeValidator(places_checked),
+    _PLAIN_IN_JSON,
+]
 """A response amount, price or size: never below zero (profits and percents stay signed)."""
 
 ApiId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]

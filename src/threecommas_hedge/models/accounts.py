@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import AliasChoices, Field, field_validator
 
-from ._base import ApiDatetime, LeverageKind, ResponseModel
+from ._base import ApiDatetime, LeverageKind, ResponseModel, empty
 from ._types import ApiId, ResponseDecimal
 
 __all__ = [
@@ -128,7 +128,7 @@ class LeverageType(ResponseModel):
     max_leverage: ResponseDecimal | None = None
     available_leverage_values: list[ResponseDecimal] = Field(default_factory=list)
     valid: LeverageRange = Field(
-        default_factory=LeverageRange, validation_alias=AliasChoices("valid", "value")
+        default_factory=empty(LeverageRange), validation_alias=AliasChoices("valid", "value")
     )
 
     @field_validator("available_leverage_values", mode="before")

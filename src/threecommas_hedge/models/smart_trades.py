@@ -33,6 +33,7 @@ from ._base import (
     StatusCode,
     TradePurpose,
     TriggerCondition,
+    empty,
 )
 from ._types import ApiId, NonNegativeDecimal, ResponseDecimal
 
@@ -133,8 +134,8 @@ class Conditional(ResponseModel):
 
     editable: bool | None = None
     order_type: OrderType | None = None
-    price: PriceTarget = Field(default_factory=PriceTarget)
-    trailing: Trailing = Field(default_factory=Trailing)
+    price: PriceTarget = Field(default_factory=empty(PriceTarget))
+    trailing: Trailing = Field(default_factory=empty(Trailing))
 
 
 # --- SmartTrade ---------------------------------------------------------------------------------
@@ -164,11 +165,11 @@ class Position(ResponseModel):
 
     type: Side | None = None
     editable: bool | None = None
-    units: Amount = Field(default_factory=Amount)
-    price: Amount = Field(default_factory=Amount)
-    total: Amount = Field(default_factory=Amount)
+    units: Amount = Field(default_factory=empty(Amount))
+    price: Amount = Field(default_factory=empty(Amount))
+    total: Amount = Field(default_factory=empty(Amount))
     order_type: OrderType | None = None
-    status: Status = Field(default_factory=Status)
+    status: Status = Field(default_factory=empty(Status))
     conditional: Conditional | None = None
 
 
@@ -178,14 +179,14 @@ class TakeProfitStep(ResponseModel):
     id: ApiId | None = None
     order_type: OrderType | None = None
     editable: bool | None = None
-    units: Amount = Field(default_factory=Amount)
-    price: PriceTarget = Field(default_factory=PriceTarget)
+    units: Amount = Field(default_factory=empty(Amount))
+    price: PriceTarget = Field(default_factory=empty(PriceTarget))
     volume: NonNegativeDecimal | None = None
     total: NonNegativeDecimal | None = None
-    trailing: Trailing = Field(default_factory=Trailing)
-    status: Status = Field(default_factory=Status)
+    trailing: Trailing = Field(default_factory=empty(Trailing))
+    status: Status = Field(default_factory=empty(Status))
     closed_at: ApiDatetime | None = None
-    data: StepData = Field(default_factory=StepData)
+    data: StepData = Field(default_factory=empty(StepData))
     position: int | None = None
 
 
@@ -212,13 +213,13 @@ class StopLoss(ResponseModel):
     breakeven: bool | None = None
     order_type: OrderType | None = None
     editable: bool | None = None
-    price: PriceTarget = Field(default_factory=PriceTarget)
-    units: Amount = Field(default_factory=Amount)
-    total: Amount = Field(default_factory=Amount)
+    price: PriceTarget = Field(default_factory=empty(PriceTarget))
+    units: Amount = Field(default_factory=empty(Amount))
+    total: Amount = Field(default_factory=empty(Amount))
     closed_at: ApiDatetime | None = None
-    conditional: Conditional = Field(default_factory=Conditional)
-    timeout: StopLossTimeout = Field(default_factory=StopLossTimeout)
-    status: Status = Field(default_factory=Status)
+    conditional: Conditional = Field(default_factory=empty(Conditional))
+    timeout: StopLossTimeout = Field(default_factory=empty(StopLossTimeout))
+    status: Status = Field(default_factory=empty(Status))
 
 
 class ReduceFundsStep(ResponseModel):
@@ -228,12 +229,12 @@ class ReduceFundsStep(ResponseModel):
     order_type: OrderType | None = Field(
         default=None, validation_alias=AliasChoices("order_type", "type")
     )
-    status: Status = Field(default_factory=Status)
-    units: Amount = Field(default_factory=Amount)
-    price: Amount = Field(default_factory=Amount)
-    total: Amount = Field(default_factory=Amount)
+    status: Status = Field(default_factory=empty(Status))
+    units: Amount = Field(default_factory=empty(Amount))
+    price: Amount = Field(default_factory=empty(Amount))
+    total: Amount = Field(default_factory=empty(Amount))
     closed_at: ApiDatetime | None = None
-    data: StepData = Field(default_factory=StepData)
+    data: StepData = Field(default_factory=empty(StepData))
 
 
 class ReduceFunds(ResponseModel):
@@ -254,10 +255,10 @@ class MarketClose(ResponseModel):
 
     id: ApiId | None = None
     type: OrderType | None = None
-    status: Status = Field(default_factory=Status)
-    units: Amount = Field(default_factory=Amount)
-    price: Amount = Field(default_factory=Amount)
-    total: Amount = Field(default_factory=Amount)
+    status: Status = Field(default_factory=empty(Status))
+    units: Amount = Field(default_factory=empty(Amount))
+    price: Amount = Field(default_factory=empty(Amount))
+    total: Amount = Field(default_factory=empty(Amount))
 
 
 class CurrentPrice(ResponseModel):
@@ -276,7 +277,7 @@ class SmartTradeData(ResponseModel):
     editable: bool | None = Field(
         default=None, validation_alias=AliasChoices("editable", "editale")
     )
-    current_price: CurrentPrice = Field(default_factory=CurrentPrice)
+    current_price: CurrentPrice = Field(default_factory=empty(CurrentPrice))
     target_price_type: str | None = None
     orderbook_price_currency: str | None = None
     base_order_finished: bool | None = None
@@ -330,22 +331,22 @@ class SmartTrade(ResponseModel):
 
     id: ApiId
     version: int | None = None
-    account: SmartTradeAccount = Field(default_factory=SmartTradeAccount)
+    account: SmartTradeAccount = Field(default_factory=empty(SmartTradeAccount))
     pair: str
     instant: bool | None = None
     status: Status
-    leverage: Leverage = Field(default_factory=Leverage)
-    position: Position = Field(default_factory=Position)
-    take_profit: TakeProfit = Field(default_factory=TakeProfit)
-    stop_loss: StopLoss = Field(default_factory=StopLoss)
-    reduce_funds: ReduceFunds = Field(default_factory=ReduceFunds)
-    market_close: MarketClose = Field(default_factory=MarketClose)
+    leverage: Leverage = Field(default_factory=empty(Leverage))
+    position: Position = Field(default_factory=empty(Position))
+    take_profit: TakeProfit = Field(default_factory=empty(TakeProfit))
+    stop_loss: StopLoss = Field(default_factory=empty(StopLoss))
+    reduce_funds: ReduceFunds = Field(default_factory=empty(ReduceFunds))
+    market_close: MarketClose = Field(default_factory=empty(MarketClose))
     note: str | None = None
     note_raw: str | None = None
     skip_enter_step: bool | None = None
-    data: SmartTradeData = Field(default_factory=SmartTradeData)
-    profit: Profit = Field(default_factory=Profit)
-    margin: Margin = Field(default_factory=Margin)
+    data: SmartTradeData = Field(default_factory=empty(SmartTradeData))
+    profit: Profit = Field(default_factory=empty(Profit))
+    margin: Margin = Field(default_factory=empty(Margin))
     is_position_not_filled: bool | None = Field(
         default=None, description="true while the entry is not filled (the docs say the opposite)"
     )
