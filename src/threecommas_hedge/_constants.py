@@ -45,3 +45,7 @@ SENSITIVE_HEADERS = frozenset({HEADER_API_KEY.lower(), HEADER_SIGNATURE.lower()}
 REDACTED = "[redacted]"
 
 USER_AGENT = f"threecommas-hedge/{__version__}"
+
+ATTEMPT_ENDS = "threecommas_hedge.attempt_ends"
+"""Request extension: the ``time.monotonic()`` by which the attempt must be over (read by the sync
+client's own transport, ``_transport.DeadlineTransport``)."""

@@ -26,8 +26,8 @@ from ._base_client import (
     closed_error,
     deadline_error,
 )
+from ._constants import ATTEMPT_ENDS
 from ._exceptions import APIError
-from ._transport import ATTEMPT_ENDS, DeadlineTransport
 
 _T = TypeVar("_T")
 
@@ -48,7 +48,13 @@ class SyncAPIClient(BaseClient[httpx.Client, Callable[[float], None]]):
     _default_sleep = staticmethod(time.sleep)
 
     def _own_http_client(self) -> httpx.Client:
-        """Its own pool holds each attempt's deadline on every network read (headers too)."""
+        """Its own pool holds each attempt's deadline on every network read (headers too).
+
+        The transport (and httpcore under it) loads here: a client lent an ``http_client`` (a
+        test's mock, the demo's fake) never needs it.
+        """
+        from ._transport import DeadlineTransport
+
         return httpx.Client(timeout=self.timeout, transport=DeadlineTransport())
 
     def _run(self, flow: Generator[PreparedRequest | Pause, Any, _T]) -> _T:

@@ -19,8 +19,7 @@ from typing import Any
 import httpcore
 import httpx
 
-ATTEMPT_ENDS = "threecommas_hedge.attempt_ends"
-"""Request extension: the ``time.monotonic()`` by which the attempt must be over."""
+from ._constants import ATTEMPT_ENDS
 
 _CORE_ERRORS = (
     httpcore.TimeoutException,
