@@ -183,3 +183,15 @@ def test_leverage_and_mmr_liquidate_at_the_bracket_price(tmp_path: Path) -> None
     events = json.loads(out)["events"]
     assert [e["line"] for e in events if e["kind"] == "liquidated"] == [3]
     assert D(result["hedge_realized"]) == D(-6000)  # the wallet behind the short, nothing more
+
+
+def test_exchange_picks_the_liquidation_formula_of_the_replay(tmp_path: Path) -> None:
+    path = write(tmp_path, "close\n60000\n68000\n71730\n71800\n")
+    args = ["--spot-qty", "1", "--ratio", "0.5", "--leverage", "5", "--mmr", "0.4", "--json"]
+    # isolated 5x short, wallet 6,000, MMR 0.4 %: Binance LP 71,713.15 (line 4), Bybit LP
+    # 60,000 + (6,000 - 0.5 * 60,000 * 0.004) / 0.5 = 71,760 (line 5)
+    for exchange, line in (("binance", 4), ("bybit", 5)):
+        code, out, err = run("replay", str(path), *args, "--exchange", exchange)
+        assert code == 0, err
+        events = json.loads(out)["events"]
+        assert [e["line"] for e in events if e["kind"] == "liquidated"] == [line], exchange

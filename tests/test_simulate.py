@@ -291,6 +291,23 @@ def test_liquidation_ends_an_isolated_short() -> None:
     assert engine.step(D(50000)) == []
 
 
+def test_bybit_formula_liquidates_an_isolated_short_later_than_binance() -> None:
+    trade = payload(leverage=10, stop_loss=sl("70000"))
+    bybit = SmartTradeEngine(trade, brackets=BRACKET, exchange="bybit")
+    bybit.step(D(60000))
+    # Bybit linear: LP = EP + (WB - Q*EP*MMR) / Q = 60,000 + (3,000 - 120) / 0.5
+    assert bybit.liquidation_price == D(60000) + (D(3000) - D("0.5") * 60000 * D("0.004")) / D(
+        "0.5"
+    )
+    binance_lp = (D(3000) + 30000) / (D("0.5") * D("1.004"))  # 65,737.05: below Bybit's 65,760
+    assert bybit.step(D(65750)) == []
+    assert simulate(trade, path(60000, 65750), brackets=BRACKET).liquidated
+    assert D(65750) > binance_lp
+    assert kinds(bybit.step(D(65760))) == ["liquidated", "closed"]
+    with pytest.raises(ValueError, match="exchange must be one of binance, bybit"):
+        SmartTradeEngine(trade, exchange="okx")  # type: ignore[arg-type]
+
+
 def test_cross_margin_without_a_wallet_is_not_liquidated() -> None:
     body = payload().model_dump()
     body["leverage"] = {"enabled": True, "type": "cross", "value": 20}

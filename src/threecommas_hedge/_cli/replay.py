@@ -128,12 +128,13 @@ def run_replay(prices: Path, flags: HedgeFlags) -> Replay:
         raise flag_error("--funding-rate", f"{prices} has no time column to settle funding by")
     start = flags.price if flags.price is not None else rows[0].close
     plan = plan_from_flags(replace(flags, price=start))
-    costs = plan.costs
+    costs, liquidation = plan.costs, liquidation_of(flags)
     engine = SmartTradeEngine(
         plan.payload,
         maker_fee_rate=costs.maker_fee_rate,
         taker_fee_rate=costs.taker_fee_rate,
-        brackets=liquidation_of(flags).brackets,
+        brackets=liquidation.brackets,
+        exchange=liquidation.exchange,
         wallet_balance=flags.wallet_balance,
         funding_rate=costs.funding_rate,
         funding_interval_hours=costs.funding_hours,

@@ -78,7 +78,7 @@ from .engine.events import EventKind, EventLog, SimEvent
 from .engine.ledger import Ledger
 from .engine.stops import Stop
 from .engine.targets import Targets
-from .liquidation import LeverageBracket
+from .liquidation import EXCHANGES, Exchange, LeverageBracket
 
 __all__ = [
     "EngineStatus",
@@ -133,6 +133,8 @@ class SmartTradeEngine:
     isolated margin defaults to the initial margin ``units*entry/leverage`` and is released pro
     rata as units close; cross needs ``wallet_balance`` (the futures wallet, held constant; else no
     liquidation is modelled). No brackets: the builder's conservative default, MMR 1/(2L).
+    ``exchange`` picks the liquidation formula (``"binance"`` or ``"bybit"``, as
+    :func:`~threecommas_hedge.hedge.liquidation.liquidation_price`).
     """
 
     def __init__(
@@ -145,12 +147,15 @@ class SmartTradeEngine:
         taker_fee_rate: Decimal = _ZERO,
         breakeven_with_fees: bool = False,
         brackets: Sequence[LeverageBracket] = (),
+        exchange: Exchange = "binance",
         wallet_balance: Decimal | None = None,
         funding_rate: Decimal = _ZERO,
         funding_interval_hours: Decimal | int = 8,
     ) -> None:
         if funding_interval_hours <= 0:
             raise ValueError("funding_interval_hours must be positive")
+        if exchange not in EXCHANGES:
+            raise ValueError(f"exchange must be one of {', '.join(EXCHANGES)}, got {exchange!r}")
         position = payload.position
         side = _ONE if position.type == "buy" else -_ONE
         held = bool(payload.skip_enter_step)
@@ -175,6 +180,7 @@ class SmartTradeEngine:
             self._log,
             leverage=payload.leverage,
             brackets=brackets,
+            exchange=exchange,
             wallet_balance=wallet_balance,
             funding_rate=funding_rate,
             funding_interval_hours=funding_interval_hours,
@@ -562,6 +568,7 @@ def simulate(
     taker_fee_rate: Decimal = _ZERO,
     breakeven_with_fees: bool = False,
     brackets: Sequence[LeverageBracket] = (),
+    exchange: Exchange = "binance",
     wallet_balance: Decimal | None = None,
     funding_rate: Decimal = _ZERO,
     funding_interval_hours: Decimal | int = 8,
@@ -579,6 +586,7 @@ def simulate(
         taker_fee_rate=taker_fee_rate,
         breakeven_with_fees=breakeven_with_fees,
         brackets=brackets,
+        exchange=exchange,
         wallet_balance=wallet_balance,
         funding_rate=funding_rate,
         funding_interval_hours=funding_interval_hours,

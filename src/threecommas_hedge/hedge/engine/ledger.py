@@ -9,6 +9,7 @@ from typing import Literal
 
 from threecommas_hedge.hedge._costs import funding_payment
 from threecommas_hedge.hedge.liquidation import (
+    Exchange,
     LeverageBracket,
     default_brackets,
     liquidation_price,
@@ -35,6 +36,7 @@ class Ledger:
         *,
         leverage: LeverageParams | None,
         brackets: Sequence[LeverageBracket],
+        exchange: Exchange,
         wallet_balance: Decimal | None,
         funding_rate: Decimal,
         funding_interval_hours: Decimal | int,
@@ -43,6 +45,7 @@ class Ledger:
         self._log = log
         self.leverage = leverage
         self._brackets = tuple(brackets)
+        self._exchange = exchange
         self._given_wallet = wallet_balance
         self.funding_rate = funding_rate
         self._funding_every = Decimal(funding_interval_hours) * 3600
@@ -198,6 +201,7 @@ class Ledger:
             entry_price=entry,
             wallet_balance=wallet,
             brackets=self._brackets or default_brackets(self._leverage_value()),
+            exchange=self._exchange,
         )
 
     def _margin_type(self) -> str:
