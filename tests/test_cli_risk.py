@@ -14,7 +14,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from threecommas_hedge import HedgeBuilder, SpotPosition, risk
+from threecommas_hedge import HedgeBuilder, LeverageBracket, SpotPosition, risk
 from threecommas_hedge._cli import simulation
 from threecommas_hedge._cli.app import app
 
@@ -126,6 +126,38 @@ def test_risk_bootstraps_a_history_file(tmp_path: Path) -> None:
     code, _, err = run("risk", *ARTICLE, "--history", str(broken), "--paths", "10")
     assert code == 2
     assert "--history:" in err and "line 6: close 'x' is not a number" in err
+
+
+@pytest.mark.parametrize("exchange", ["binance", "bybit"])
+def test_risk_liquidates_by_the_mmr_and_exchange_flags(exchange: str) -> None:
+    """A 10x short on wild paths: ``--mmr`` and ``--exchange`` reach the engine (before, the
+    risk engine ignored both and used the conservative 1/(2L) Binance estimate)."""
+    args = ["--spot-qty", "1", "--price", "60000", "--ratio", "0.5", "--leverage", "10"]
+    wild = ["--vol", "200", "--days", "1", "--step", "300", "--paths", "300", "--seed", "3"]
+    code, out, err = run("risk", *args, *wild, "--mmr", "0.4", "--exchange", exchange, "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    payload = HedgeBuilder(SPOT, account_id=1, pair="USDT_BTCUSDT").hedge(ratio=Decimal("0.5"))
+    payload = payload.leverage(10).build()
+    paths = risk.gbm_paths(
+        start=Decimal(60000), annual_volatility=2.0, steps=288, step_seconds=300, paths=300, seed=3
+    )
+    costs = document["costs"]
+    expected = risk.evaluate(
+        SPOT,
+        payload,
+        paths,
+        step_seconds=300,
+        maker_fee_rate=Decimal(costs["maker_fee_rate"]),
+        taker_fee_rate=Decimal(costs["taker_fee_rate"]),
+        funding_rate=Decimal(costs["funding_rate"]),
+        brackets=[LeverageBracket(Decimal(0), Decimal("0.004"))],
+        exchange=exchange,  # type: ignore[arg-type]
+    )
+    assert document["report"] == json.loads(json.dumps(expected.to_dict()))
+    assert expected.probabilities.liquidation > 0  # the paths do liquidate
+    default = risk.evaluate(SPOT, payload, paths, step_seconds=300)
+    assert expected.probabilities.liquidation < default.probabilities.liquidation
 
 
 @pytest.mark.parametrize(

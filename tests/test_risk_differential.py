@@ -147,6 +147,7 @@ def _options(rng: random.Random, body: dict[str, Any], notional: float) -> dict[
     leverage = body.get("leverage")
     if leverage is not None and (leverage["type"] == "cross" or rng.random() < 0.2):
         options["wallet_balance"] = Decimal(_d(notional * rng.uniform(0.05, 1.0)))
+    options["exchange"] = rng.choice(["binance", "bybit"])  # the liquidation formula
     return options
 
 

@@ -124,13 +124,15 @@ def _fees(plan: HedgePlan) -> dict[str, Decimal]:
 
 
 def cost_options(plan: HedgePlan, wallet_balance: Decimal | None) -> dict[str, Any]:
-    """The plan's fee and funding assumptions as :func:`~threecommas_hedge.risk.evaluate` takes
-    them."""
+    """The plan's fee, funding and liquidation assumptions (``--mmr``, ``--exchange``) as
+    :func:`~threecommas_hedge.risk.evaluate` takes them."""
     costs = plan.costs
     return {
         **_fees(plan),
         "funding_rate": costs.funding_rate,
         "funding_interval_hours": costs.funding_hours,
+        "brackets": plan.bare.brackets,
+        "exchange": plan.bare.exchange,
         "wallet_balance": wallet_balance,
     }
 

@@ -13,7 +13,8 @@ def liquidation_prices(
 ) -> FloatArray:
     """Isolated liquidation prices (NaN: cannot be liquidated), brackets re-read at the price.
 
-    The vector form of :func:`~threecommas_hedge.hedge.liquidation.liquidation_price`.
+    The vector form of :func:`~threecommas_hedge.hedge.liquidation.liquidation_price`, with the
+    plan's ``exchange`` formula.
     """
     floors = np.asarray(plan.brackets.floors)
     rates = np.asarray(plan.brackets.rates)
@@ -25,6 +26,10 @@ def liquidation_prices(
         return found
 
     current = bracket(quantity * entry)
+    if plan.exchange == "bybit":  # linear, maintenance margin valued at the entry's bracket
+        cushion = (wallet - quantity * entry * rates[current] + amounts[current]) / quantity
+        bybit: FloatArray = np.where(entry - side * cushion > 0, entry - side * cushion, np.nan)
+        return bybit
     price = np.full(len(quantity), np.nan)
     pending = np.arange(len(quantity))
     for _ in range(len(floors) + 1):

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from threecommas_hedge.hedge.liquidation import LeverageBracket, default_brackets
+from threecommas_hedge.hedge.liquidation import (
+    EXCHANGES,
+    Exchange,
+    LeverageBracket,
+    default_brackets,
+)
 from threecommas_hedge.models.smart_trade_params import (
     SmartTradeCreate,
     StopLossParams,
@@ -84,6 +89,8 @@ class EnginePlan:
     isolated: bool
     wallet_balance: float | None
     brackets: Brackets
+    exchange: Exchange
+    """The liquidation formula (``"binance"`` or ``"bybit"``, as ``liquidation_price``)."""
     entry_maker: float
     entry_taker: float
     maker: float
@@ -184,6 +191,7 @@ def engine_plan(
     funding_rate: Decimal,
     funding_interval_hours: Decimal,
     brackets: Sequence[LeverageBracket],
+    exchange: Exchange = "binance",
     wallet_balance: Decimal | None,
     breakeven_with_fees: bool,
 ) -> EnginePlan:
@@ -207,6 +215,8 @@ def engine_plan(
         raise ValueError(f"funding_interval_hours must be positive, got {funding_interval_hours}")
     if wallet_balance is not None and wallet_balance < 0:
         raise ValueError("wallet_balance must not be negative")
+    if exchange not in EXCHANGES:
+        raise ValueError(f"exchange must be one of {', '.join(EXCHANGES)}, got {exchange!r}")
     position = payload.position
     conditional = position.conditional
     needs_limit = position.order_type == "limit" or (
@@ -244,6 +254,7 @@ def engine_plan(
         brackets=_brackets(
             brackets, Decimal(leverage.value or 1) if leverage is not None else Decimal(1)
         ),
+        exchange=exchange,
         entry_maker=float(maker_fee_rate if entry_fee_rate is None else entry_fee_rate),
         entry_taker=float(taker_fee_rate if entry_fee_rate is None else entry_fee_rate),
         maker=float(maker_fee_rate if exit_fee_rate is None else exit_fee_rate),

@@ -8,7 +8,7 @@ from decimal import Decimal
 import numpy as np
 
 from threecommas_hedge.hedge.builder import SpotPosition
-from threecommas_hedge.hedge.liquidation import LeverageBracket
+from threecommas_hedge.hedge.liquidation import Exchange, LeverageBracket
 from threecommas_hedge.models.smart_trade_params import SmartTradeCreate
 
 from ._plan import engine_plan
@@ -33,6 +33,7 @@ def evaluate(
     funding_rate: Decimal = Decimal(0),
     funding_interval_hours: Decimal = Decimal(8),
     brackets: Sequence[LeverageBracket] = (),
+    exchange: Exchange = "binance",
     wallet_balance: Decimal | None = None,
     breakeven_with_fees: bool = False,
     horizon_seconds: float | None = None,
@@ -54,7 +55,7 @@ def evaluate(
     SmartTrade's gross PnL minus fees (maker for resting limit orders, taker for market orders;
     ``entry_fee_rate``/``exit_fee_rate``, when given, override them for every entry or exit fill)
     plus funding (``funding_rate`` per ``funding_interval_hours``, positive: shorts receive).
-    ``brackets`` and ``wallet_balance`` drive liquidation as in
+    ``brackets``, ``exchange`` and ``wallet_balance`` drive liquidation as in
     :class:`~threecommas_hedge.hedge.simulate.SmartTradeEngine`.
 
     ``highs``/``lows`` (same shape as ``paths``) make each bar after the first three prices in
@@ -73,6 +74,7 @@ def evaluate(
         funding_rate=_rate("funding_rate", funding_rate, signed=True),
         funding_interval_hours=_rate("funding_interval_hours", funding_interval_hours, signed=True),
         brackets=brackets,
+        exchange=exchange,
         wallet_balance=wallet_balance,
         breakeven_with_fees=breakeven_with_fees,
     )
