@@ -36,7 +36,7 @@ class Ledger:
         *,
         leverage: LeverageParams | None,
         brackets: Sequence[LeverageBracket],
-        exchange: Exchange,
+        exchange: Exchange = "binance",
         wallet_balance: Decimal | None,
         funding_rate: Decimal,
         funding_interval_hours: Decimal | int,
