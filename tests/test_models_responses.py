@@ -16,6 +16,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from threecommas_hedge.models._base import empty
 from threecommas_hedge.models._types import parse_decimal
 from threecommas_hedge.models.accounts import (
     Account,
@@ -24,15 +25,23 @@ from threecommas_hedge.models.accounts import (
     LeverageType,
     PieChartSlice,
 )
-from threecommas_hedge.models.market import CurrencyRates, CurrencyRatesWithLeverage, MarketInfo
+from threecommas_hedge.models.market import (
+    CurrencyRates,
+    CurrencyRatesWithLeverage,
+    FormField,
+    MarketInfo,
+)
 from threecommas_hedge.models.responses import (
     Amount,
     ApiErrorBody,
     ReduceFunds,
     ReduceFundsInfo,
+    ReduceFundsStep,
     SmartTrade,
     SmartTradeData,
     Status,
+    TakeProfit,
+    TakeProfitStep,
     Trade,
     Trailing,
 )
@@ -981,6 +990,24 @@ def test_response_models_are_frozen_and_their_empty_defaults_cannot_be_changed()
     assert second.model_extra == {} and second.data.model_extra == {}
     changed = first.model_copy(update={"note": "x"})
     assert (changed.note, first.note, second.note) == ("x", None, None)
+
+
+def test_an_absent_sub_object_with_a_list_is_never_shared() -> None:
+    """A frozen model still holds a mutable list: appending to one answer's default steps (or a
+    market's form fields) must not show in the next answer."""
+    bare = {"pair": "USDT_BTC", "status": {"type": "created"}}
+    first = SmartTrade.model_validate({"id": 1, **bare})
+    first.take_profit.steps.append(TakeProfitStep(id=9))
+    first.reduce_funds.steps.append(ReduceFundsStep(id=9))
+    second = SmartTrade.model_validate({"id": 2, **bare})
+    assert second.take_profit.steps == [] and second.reduce_funds.steps == []
+    market = MarketInfo.model_validate({"market_name": "Binance"})
+    market.form_fields.required.append(FormField())
+    assert MarketInfo.model_validate({"market_name": "Binance"}).form_fields.required == []
+    with pytest.raises(TypeError, match=r"TakeProfit\.steps is a list or dict"):
+        empty(TakeProfit)
+    assert empty(Amount) is empty(Amount)  # one shared empty per model, not per field
+    assert first.position.units is second.stop_loss.units
 
 
 def test_a_sent_sub_object_is_its_own_and_an_absent_one_is_empty() -> None:

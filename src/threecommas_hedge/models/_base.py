@@ -104,10 +104,18 @@ class ResponseModel(BaseModel):
 _M = TypeVar("_M", bound=ResponseModel)
 
 
+@functools.cache
 def empty(model: type[_M]) -> Callable[[], _M]:
     """The default factory of a sub-object field: one shared empty ``model``, made on first use.
 
     Sharing is safe because response models are frozen; it saves validating a fresh empty model
-    for every field an answer leaves out.
+    for every field an answer leaves out. A model with a list or dict field cannot be shared (a
+    caller appending to one answer's list would change every later answer): it is refused, and
+    such a field takes the model itself as its factory.
     """
+    mutable = [
+        name for name, field in model.model_fields.items() if field.default_factory in (list, dict)
+    ]
+    if mutable:
+        raise TypeError(f"{model.__name__}.{mutable[0]} is a list or dict: no shared empty")
     return functools.cache(model)

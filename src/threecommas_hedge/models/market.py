@@ -10,7 +10,7 @@ from decimal import ROUND_FLOOR
 
 from pydantic import Field
 
-from ._base import ResponseModel, empty
+from ._base import ResponseModel
 from ._types import ResponseDecimal
 from .accounts import LeverageType
 from .rules import MarketRules
@@ -43,7 +43,7 @@ class MarketInfo(ResponseModel):
     market_url: str | None = None
     market_icon: str | None = None
     help_link: str | None = None
-    form_fields: FormFields = Field(default_factory=empty(FormFields))
+    form_fields: FormFields = Field(default_factory=FormFields)  # lists: not shared
     available_connection_flows: list[str] = Field(default_factory=list)
     third_party_allowed: bool | None = None
     trusted_ips: list[str] = Field(default_factory=list)

@@ -337,9 +337,9 @@ class SmartTrade(ResponseModel):
     status: Status
     leverage: Leverage = Field(default_factory=empty(Leverage))
     position: Position = Field(default_factory=empty(Position))
-    take_profit: TakeProfit = Field(default_factory=empty(TakeProfit))
+    take_profit: TakeProfit = Field(default_factory=TakeProfit)  # a list: not shared
     stop_loss: StopLoss = Field(default_factory=empty(StopLoss))
-    reduce_funds: ReduceFunds = Field(default_factory=empty(ReduceFunds))
+    reduce_funds: ReduceFunds = Field(default_factory=ReduceFunds)  # a list: not shared
     market_close: MarketClose = Field(default_factory=empty(MarketClose))
     note: str | None = None
     note_raw: str | None = None
