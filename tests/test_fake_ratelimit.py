@@ -7,26 +7,19 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from _sim_clock import SimClock
 from threecommas_hedge._exceptions import IPBannedError
 from threecommas_hedge._signing import HmacSigner, SignatureAuth
 from threecommas_hedge.testing import FakeThreeCommas
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+@pytest.fixture
+def clock() -> SimClock:
+    return SimClock()
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def fake(clock: Clock) -> FakeThreeCommas:
+def fake(clock: SimClock) -> FakeThreeCommas:
     return FakeThreeCommas(clock=clock)
 
 
@@ -50,7 +43,7 @@ def statuses(http: httpx.Client, count: int, path: str = "/ver1/accounts") -> li
 
 
 def test_100_a_minute_then_429_for_300_seconds(
-    fake: FakeThreeCommas, http: httpx.Client, clock: Clock
+    fake: FakeThreeCommas, http: httpx.Client, clock: SimClock
 ) -> None:
     assert set(statuses(http, 100)) == {200}
     answer = http.get("/ver1/accounts")
@@ -65,7 +58,7 @@ def test_100_a_minute_then_429_for_300_seconds(
     assert fake.rate_limited_count == 2
 
 
-def test_the_window_slides(http: httpx.Client, clock: Clock) -> None:
+def test_the_window_slides(http: httpx.Client, clock: SimClock) -> None:
     assert set(statuses(http, 60)) == {200}
     clock.now += 30
     assert set(statuses(http, 40)) == {200}
@@ -75,7 +68,7 @@ def test_the_window_slides(http: httpx.Client, clock: Clock) -> None:
 
 
 def test_ignoring_the_restriction_gets_banned_with_growing_bans(
-    fake: FakeThreeCommas, http: httpx.Client, clock: Clock
+    fake: FakeThreeCommas, http: httpx.Client, clock: SimClock
 ) -> None:
     statuses(http, 101)
     assert statuses(http, 2) == [429, 429]
@@ -92,7 +85,7 @@ def test_ignoring_the_restriction_gets_banned_with_growing_bans(
 
 
 def test_smart_trade_list_has_its_own_window_on_both_paths(
-    fake: FakeThreeCommas, http: httpx.Client, clock: Clock
+    fake: FakeThreeCommas, http: httpx.Client, clock: SimClock
 ) -> None:
     assert set(
         statuses(http, 20, "/v2/smart_trades") + statuses(http, 20, "/ver1/smart_trades")
@@ -121,7 +114,7 @@ def test_rate_limits_can_be_switched_off() -> None:
 
 
 def test_ban_answers_418_to_everything(
-    fake: FakeThreeCommas, http: httpx.Client, clock: Clock
+    fake: FakeThreeCommas, http: httpx.Client, clock: SimClock
 ) -> None:
     fake.ban(seconds=30)
     answer = http.get("/ver1/accounts")

@@ -11,6 +11,7 @@ import pytest
 import respx
 
 import threecommas_hedge as th
+from _sim_clock import SimClock
 from threecommas_hedge import AsyncThreeCommas, ThreeCommas
 from threecommas_hedge._guard import (
     ModeGuard,
@@ -36,26 +37,18 @@ def trade(trade_id: int, account_id: int) -> dict[str, Any]:
     return {"id": trade_id, "account": {"id": account_id, "type": "binance"}, "pair": "USDT_BTC"}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> SimClock:
+    return SimClock(start=0.0)
 
 
-def make(mode: str = "paper", clock: Clock | None = None, **options: Any) -> ThreeCommas:
+def make(mode: str = "paper", clock: SimClock | None = None, **options: Any) -> ThreeCommas:
     return ThreeCommas(
         **CREDS,
         mode=mode,  # type: ignore[arg-type]
         rate_limit=False,
         _sleep=lambda seconds: None,
-        _clock=clock or Clock(),
+        _clock=clock or SimClock(start=0.0),
         **options,
     )
 
@@ -153,7 +146,7 @@ def run(guard: ModeGuard, method: str, path: str, body: Any, answers: dict[str, 
         return reads
 
 
-def test_accounts_are_cached_for_the_ttl(clock: Clock) -> None:
+def test_accounts_are_cached_for_the_ttl(clock: SimClock) -> None:
     guard = ModeGuard("paper", clock=clock)
     answers = {"/ver1/accounts?page=1": ALL}
     assert run(guard, "POST", "/v2/smart_trades", {"account_id": 11}, answers) == [
@@ -170,7 +163,7 @@ def test_accounts_are_cached_for_the_ttl(clock: Clock) -> None:
 
 
 def test_each_account_kind_is_derived_once_per_fetch(
-    clock: Clock, monkeypatch: pytest.MonkeyPatch
+    clock: SimClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     derived: list[int] = []
     is_paper = th.Account.is_paper
@@ -193,7 +186,7 @@ def test_each_account_kind_is_derived_once_per_fetch(
     assert len(derived) == 8
 
 
-def test_an_account_missing_from_the_cache_is_fetched_once_more(clock: Clock) -> None:
+def test_an_account_missing_from_the_cache_is_fetched_once_more(clock: SimClock) -> None:
     guard = ModeGuard("paper", clock=clock)
     run(guard, "POST", "/v2/smart_trades", {"account_id": 11}, {"/ver1/accounts?page=1": [PAPER]})
     later = {"/ver1/accounts?page=1": [PAPER, SIMULATOR]}

@@ -13,26 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import threecommas_hedge as th
+from _sim_clock import SimClock
 from threecommas_hedge import AsyncThreeCommas, ThreeCommas
 from threecommas_hedge._ratelimit import DEFAULT_BUDGETS, Budget, RateLimiter, RateLimits
 
 BASE = "https://api.3commas.io/public/api"
 CREDS = {"api_key": "key-1234567890", "api_secret": "secret-abcdefghij"}
 LIST = "/v2/smart_trades"
-
-
-class Clock:
-    """A clock that moves only when told to."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.now += seconds
 
 
 def req(method: str, path: str, **headers: str) -> httpx.Request:
@@ -54,14 +41,14 @@ def max_in_window(times: list[float], seconds: float) -> int:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> SimClock:
+    return SimClock()
 
 
 # ---------------------------------------------------------------- budgets
 
 
-def test_general_budget_then_waits_one_window_plus_margin(clock: Clock) -> None:
+def test_general_budget_then_waits_one_window_plus_margin(clock: SimClock) -> None:
     limiter = RateLimiter(RateLimits(margin=0.5), clock=clock)
     waits = [acquire(limiter, "POST", "/v2/smart_trades/1/set_note") for _ in range(100)]
     assert waits == [0.0] * 100
@@ -69,7 +56,7 @@ def test_general_budget_then_waits_one_window_plus_margin(clock: Clock) -> None:
     assert acquire(limiter, "GET", "/ver1/accounts") == pytest.approx(60.5, abs=1e-3)
 
 
-def test_sequential_caller_stays_within_every_window_in_minimum_time(clock: Clock) -> None:
+def test_sequential_caller_stays_within_every_window_in_minimum_time(clock: SimClock) -> None:
     limiter = RateLimiter(RateLimits(margin=0.25), clock=clock)
     sent: list[float] = []
     for i in range(250):
@@ -83,7 +70,7 @@ def test_sequential_caller_stays_within_every_window_in_minimum_time(clock: Cloc
     assert sent[-1] - sent[0] == pytest.approx(2 * 60.25, abs=1e-3)
 
 
-def test_list_window_applies_to_v1_and_v2_lists_together(clock: Clock) -> None:
+def test_list_window_applies_to_v1_and_v2_lists_together(clock: SimClock) -> None:
     limiter = RateLimiter(RateLimits(margin=0), clock=clock)
     for i in range(40):
         assert acquire(limiter, "GET", "/ver1/smart_trades" if i % 2 else LIST) == 0
@@ -93,7 +80,7 @@ def test_list_window_applies_to_v1_and_v2_lists_together(clock: Clock) -> None:
     assert acquire(limiter, "GET", "/v2/smart_trades/7") == 0
 
 
-def test_a_write_is_not_queued_behind_a_list_call_that_waits(clock: Clock) -> None:
+def test_a_write_is_not_queued_behind_a_list_call_that_waits(clock: SimClock) -> None:
     limiter = RateLimiter(RateLimits(margin=0), clock=clock)
     for _ in range(41):
         acquire(limiter, "GET", LIST)  # the 41st holds a slot 10 s ahead
@@ -113,7 +100,7 @@ def test_deal_endpoints_have_their_own_windows() -> None:
     assert (smart.limit, smart.seconds, smart.penalty) == (40, 10, 10)
 
 
-def test_reservations_from_concurrent_callers_never_overlap(clock: Clock) -> None:
+def test_reservations_from_concurrent_callers_never_overlap(clock: SimClock) -> None:
     """Threads reserve at once on a clock that does not move: the slots still fit the window."""
     limiter = RateLimiter(RateLimits(budgets=(Budget("b", 5, 10.0, 10.0),), margin=0), clock=clock)
     slots: list[float] = []
@@ -151,7 +138,7 @@ def test_reservations_from_concurrent_callers_never_overlap(clock: Clock) -> Non
 def test_slots_respect_every_window_and_are_the_earliest(
     steps: list[tuple[str, float, bool]], margin: float
 ) -> None:
-    clock = Clock()
+    clock = SimClock()
     budgets = (
         Budget("api", 7, 6.0, 30.0),
         Budget("list", 3, 2.0, 2.0, method="GET", paths=(LIST,)),
@@ -187,7 +174,7 @@ def test_slots_respect_every_window_and_are_the_earliest(
 # ---------------------------------------------------------------- server feedback
 
 
-def test_429_with_retry_after_restricts_every_scope_of_the_request(clock: Clock) -> None:
+def test_429_with_retry_after_restricts_every_scope_of_the_request(clock: SimClock) -> None:
     limiter = RateLimiter(clock=clock)
     until = limiter.observe(req("GET", LIST), LIST, answer(429, retry_after="5"))
     assert until == clock.now + 5
@@ -197,14 +184,14 @@ def test_429_with_retry_after_restricts_every_scope_of_the_request(clock: Clock)
     assert acquire(limiter, "GET", LIST, waited_until=until) == 0
 
 
-def test_429_without_retry_after_restricts_the_narrowest_scope(clock: Clock) -> None:
+def test_429_without_retry_after_restricts_the_narrowest_scope(clock: SimClock) -> None:
     limiter = RateLimiter(clock=clock)
     limiter.observe(req("GET", LIST), LIST, answer(429))
     assert acquire(limiter, "GET", LIST) == pytest.approx(10)  # the list's mitigation period
     assert acquire(limiter, "POST", "/v2/smart_trades") == 0
 
 
-def test_general_429_without_retry_after_refuses_locally_for_300_s(clock: Clock) -> None:
+def test_general_429_without_retry_after_refuses_locally_for_300_s(clock: SimClock) -> None:
     limiter = RateLimiter(clock=clock)
     limiter.observe(req("GET", "/ver1/accounts"), "/ver1/accounts", answer(429))
     with pytest.raises(th.RateLimitError) as info:
@@ -215,21 +202,21 @@ def test_general_429_without_retry_after_refuses_locally_for_300_s(clock: Clock)
     assert acquire(limiter, "POST", "/v2/smart_trades") == 0
 
 
-def test_plan_restricted_429_is_no_rate_limit(clock: Clock) -> None:
+def test_plan_restricted_429_is_no_rate_limit(clock: SimClock) -> None:
     limiter = RateLimiter(clock=clock)
     body = {"error": "access_denied", "error_description": "not available on your plan"}
     assert limiter.observe(req("GET", LIST), LIST, answer(429, body=body)) is None
     assert acquire(limiter, "GET", LIST) == 0
 
 
-def test_other_statuses_change_nothing(clock: Clock) -> None:
+def test_other_statuses_change_nothing(clock: SimClock) -> None:
     limiter = RateLimiter(clock=clock)
     for status in (200, 201, 400, 500, 503):
         assert limiter.observe(req("GET", LIST), LIST, answer(status)) is None
     assert limiter.banned_until is None
 
 
-def test_418_bans_until_retry_after_and_never_sends(clock: Clock) -> None:
+def test_418_bans_until_retry_after_and_never_sends(clock: SimClock) -> None:
     limiter = RateLimiter(clock=clock)
     limiter.observe(req("GET", LIST), LIST, answer(418, retry_after="120"))
     assert limiter.banned_until == clock.now + 120
@@ -249,7 +236,7 @@ def test_418_bans_until_retry_after_and_never_sends(clock: Clock) -> None:
     assert acquire(limiter, "GET", "/ver1/accounts") == 0
 
 
-def test_418_without_retry_after_assumes_a_growing_ban(clock: Clock) -> None:
+def test_418_without_retry_after_assumes_a_growing_ban(clock: SimClock) -> None:
     limiter = RateLimiter(RateLimits(ban_seconds=120), clock=clock)
     limiter.observe(req("GET", LIST), LIST, answer(418))
     assert limiter.banned_until == clock.now + 120
@@ -278,7 +265,7 @@ def sleeps() -> list[float]:
 
 
 @pytest.fixture
-def client(sleeps: list[float], clock: Clock) -> Iterator[ThreeCommas]:
+def client(sleeps: list[float], clock: SimClock) -> Iterator[ThreeCommas]:
     limits = RateLimits(budgets=(Budget("tiny", 2, 10.0, 20.0),), margin=0)
     with ThreeCommas(
         **CREDS, rate_limit=limits, mode_guard=False, _sleep=sleeps.append, _clock=clock
@@ -323,7 +310,7 @@ def test_a_418_from_the_server_bans_every_later_request_locally(
 
 
 async def test_async_client_shares_a_limiter_given_by_the_caller(
-    clock: Clock, respx_mock: respx.MockRouter
+    clock: SimClock, respx_mock: respx.MockRouter
 ) -> None:
     limiter = RateLimiter(RateLimits(budgets=(Budget("tiny", 1, 5.0, 5.0),), margin=0), clock=clock)
     slept: list[float] = []

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 import threecommas_hedge as th
+from _sim_clock import SimClock
 from threecommas_hedge._ratelimit import RateLimits
 from threecommas_hedge.testing import FakeThreeCommas
 
@@ -29,25 +30,11 @@ MARGIN = RateLimits().margin
 CALLS = 500
 
 
-class SimClock:
-    """Simulated seconds for the client and the fake; a sync sleep just moves them on."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.now += seconds
-
-
 class VirtualTime(SimClock):
     """Simulated time for many tasks: sleepers wake in deadline order once every task waits."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(start=0.0)
         self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
 
@@ -123,7 +110,7 @@ def check_burst(fake: FakeThreeCommas, elapsed: float) -> None:
 
 
 def test_sync_burst_of_500_calls_has_no_429_and_takes_the_minimum_time() -> None:
-    clock = SimClock()
+    clock = SimClock(start=0.0)
     fake, account_id, trade_id = world(clock)
     start = clock.now
     with fake.client(_clock=clock, _sleep=clock.sleep) as client:
@@ -167,7 +154,7 @@ def test_real_clock_keeps_the_list_window() -> None:
 
 def test_a_429_from_the_server_is_never_followed_by_another() -> None:
     """Someone else spent the account's budget: one 429, then the client refuses locally."""
-    clock = SimClock()
+    clock = SimClock(start=0.0)
     fake, account_id, _ = world(clock)
     with fake.client(rate_limit=False, _clock=clock) as other:
         for _ in range(100):
@@ -187,7 +174,7 @@ def test_a_429_from_the_server_is_never_followed_by_another() -> None:
 
 
 def test_a_list_429_is_waited_out_once_then_the_call_succeeds() -> None:
-    clock = SimClock()
+    clock = SimClock(start=0.0)
     fake, account_id, trade_id = world(clock)
     with fake.client(rate_limit=False, _clock=clock) as other:
         for _ in range(40):
@@ -206,7 +193,7 @@ def test_a_list_429_is_waited_out_once_then_the_call_succeeds() -> None:
 
 
 def test_a_ban_stops_every_request_locally_until_it_ends() -> None:
-    clock = SimClock()
+    clock = SimClock(start=0.0)
     fake, account_id, trade_id = world(clock)
     with fake.client(_clock=clock, _sleep=clock.sleep) as client:
         fake.ban(seconds=600)
@@ -222,7 +209,7 @@ def test_a_ban_stops_every_request_locally_until_it_ends() -> None:
 
 
 async def test_async_client_honours_a_ban_from_the_fake() -> None:
-    clock = SimClock()
+    clock = SimClock(start=0.0)
     fake, _, _ = world(clock)
 
     async def sleep(seconds: float) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from _sim_clock import SimClock
 from threecommas_hedge import (
     APITimeoutError,
     AsyncThreeCommas,
@@ -27,28 +28,10 @@ CORE_ONLY: dict[str, Any] = {"mode_guard": False, "rate_limit": False}
 BODY = b"[" + b"0," * 40 + b"0]"  # valid JSON: without a deadline the call would succeed
 
 
-class Clock:
-    """Simulated monotonic time: the slow server and the client's sleep move it."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-    async def asleep(self, seconds: float) -> None:
-        self.sleep(seconds)
-
-
 class Trickle(httpx.SyncByteStream, httpx.AsyncByteStream):
     """A body that arrives one byte at a time, ``step`` simulated seconds apart."""
 
-    def __init__(self, clock: Clock, step: float) -> None:
+    def __init__(self, clock: SimClock, step: float) -> None:
         self.clock, self.step, self.sent = clock, step, 0
 
     def __iter__(self) -> Iterator[bytes]:
@@ -62,7 +45,7 @@ class Trickle(httpx.SyncByteStream, httpx.AsyncByteStream):
             yield chunk
 
 
-def trickling(clock: Clock, step: float, log: list[Trickle]) -> httpx.MockTransport:
+def trickling(clock: SimClock, step: float, log: list[Trickle]) -> httpx.MockTransport:
     def handler(request: httpx.Request) -> httpx.Response:
         stream = Trickle(clock, step)
         log.append(stream)
@@ -72,7 +55,7 @@ def trickling(clock: Clock, step: float, log: list[Trickle]) -> httpx.MockTransp
 
 
 def test_a_trickling_body_trips_the_attempt_deadline() -> None:
-    clock, streams = Clock(), []
+    clock, streams = SimClock(), []
     http = httpx.Client(transport=trickling(clock, 0.9, streams))  # every byte inside 1 s
     client = ThreeCommas(
         **CREDS, http_client=http, timeout=1.0, max_retries=0, _clock=clock, **CORE_ONLY
@@ -86,7 +69,7 @@ def test_a_trickling_body_trips_the_attempt_deadline() -> None:
 
 
 def test_async_a_trickling_body_trips_the_attempt_deadline() -> None:
-    clock, streams = Clock(), []
+    clock, streams = SimClock(), []
 
     async def run() -> None:
         http = httpx.AsyncClient(transport=trickling(clock, 0.9, streams))
@@ -108,7 +91,7 @@ def test_async_a_trickling_body_trips_the_attempt_deadline() -> None:
 
 
 def test_retries_of_a_trickling_read_stop_at_the_call_deadline() -> None:
-    clock, streams = Clock(), []
+    clock, streams = SimClock(), []
     http = httpx.Client(transport=trickling(clock, 0.9, streams))
     client = ThreeCommas(
         **CREDS,
@@ -127,7 +110,7 @@ def test_retries_of_a_trickling_read_stop_at_the_call_deadline() -> None:
 
 
 def test_retry_waits_stop_at_the_call_deadline() -> None:
-    clock, sent = Clock(), []
+    clock, sent = SimClock(), []
 
     def handler(request: httpx.Request) -> httpx.Response:
         sent.append(request)
@@ -149,7 +132,7 @@ def test_retry_waits_stop_at_the_call_deadline() -> None:
 
 
 def test_a_rate_limit_wait_past_the_call_deadline_raises_before_sending() -> None:
-    clock, sent = Clock(), []
+    clock, sent = SimClock(), []
 
     def handler(request: httpx.Request) -> httpx.Response:
         sent.append(request)
@@ -185,7 +168,7 @@ def test_each_attempt_caps_its_phase_timeouts_to_the_time_left() -> None:
         seen.append(dict(request.extensions["timeout"]))
         return httpx.Response(200, json=[])
 
-    clock = Clock()
+    clock = SimClock()
     client = ThreeCommas(
         **CREDS,
         http_client=httpx.Client(transport=httpx.MockTransport(handler)),

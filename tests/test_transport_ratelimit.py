@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from _sim_clock import SimClock
 from threecommas_hedge import (
     AsyncThreeCommas,
     Budget,
@@ -26,22 +27,6 @@ LONGEST_BAN = 3 * 24 * 3600.0  # reference section 4: bans grow up to 3 days
 DATE_2099 = "Thu, 01 Jan 2099 00:00:00 GMT"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-    async def asleep(self, seconds: float) -> None:
-        self.sleep(seconds)
-
-
 def server(answers: list[httpx.Response], sent: list[httpx.Request]) -> httpx.MockTransport:
     """Answers in order, then 200 ``[]`` for ever."""
 
@@ -53,7 +38,7 @@ def server(answers: list[httpx.Response], sent: list[httpx.Request]) -> httpx.Mo
 
 
 def client_for(
-    clock: Clock, answers: list[httpx.Response], sent: list[httpx.Request], **options: Any
+    clock: SimClock, answers: list[httpx.Response], sent: list[httpx.Request], **options: Any
 ) -> ThreeCommas:
     return ThreeCommas(
         **CREDS,
@@ -67,7 +52,7 @@ def client_for(
 
 @pytest.mark.parametrize("retry_after", ["1000000000", DATE_2099])
 def test_a_huge_retry_after_restricts_no_longer_than_documented(retry_after: str) -> None:
-    clock, sent = Clock(), []
+    clock, sent = SimClock(), []
     client = client_for(clock, [httpx.Response(429, headers={"Retry-After": retry_after})], sent)
     with pytest.raises(RateLimitError) as first:
         client.request("GET", "/ver1/accounts")
@@ -83,7 +68,7 @@ def test_a_huge_retry_after_restricts_no_longer_than_documented(retry_after: str
 
 @pytest.mark.parametrize("retry_after", ["1000000000", DATE_2099])
 def test_a_huge_ban_lasts_no_longer_than_the_longest_documented_ban(retry_after: str) -> None:
-    clock = Clock()
+    clock = SimClock()
     limiter = RateLimiter(clock=clock)
     request = httpx.Request("GET", BASE + "/ver1/accounts")
     response = httpx.Response(418, headers={"Retry-After": retry_after}, request=request)
@@ -93,7 +78,7 @@ def test_a_huge_ban_lasts_no_longer_than_the_longest_documented_ban(retry_after:
 
 
 def test_reset_clears_restrictions_and_bans() -> None:
-    clock, sent = Clock(), []
+    clock, sent = SimClock(), []
     answers = [
         httpx.Response(429, headers={"Retry-After": "250"}),
         httpx.Response(418, headers={"Retry-After": "3600"}),
@@ -116,7 +101,7 @@ def test_reset_clears_restrictions_and_bans() -> None:
     assert len(sent) == 3 and clock.slept == []
 
 
-def one_per_minute(clock: Clock) -> RateLimiter:
+def one_per_minute(clock: SimClock) -> RateLimiter:
     return RateLimiter(
         RateLimits(budgets=(Budget("api", limit=1, seconds=60.0, penalty=300.0),), margin=0.0),
         clock=clock,
@@ -124,7 +109,7 @@ def one_per_minute(clock: Clock) -> RateLimiter:
 
 
 def test_max_wait_refuses_a_long_queue_instead_of_sleeping() -> None:
-    clock, sent = Clock(), []
+    clock, sent = SimClock(), []
     client = client_for(clock, [], sent, rate_limit=one_per_minute(clock), max_wait=5.0)
     client.request("GET", "/ver1/accounts")
     with pytest.raises(RateLimitError, match="queue") as caught:
@@ -137,7 +122,7 @@ def test_max_wait_refuses_a_long_queue_instead_of_sleeping() -> None:
 
 
 def test_without_max_wait_the_queue_is_slept_through() -> None:
-    clock, sent = Clock(), []
+    clock, sent = SimClock(), []
     client = client_for(clock, [], sent, rate_limit=one_per_minute(clock))
     client.request("GET", "/ver1/accounts")
     client.request("GET", "/ver1/accounts")
@@ -145,7 +130,7 @@ def test_without_max_wait_the_queue_is_slept_through() -> None:
 
 
 def test_async_max_wait_refuses_a_long_queue() -> None:
-    clock, sent = Clock(), []
+    clock, sent = SimClock(), []
 
     async def run() -> None:
         async with AsyncThreeCommas(
