@@ -8,23 +8,10 @@ from decimal import Decimal as D
 import pytest
 from typer.testing import CliRunner
 
-from threecommas_hedge import HedgeBuilder, SpotPosition
+from _article import PAIR, UNITS, article
 from threecommas_hedge._cli.app import app
 from threecommas_hedge.models import SmartTrade
 from threecommas_hedge.testing import DEFAULT_FEES, FakeThreeCommas, FeeSchedule
-
-PAIR = "USDT_BTCUSDT"
-SPOT = SpotPosition(asset="BTC", quantity=D(1), price=D(60000))
-UNITS = D("0.5")
-
-
-def article(account_id: int) -> HedgeBuilder:
-    return (
-        HedgeBuilder(SPOT, account_id=account_id, pair=PAIR)
-        .hedge(quantity=UNITS)
-        .take_profit(price=D(55000))
-        .stop_loss(price=D(61800))
-    )
 
 
 def profit_at_take_profit(fake: FakeThreeCommas, account_id: int) -> D:

@@ -12,13 +12,13 @@ from decimal import Decimal
 
 import pytest
 
+from _article import PAIR, SPOT, article
 from threecommas_hedge import (
     HedgeBuilder,
     HedgeScenario,
     HedgeValidationError,
     MarketRules,
     SmartTradeUpdate,
-    SpotPosition,
     ThreeCommas,
     simulate,
 )
@@ -28,19 +28,7 @@ from threecommas_hedge.resources.hedges import AsyncHedge, Hedge
 from threecommas_hedge.testing import FakeThreeCommas, RecordedRequest
 
 D = Decimal
-PAIR = "USDT_BTCUSDT"
 FEE = D("0.0005")
-SPOT = SpotPosition(asset="BTC", quantity=D("1"), price=D("60000"))
-
-
-def article(account_id: int) -> HedgeBuilder:
-    """1 BTC spot at 60,000; market short 0.5 at 1x isolated; TP 55,000; SL 61,800."""
-    return (
-        HedgeBuilder(SPOT, account_id=account_id, pair=PAIR)
-        .hedge(ratio=D("0.5"))
-        .take_profit(price=D("55000"))
-        .stop_loss(price=D("61800"))
-    )
 
 
 @pytest.fixture

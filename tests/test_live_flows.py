@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from threecommas_hedge import HedgeBuilder, HedgeTimeoutError, HedgeValidationError, SpotPosition
+from _article import PAIR, article
+from threecommas_hedge import HedgeTimeoutError, HedgeValidationError
 from threecommas_hedge._base_client import PreparedRequest
 from threecommas_hedge._flows import Pause
 from threecommas_hedge.hedge.drift import EntryDriftWarning
@@ -24,17 +25,6 @@ from threecommas_hedge.live.wait import Wait
 from threecommas_hedge.testing import FakeThreeCommas
 
 D = Decimal
-PAIR = "USDT_BTCUSDT"
-SPOT = SpotPosition(asset="BTC", quantity=D("1"), price=D("60000"))
-
-
-def article(account_id: int) -> HedgeBuilder:
-    return (
-        HedgeBuilder(SPOT, account_id=account_id, pair=PAIR)
-        .hedge(ratio=D("0.5"))
-        .take_profit(price=D("55000"))
-        .stop_loss(price=D("61800"))
-    )
 
 
 class FakeTime:

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from threecommas_hedge import HedgeBuilder, SpotPosition
+from _article import PAIR, SPOT, UNITS, article
 from threecommas_hedge.hedge.pnl import HedgePnL, pnl_of
 from threecommas_hedge.models import SmartTrade
 from threecommas_hedge.testing import FakeThreeCommas
 
-PAIR = "USDT_BTCUSDT"
-SPOT = SpotPosition(asset="BTC", quantity=D(1), price=D(60000))
-UNITS = D("0.5")
 MAKER, TAKER = D("0.0002"), D("0.0005")  # the fake's default schedule, written out
 
 # (path after the 60,000 entry, exit price, exit rate): a limit TP (maker) and a market stop (taker)
@@ -20,15 +17,6 @@ CASES = {
     "take_profit": (("55000",), D(55000), MAKER),
     "stop_loss": (("61000", "62000"), D(62000), TAKER),
 }
-
-
-def article(account_id: int) -> HedgeBuilder:
-    return (
-        HedgeBuilder(SPOT, account_id=account_id, pair=PAIR)
-        .hedge(quantity=UNITS)
-        .take_profit(price=D(55000))
-        .stop_loss(price=D(61800))
-    )
 
 
 def expected_fees(exit_price: D, exit_rate: D) -> D:
