@@ -114,7 +114,7 @@ def run_replay(prices: Path, flags: HedgeFlags) -> Replay:
     from threecommas_hedge.hedge._prices import read_price_rows
     from threecommas_hedge.hedge.simulate import SmartTradeEngine
 
-    from .planning import liquidation_of, plan_from_flags
+    from .planning import plan_from_flags
 
     for flag, value in (("--entry-fee", flags.entry_fee), ("--exit-fee", flags.exit_fee)):
         if value is not None:
@@ -128,7 +128,7 @@ def run_replay(prices: Path, flags: HedgeFlags) -> Replay:
         raise flag_error("--funding-rate", f"{prices} has no time column to settle funding by")
     start = flags.price if flags.price is not None else rows[0].close
     plan = plan_from_flags(replace(flags, price=start))
-    costs, liquidation = plan.costs, liquidation_of(flags)
+    costs, liquidation = plan.costs, plan.bare  # the plan's own brackets and formula
     engine = SmartTradeEngine(
         plan.payload,
         maker_fee_rate=costs.maker_fee_rate,
