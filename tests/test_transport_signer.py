@@ -108,6 +108,37 @@ def test_a_custom_rsa_signer_uses_the_rsa_preimage(
     assert "RSA" not in repr(client) and "PRIVATE" not in repr(client)
 
 
+def test_a_request_is_signed_once_and_each_retry_sends_that_signature(
+    check_signature: Callable[..., bool],
+) -> None:
+    """Signing is done when the request is built: a retried request is not signed again (a
+    vault or KMS signer is called once per request), and every attempt carries a signature that
+    checks against what that attempt sent."""
+    seen: list[httpx.Request] = []
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if len(seen) < 3:
+            return httpx.Response(503, json={"error": "busy"})
+        return httpx.Response(200, json=[])
+
+    signer = VaultHmac()
+    client = ThreeCommas(
+        api_key="key",
+        signer=signer,
+        http_client=httpx.Client(transport=httpx.MockTransport(flaky)),
+        mode_guard=False,
+        rate_limit=False,
+        max_retries=2,
+        _sleep=lambda seconds: None,
+    )
+    assert client.request("GET", "/ver1/accounts", params={"page": 2}) == []
+    assert len(seen) == 3
+    assert signer.calls == [b"/public/api/ver1/accounts?page=2"]
+    assert all(check_signature(request, secret=VAULT_SECRET) for request in seen)
+    assert len({request.headers["Signature"] for request in seen}) == 1
+
+
 def test_async_client_takes_a_signer(check_signature: Callable[..., bool]) -> None:
     seen, transport = recording()
 

@@ -87,11 +87,14 @@ class ClientConfig:
 
 @dataclass(frozen=True)
 class PreparedRequest:
-    """One API call ready to send: the request (unsigned), how to sign it, how often to retry,
-    and its JSON body (None when it has none)."""
+    """One API call ready to send: the request (signed, when the call is authenticated), how
+    often to retry, and its JSON body (None when it has none).
+
+    It is sent with ``auth=UNSIGNED``: signed once when built, never again per attempt, and a
+    lent ``http_client``'s own auth never applies.
+    """
 
     request: httpx.Request
-    auth: httpx.Auth
     max_retries: int
     body: JsonBody | None = None
 
@@ -190,6 +193,9 @@ class _DeadlineStream(httpx.SyncByteStream, httpx.AsyncByteStream):
     async def aclose(self) -> None:
         await self._stream.aclose()  # type: ignore[union-attr]
 
+
+UNSIGNED = httpx.Auth()
+"""The ``auth`` every prepared request is sent with: it is signed already (or needs no key)."""
 
 _PHASES = "threecommas_hedge.phases"
 """Request extension holding the request's own phase timeouts (httpx ignores it)."""
@@ -397,7 +403,9 @@ class BaseClient(Generic[_HttpT, _SleepT]):
         params: Mapping[str, QueryValue | None] | None,
         json: Any,
         timeout: float | httpx.Timeout | None,
+        auth: SignatureAuth | None = None,
     ) -> tuple[httpx.Request, JsonBody | None]:
+        """The request and its encoded body; with ``auth``, signed (headers set as it is made)."""
         method = method.upper()
         path = normalize_path(path)  # refuses a path that leaves the API or hides its route
         if json is not None and method == "GET":
@@ -417,12 +425,16 @@ class BaseClient(Generic[_HttpT, _SleepT]):
         if json is not None:
             body = json_body(json)
             headers["Content-Type"] = "application/json"
+        content = None if body is None else body.content
+        target = _parsed_url(url)
+        if auth is not None:
+            headers.update(auth.headers(target.raw_path, content or b""))
         limits = self._config.timeout if timeout is None else check_timeout(timeout)
         request = httpx.Request(
             method,
-            _parsed_url(url),
+            target,
             headers=headers,
-            content=None if body is None else body.content,
+            content=content,
             extensions={"timeout": limits.as_dict()},
         )
         return request, body
@@ -438,10 +450,16 @@ class BaseClient(Generic[_HttpT, _SleepT]):
         max_retries: int | None,
         auth: bool,
     ) -> PreparedRequest:
-        request, body = self._build(method, path, params=params, json=json, timeout=timeout)
+        request, body = self._build(
+            method,
+            path,
+            params=params,
+            json=json,
+            timeout=timeout,
+            auth=self._config.auth if auth else None,
+        )
         return PreparedRequest(
             request=request,
-            auth=self._config.auth if auth else httpx.Auth(),
             max_retries=(
                 self._config.max_retries if max_retries is None else check_max_retries(max_retries)
             ),

@@ -18,6 +18,7 @@ import httpx
 from typing_extensions import Self
 
 from ._base_client import (
+    UNSIGNED,
     BaseClient,
     Deadlines,
     Outcome,
@@ -106,7 +107,7 @@ class SyncAPIClient(BaseClient[httpx.Client, Callable[[float], None]]):
         ends = deadlines.start_attempt(prepared.request)
         prepared.request.extensions[ATTEMPT_ENDS] = time.monotonic() + ends - self._clock()
         response = self._http.send(
-            prepared.request, auth=prepared.auth, follow_redirects=False, stream=True
+            prepared.request, auth=UNSIGNED, follow_redirects=False, stream=True
         )
         try:
             deadlines.watch(response, ends)
@@ -189,7 +190,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient, Callable[[float], Awaitable[N
         try:
             with anyio.fail_after(max(ends - self._clock(), 0.0)):
                 response = await self._http.send(
-                    prepared.request, auth=prepared.auth, follow_redirects=False, stream=True
+                    prepared.request, auth=UNSIGNED, follow_redirects=False, stream=True
                 )
                 try:
                     deadlines.watch(response, ends)

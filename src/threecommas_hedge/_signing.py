@@ -174,7 +174,11 @@ def signature_preimage(target: bytes, body: bytes = b"", *, body_separator: byte
 
 
 class SignatureAuth(httpx.Auth):
-    """Adds ``Apikey`` and ``Signature`` to a request, signing its final URL and body bytes."""
+    """Adds ``Apikey`` and ``Signature`` to a request, signing its final URL and body bytes.
+
+    The client signs the requests it builds once, as it builds them (``headers``); as an
+    ``httpx.Auth`` it signs any request sent through an httpx client (the fake's tests do).
+    """
 
     requires_request_body = True
 
@@ -185,18 +189,21 @@ class SignatureAuth(httpx.Auth):
         self.signer = check_signer(signer)
         self._separator = body_separator(signer)
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        preimage = signature_preimage(
-            request.url.raw_path, request.content, body_separator=self._separator
+    def headers(self, target: bytes, body: bytes) -> dict[str, str]:
+        """The ``Apikey`` and ``Signature`` headers of a request to ``target`` (the URL's raw
+        path and query, as sent) with ``body``: what the client puts in a request it builds."""
+        signature = self.signer.sign(
+            signature_preimage(target, body, body_separator=self._separator)
         )
-        signature = self.signer.sign(preimage)
         if not (isinstance(signature, str) and signature and _HEADER_SAFE.fullmatch(signature)):
             raise ConfigurationError(
                 "signer",
                 f"sign() must return printable ASCII text, got a {type(signature).__name__}",
             )
-        request.headers[HEADER_API_KEY] = self._api_key
-        request.headers[HEADER_SIGNATURE] = signature
+        return {HEADER_API_KEY: self._api_key, HEADER_SIGNATURE: signature}
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers.update(self.headers(request.url.raw_path, request.content))
         yield request
 
     def __repr__(self) -> str:
