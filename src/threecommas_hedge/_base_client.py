@@ -290,8 +290,9 @@ class BaseClient(Generic[_HttpT, _SleepT]):
         self._owns_http = http_client is None
 
     def _own_http_client(self) -> _HttpT:
-        """The httpx client this client creates (and closes) when none is lent."""
-        return self._http_class(timeout=self.timeout)
+        """The httpx client this client creates (and closes) when none is lent (one keeping no
+        cookies: see ``_http_clients``)."""
+        raise NotImplementedError
 
     @property
     def base_url(self) -> str:

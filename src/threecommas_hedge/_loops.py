@@ -29,6 +29,7 @@ from ._base_client import (
 )
 from ._constants import ATTEMPT_ENDS
 from ._exceptions import APIError
+from ._http_clients import CookielessAsyncClient, CookielessClient
 
 _T = TypeVar("_T")
 
@@ -52,11 +53,11 @@ class SyncAPIClient(BaseClient[httpx.Client, Callable[[float], None]]):
         """Its own pool holds each attempt's deadline on every network read (headers too).
 
         The transport (and httpcore under it) loads here: a client lent an ``http_client`` (a
-        test's mock, the demo's fake) never needs it.
+        test's mock, the demo's fake) never needs it. It keeps no cookies (``_http_clients``).
         """
         from ._transport import DeadlineTransport
 
-        return httpx.Client(timeout=self.timeout, transport=DeadlineTransport())
+        return CookielessClient(timeout=self.timeout, transport=DeadlineTransport())
 
     def _run(self, flow: Generator[PreparedRequest | Pause, Any, _T]) -> _T:
         """Drive a flow: send each request it yields, hand back the answer or throw the error."""
@@ -140,6 +141,11 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient, Callable[[float], Awaitable[N
     _other_client = "ThreeCommas for sync"
 
     _default_sleep = staticmethod(_async_sleep)
+
+    def _own_http_client(self) -> httpx.AsyncClient:
+        """httpx's own pool (the attempt's deadline is held by ``anyio.fail_after``), keeping no
+        cookies (``_http_clients``)."""
+        return CookielessAsyncClient(timeout=self.timeout)
 
     async def _run(self, flow: Generator[PreparedRequest | Pause, Any, _T]) -> _T:
         """Drive a flow: send each request it yields, hand back the answer or throw the error."""
