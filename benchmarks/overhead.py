@@ -141,8 +141,8 @@ def create_breakdown(*, number: int = 2000, repeat: int = 5) -> Figure:
     details = [
         f"in-process, no network (CPU time): library {library * 1e6:.1f} us, raw httpx "
         f"{baseline * 1e6:.1f} us per create (best of {repeat} x {number}); the library runs on a "
-        "lent mock client here, so both sides store the answer's cookies (the client's own pool "
-        "does not: ~20 us less a call over the network)",
+        "lent mock client here, so both sides run httpx's cookie extraction on each answer (the "
+        "client's own pool does not: ~20 us less a call over the network)",
         *(f"  {seconds * 1e6:6.1f} us  {label}" for label, seconds in steps),
         f"  steps above sum to {sum(s for label, s in steps if 'incl.' not in label) * 1e6:.1f} us "
         "(the build_request line overlaps encode_body and is left out of the sum)",

@@ -139,6 +139,34 @@ def test_a_request_is_signed_once_and_each_retry_sends_that_signature(
     assert len({request.headers["Signature"] for request in seen}) == 1
 
 
+def test_build_request_stays_unsigned_and_calls_no_signer() -> None:
+    """``build_request`` is public and shows the request *before* signing: no credential
+    headers, and the signer (a KMS or vault call) is not used for it."""
+    signer = VaultHmac()
+    client = ThreeCommas(api_key="key", signer=signer, **CORE_ONLY)
+    request = client.build_request("POST", "/v2/smart_trades", json={"note": "x"})
+    assert "Apikey" not in request.headers and "Signature" not in request.headers
+    assert signer.calls == []
+    assert explain_signature(request).preimage == b'/public/api/v2/smart_trades?{"note":"x"}'
+
+
+def test_async_lent_client_auth_never_applies(check_signature: Callable[..., bool]) -> None:
+    """The async client sends as built too: the lent client's own ``auth`` adds nothing."""
+    seen, transport = recording()
+
+    async def run() -> None:
+        lent = httpx.AsyncClient(transport=transport, auth=("user", "pass"))
+        async with AsyncThreeCommas(
+            api_key="key", signer=VaultHmac(), http_client=lent, **CORE_ONLY
+        ) as client:
+            await client.request("GET", "/ver1/accounts")
+        await lent.aclose()
+
+    asyncio.run(run())
+    assert "Authorization" not in seen[0].headers
+    assert check_signature(seen[0], secret=VAULT_SECRET)
+
+
 def test_async_client_takes_a_signer(check_signature: Callable[..., bool]) -> None:
     seen, transport = recording()
 

@@ -545,10 +545,9 @@ class BaseClient(Generic[_HttpT, _SleepT]):
             try:
                 return Outcome(value=parse_body(response))
             except APIResponseValidationError as error:
-                # the error keeps the response: no credentials in it (redacted only when kept)
-                response.request = error.request = redact(request)
+                error.request = _kept(response, request)  # redacted only when kept
                 return Outcome(error=error)
-        response.request = redact(request)  # errors keep the response: no credentials in it
+        _kept(response, request)
         return self._on_error(prepared, error_from_response(response), retries_done)
 
     def _on_transport_error(
@@ -633,6 +632,17 @@ def closed_error(exc: RuntimeError, request: httpx.Request) -> APIConnectionErro
     )
     error.__cause__ = exc
     return error
+
+
+def _kept(response: httpx.Response, request: httpx.Request) -> httpx.Request:
+    """Make ``response`` (read, kept by an error) hold no credentials; the redacted request.
+
+    Its ``request`` becomes the redacted copy, and its body stream, which holds the signed request
+    (the deadline wrapper, the transport's stream under it), the bytes already read.
+    """
+    response.request = redacted = redact(request)
+    response.stream = httpx.ByteStream(response.content)
+    return redacted
 
 
 def redact(request: httpx.Request) -> httpx.Request:
