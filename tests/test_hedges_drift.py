@@ -62,14 +62,16 @@ def test_a_market_beyond_the_tolerance_is_refused_before_sending(
     assert creates(fake) == 0
 
 
+@pytest.mark.parametrize("tag", [lambda: None, fresh_tag], ids=["no tag", "fresh tag"])
 def test_a_market_within_the_tolerance_is_sent_and_the_tolerance_is_a_keyword(
-    threecommas_fake: FakeThreeCommas,
+    threecommas_fake: FakeThreeCommas, tag: Callable[[], FreshClientTag | None]
 ) -> None:
+    """Without a tag, and with a fresh one (a first send, checked like one)."""
     fake = threecommas_fake
     account_id = fake.add_account()
     fake.set_price(PAIR, D(60500))  # 0.83 %
     with fake.client() as client:
-        client.hedges.open(by_price(account_id))
+        client.hedges.open(by_price(account_id), client_tag=tag())
         assert creates(fake) == 1
         with pytest.raises(HedgeValidationError):
             client.hedges.open(by_price(account_id), max_entry_drift=D("0.005"))
@@ -130,17 +132,6 @@ async def test_async_open_checks_the_drift_too(threecommas_fake: FakeThreeCommas
         with pytest.warns(EntryDriftWarning, match="re-anchored"):
             hedge = await client.hedges.open(by_percent(account_id), market_price=D(60000))
     assert hedge.trade.stop_loss.conditional.price.value == D(61500) * D("1.03")
-
-
-def test_a_fresh_tag_open_within_the_tolerance_is_sent(
-    threecommas_fake: FakeThreeCommas,
-) -> None:
-    fake = threecommas_fake
-    account_id = fake.add_account()
-    fake.set_price(PAIR, D(60500))  # 0.83 %
-    with fake.client() as client:
-        client.hedges.open(by_price(account_id), client_tag=fresh_tag())
-    assert creates(fake) == 1
 
 
 def test_a_rerun_with_a_known_tag_skips_the_check(threecommas_fake: FakeThreeCommas) -> None:
